@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Idempotent set-up: installs what is missing, then fetches and converts the ImageNet weights.
+# Run by `npm start` and `npm test` (and so by CI). Only package registries are used.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/burnish/target}"
+CACHE="$HOME/.cache/burnish"
+WASM_PACK_VERSION=0.15.1
+GECKODRIVER_VERSION=0.37.1
+GRAPH_PACKAGE=nudity==0.2.3
+GRAPH_SHA256=3b90af536f810f5f75e9f6d431bc2e8a3c4fc2ff4f693aa0dd4ae429816f8735
+MODELS=www/models
+WEIGHTS="$MODELS/mobilenet_v1_1.0_224.safetensors"
+
+step() { printf '\n== %s\n' "$*" >&2; }
+
+# --- Rust target and tools ----------------------------------------------------------------
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  step "rustup target add wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+if [[ "$(wasm-pack --version 2>/dev/null)" != "wasm-pack $WASM_PACK_VERSION" ]]; then
+  step "cargo install wasm-pack $WASM_PACK_VERSION"
+  cargo install wasm-pack --version "$WASM_PACK_VERSION" --locked
+fi
+# wasm-pack uses an installed wasm-bindgen when it matches Cargo.lock exactly.
+WBG_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+if [[ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WBG_VERSION" ]]; then
+  step "cargo install wasm-bindgen-cli $WBG_VERSION"
+  cargo install wasm-bindgen-cli --version "$WBG_VERSION" --locked
+fi
+
+# --- Browsers, drivers, wasm-opt (Debian packages; only possible as root) -------------------
+missing=()
+command -v chromium >/dev/null || missing+=(chromium)
+command -v chromedriver >/dev/null || missing+=(chromium-driver)
+command -v firefox-esr >/dev/null || missing+=(firefox-esr)
+command -v wasm-opt >/dev/null || missing+=(binaryen)
+if ((${#missing[@]})); then
+  if [[ $(id -u) -eq 0 ]]; then
+    step "apt-get install ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "warning: missing ${missing[*]}; install them (as root: apt-get install ${missing[*]})" >&2
+  fi
+fi
+if [[ "$(geckodriver --version 2>/dev/null | head -1)" != "geckodriver $GECKODRIVER_VERSION"* ]]; then
+  step "cargo install geckodriver $GECKODRIVER_VERSION"
+  cargo install geckodriver --version "$GECKODRIVER_VERSION" --locked
+fi
+
+# --- npm packages ----------------------------------------------------------------------------
+if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  step "npm ci"
+  npm ci --no-audit --no-fund
+fi
+
+# --- ImageNet weights: PyPI sdist → sha256-checked frozen graph → our converter ----------------
+graph="$CACHE/weights/retrained_graph.pb"
+if [[ ! -f "$graph" ]] || ! echo "$GRAPH_SHA256  $graph" | sha256sum -c --status; then
+  step "pip download $GRAPH_PACKAGE (frozen TF-slim MobileNetV1 graph)"
+  tmp=$(mktemp -d)
+  python3 -m pip download --quiet --no-deps -d "$tmp" "$GRAPH_PACKAGE"
+  mkdir -p "$CACHE/weights"
+  tar -xzf "$tmp"/nudity-*.tar.gz -C "$tmp" --wildcards '*/nudity/files/retrained_graph.pb'
+  mv "$tmp"/nudity-*/nudity/files/retrained_graph.pb "$graph"
+  rm -rf "$tmp"
+  if ! echo "$GRAPH_SHA256  $graph" | sha256sum -c --status; then
+    echo "error: $graph does not have the expected sha256 $GRAPH_SHA256" >&2
+    rm -f "$graph"
+    exit 1
+  fi
+fi
+stamp="$MODELS/.source-sha256"
+if [[ ! -f "$WEIGHTS" || ! -f "$stamp" || "$(cat "$stamp")" != "$GRAPH_SHA256" ]]; then
+  step "convert the frozen graph with burnish's converter"
+  cargo run --quiet --bin burnish -- convert "$graph" "$MODELS"
+  echo "$GRAPH_SHA256" > "$stamp"
+fi
+echo "setup: ok ($WEIGHTS)" >&2

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Every test layer, in order of cost: native, lints, wasm in two browsers, browser end-to-end.
+# Called by `npm test` after setup. Prints a 'N passed, N failed' summary of the layers.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/burnish/target}"
+export CARGO_TERM_COLOR=never
+
+passed=0
+failed=0
+failures=()
+layer() {
+  local name=$1
+  shift
+  printf '\n===== %s\n' "$name"
+  local start=$SECONDS
+  if "$@"; then
+    passed=$((passed + 1))
+    printf '===== %s: ok (%ss)\n' "$name" $((SECONDS - start))
+  else
+    failed=$((failed + 1))
+    failures+=("$name")
+    printf '===== %s: FAILED (%ss)\n' "$name" $((SECONDS - start))
+  fi
+}
+
+layer "rustfmt" cargo fmt --all -- --check
+layer "cargo test (native, Flex)" cargo test --all-targets
+layer "clippy (native)" cargo clippy --all-targets -- -D warnings
+layer "clippy (wasm32)" cargo clippy --target wasm32-unknown-unknown --lib --tests -- -D warnings
+layer "wasm-pack test --chrome" wasm-pack test --headless --chrome --chromedriver "$(command -v chromedriver)"
+layer "wasm-pack test --firefox" wasm-pack test --headless --firefox --geckodriver "$(command -v geckodriver)"
+layer "wasm-pack build (release)" bash .ci/build.sh
+layer "browser end-to-end" node --test --test-concurrency=1 tests/e2e/
+
+echo
+((failed)) && printf 'failed layers: %s\n' "${failures[*]}"
+echo "layers: $passed passed, $failed failed"
+((failed == 0))

@@ -1,0 +1,59 @@
+//! Convolution → BatchNorm → ReLU6, the unit MobileNetV1 is built from.
+
+use burn::nn::conv::{Conv2d, Conv2dConfig};
+use burn::nn::{BatchNorm, BatchNormConfig, PaddingConfig2d};
+use burn::prelude::*;
+
+/// A bias-free convolution followed by BatchNorm and ReLU6.
+#[derive(Config, Debug)]
+pub struct ConvBnRelu6Config {
+    /// Input channels.
+    pub channels_in: usize,
+    /// Output channels.
+    pub channels_out: usize,
+    /// Square kernel size.
+    pub kernel: usize,
+    /// Stride in both directions.
+    pub stride: usize,
+    /// Convolution groups (`channels_in` for a depthwise convolution).
+    #[config(default = 1)]
+    pub groups: usize,
+    /// BatchNorm epsilon; TF-slim's MobileNetV1 graph uses 1e-3 (`FusedBatchNorm` attr `epsilon`).
+    #[config(default = 1e-3)]
+    pub bn_epsilon: f64,
+}
+
+impl ConvBnRelu6Config {
+    /// Builds the layer with placeholder weights (to be replaced by loading).
+    pub fn init(&self, device: &Device) -> ConvBnRelu6 {
+        let conv = Conv2dConfig::new([self.channels_in, self.channels_out], [self.kernel; 2])
+            .with_stride([self.stride; 2])
+            .with_groups(self.groups)
+            // burn's `Same` is TF "SAME": out = ceil(in / stride), the odd pixel padded at the
+            // bottom/right. Symmetric padding measurably changes predictions (FACTS.md).
+            .with_padding(PaddingConfig2d::Same)
+            .with_bias(false)
+            .init(device);
+        let bn = BatchNormConfig::new(self.channels_out)
+            .with_epsilon(self.bn_epsilon)
+            .init(device);
+        ConvBnRelu6 { conv, bn }
+    }
+}
+
+/// Convolution → BatchNorm → ReLU6.
+#[derive(Module, Debug)]
+pub struct ConvBnRelu6 {
+    /// The convolution (no bias: BatchNorm's beta plays that role).
+    pub conv: Conv2d,
+    /// BatchNorm; in inference mode unless its device is autodiff and it is trainable.
+    pub bn: BatchNorm,
+}
+
+impl ConvBnRelu6 {
+    /// `[N, C_in, H, W] -> [N, C_out, ceil(H / s), ceil(W / s)]`
+    pub fn forward(&self, input: Tensor<4>) -> Tensor<4> {
+        let x = self.bn.forward(self.conv.forward(input));
+        x.clamp(0.0, 6.0)
+    }
+}

@@ -1,0 +1,9 @@
+//! MobileNetV1 (α = 1.0, 224²) as burn `Config` + `Module` pairs.
+
+mod block;
+mod conv_bn;
+mod mobilenet;
+
+pub use block::{DepthwiseSeparable, DepthwiseSeparableConfig};
+pub use conv_bn::{ConvBnRelu6, ConvBnRelu6Config};
+pub use mobilenet::{BLOCK_COUNT, BLOCK_SPECS, MobileNetV1, MobileNetV1Config, global_average_pool};

@@ -1,0 +1,79 @@
+//! Safetensors bytes → modules, strictly: every tensor present, none extra, every shape right.
+//!
+//! Works from bytes (no file system), so the browser uses the same path as the CLI.
+
+use crate::error::{Error, Result};
+use crate::model::{MobileNetV1, MobileNetV1Config};
+use burn::prelude::*;
+use burn::store::{ModuleSnapshot, SafetensorsStore};
+use safetensors::SafeTensors;
+use safetensors::tensor::Dtype;
+use std::collections::{BTreeMap, HashMap};
+
+/// Metadata key holding the BatchNorm epsilon the converter read from the graph.
+pub const META_BN_EPSILON: &str = "bn_epsilon";
+/// Metadata key holding the sha256 of the graph the weights came from.
+pub const META_SOURCE_SHA256: &str = "source_sha256";
+
+/// The safetensors header metadata (`__metadata__`), empty if absent.
+pub fn metadata(bytes: &[u8]) -> Result<HashMap<String, String>> {
+    let (_, meta) = SafeTensors::read_metadata(bytes).map_err(|e| Error::WeightsFormat(e.to_string()))?;
+    Ok(meta.metadata().clone().unwrap_or_default())
+}
+
+/// Builds MobileNetV1 on `device` from converter output (see `burnish-convert`).
+pub fn load_mobilenet(bytes: &[u8], device: &Device) -> Result<MobileNetV1> {
+    let meta = metadata(bytes)?;
+    let epsilon = meta
+        .get(META_BN_EPSILON)
+        .ok_or_else(|| Error::WeightsFormat(format!("metadata `{META_BN_EPSILON}` is missing")))?;
+    let epsilon: f64 = epsilon
+        .parse()
+        .map_err(|_| Error::WeightsFormat(format!("metadata `{META_BN_EPSILON}` = `{epsilon}` is not a number")))?;
+    let mut model = MobileNetV1Config::new().with_bn_epsilon(epsilon).init(device);
+    apply_strict(&mut model, bytes)?;
+    Ok(model)
+}
+
+/// Replaces every tensor of `module` with the one of the same path in `bytes`.
+///
+/// Fails, naming the tensor, when one is missing, unexpected, not f32 or of the wrong shape;
+/// `module` is only modified once all checks pass.
+pub fn apply_strict<M: ModuleSnapshot>(module: &mut M, bytes: &[u8]) -> Result<()> {
+    let file = SafeTensors::deserialize(bytes).map_err(|e| Error::WeightsFormat(e.to_string()))?;
+    let expected: BTreeMap<String, Vec<usize>> = module
+        .collect(None, None, false)
+        .into_iter()
+        .map(|t| (t.name.clone(), t.shape.to_vec()))
+        .collect();
+    let mut present: Vec<(String, _)> = file.tensors();
+    present.sort_by(|a, b| a.0.cmp(&b.0));
+    for (name, view) in &present {
+        let Some(shape) = expected.get(name) else {
+            return Err(Error::UnexpectedTensor(name.clone()));
+        };
+        if view.dtype() != Dtype::F32 {
+            return Err(Error::BadTensor {
+                name: name.clone(),
+                reason: format!("dtype {:?}, expected F32", view.dtype()),
+            });
+        }
+        if view.shape() != shape.as_slice() {
+            return Err(Error::BadTensor {
+                name: name.clone(),
+                reason: format!("shape {:?}, expected {shape:?}", view.shape()),
+            });
+        }
+    }
+    if let Some(missing) = expected.keys().find(|k| file.tensor(k).is_err()) {
+        return Err(Error::MissingTensor(missing.clone()));
+    }
+    let mut store = SafetensorsStore::from_bytes(Some(bytes.to_vec()));
+    let result = module
+        .load_from(&mut store)
+        .map_err(|e| Error::WeightsFormat(e.to_string()))?;
+    if let Some(err) = result.errors.first() {
+        return Err(Error::WeightsFormat(format!("{err:?}")));
+    }
+    Ok(())
+}

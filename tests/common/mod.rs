@@ -1,0 +1,47 @@
+//! Shared test helpers: the converted ImageNet weights and the golden fixtures.
+#![allow(dead_code)]
+
+use burn::prelude::*;
+use burnish::MobileNetV1;
+use burnish::weights::load_mobilenet;
+use serde::Deserialize;
+use std::path::PathBuf;
+
+/// The converted weights `npm run setup` writes (not committed to git).
+pub fn weights_bytes() -> Vec<u8> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("www/models/mobilenet_v1_1.0_224.safetensors");
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}; run `npm run setup` first", path.display()))
+}
+
+/// MobileNetV1 with the real ImageNet weights on Flex.
+pub fn imagenet_model(device: &Device) -> MobileNetV1 {
+    load_mobilenet(&weights_bytes(), device).expect("converted weights load")
+}
+
+/// One reference image of `tests/fixtures/golden.json`.
+#[derive(Deserialize)]
+pub struct GoldenImage {
+    pub name: String,
+    pub file: String,
+    pub top5_graph_index: Vec<usize>,
+    pub probs: Vec<f32>,
+}
+
+#[derive(Deserialize)]
+struct Golden {
+    images: Vec<GoldenImage>,
+}
+
+/// The golden references, computed by TensorFlow on the frozen graph (see make_golden.py).
+pub fn golden_images() -> Vec<GoldenImage> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/golden.json");
+    let text = std::fs::read_to_string(path).expect("golden.json");
+    serde_json::from_str::<Golden>(&text).expect("golden.json parses").images
+}
+
+/// The 224×224 RGBA pixels of a golden image.
+pub fn golden_rgba(image: &GoldenImage) -> Vec<u8> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(&image.file);
+    let bytes = std::fs::read(path).expect("fixture image");
+    burnish::image_file::decode_to_rgba_224(&bytes).expect("fixture decodes")
+}

@@ -1,0 +1,69 @@
+// The first page, end to end in headless Chromium: load the real weights, classify real photos.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { join } from 'node:path';
+import { ARTIFACTS, ROOT, launchChromium, startServer } from './harness.js';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.stop();
+});
+
+async function openApp(query = '') {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  await page.goto(`${server.url}${query}`);
+  await page.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state), null, {
+    timeout: 180_000,
+  });
+  return { page, errors };
+}
+
+async function classify(page, image) {
+  await page.setInputFiles('[data-testid="predict-file-input"]', join(ROOT, 'tests/fixtures/images', image));
+  await page.waitForSelector('#predictions li', { timeout: 120_000 });
+  return page.$$eval('#predictions li .label', (items) => items.map((i) => i.textContent));
+}
+
+for (const backend of ['flex', 'webgpu']) {
+  test(`classifies a picked photo on ${backend}`, { timeout: 300_000 }, async () => {
+    const { page, errors } = await openApp(`?backend=${backend}`);
+    assert.equal(await page.evaluate(() => document.body.dataset.state), 'ready', await page.textContent('#error'));
+    assert.equal(await page.getAttribute('#backend', 'data-backend'), backend);
+    const labels = await classify(page, 'coffee.png');
+    assert.equal(labels[0], 'espresso');
+    assert.equal(labels.length, 5);
+    await page.screenshot({ path: join(ARTIFACTS, `ready-${backend}.png`), fullPage: true });
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+}
+
+test('auto backend picks CPU on a software WebGPU adapter and says why', { timeout: 300_000 }, async () => {
+  const { page } = await openApp();
+  assert.equal(await page.evaluate(() => document.body.dataset.state), 'ready');
+  assert.equal(await page.getAttribute('#backend', 'data-backend'), 'flex');
+  assert.match(await page.textContent('#backend'), /CPU \(Flex\)/);
+  const labels = await classify(page, 'dog.png');
+  assert.match(labels[0], /malamute/);
+  await page.close();
+});
+
+test('missing weights end in a visible error state', { timeout: 120_000 }, async () => {
+  const { page } = await openApp('?weights=/www/models/does-not-exist.safetensors');
+  assert.equal(await page.evaluate(() => document.body.dataset.state), 'error');
+  assert.ok(await page.isVisible('#error'));
+  assert.match(await page.textContent('#error'), /weights/);
+  await page.screenshot({ path: join(ARTIFACTS, 'error-missing-weights.png'), fullPage: true });
+  await page.close();
+});

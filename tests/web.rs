@@ -1,0 +1,96 @@
+//! The model in real browsers (wasm-pack test --headless --chrome / --firefox), on Flex and WebGPU.
+#![cfg(target_arch = "wasm32")]
+
+use burn::prelude::*;
+use burnish::data::{RGBA_IMAGE_BYTES, rgba_to_input};
+use burnish::infer::{probabilities, top_k};
+use burnish::weights::load_mobilenet;
+use serde::Deserialize;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Converted by `npm run setup`; embedded in the test build, not committed to git.
+const WEIGHTS: &[u8] = include_bytes!("../www/models/mobilenet_v1_1.0_224.safetensors");
+const GOLDEN: &str = include_str!("fixtures/golden.json");
+const IMAGES: [(&str, &[u8]); 6] = [
+    ("chelsea", include_bytes!("fixtures/images/chelsea.png")),
+    ("coffee", include_bytes!("fixtures/images/coffee.png")),
+    ("rocket", include_bytes!("fixtures/images/rocket.png")),
+    ("astronaut", include_bytes!("fixtures/images/astronaut.png")),
+    ("dog", include_bytes!("fixtures/images/dog.png")),
+    ("eagle", include_bytes!("fixtures/images/eagle.png")),
+];
+
+#[derive(Deserialize)]
+struct GoldenImage {
+    name: String,
+    top5_graph_index: Vec<usize>,
+}
+
+#[derive(Deserialize)]
+struct Golden {
+    images: Vec<GoldenImage>,
+}
+
+fn rgba(png: &[u8]) -> Vec<u8> {
+    let img = image::load_from_memory(png).expect("fixture decodes").to_rgba8();
+    assert_eq!(img.as_raw().len(), RGBA_IMAGE_BYTES);
+    img.into_raw()
+}
+
+/// Runs all golden images as one batch on `device` and checks every top-1 against TensorFlow's.
+async fn assert_golden_top1(device: Device) {
+    let golden: Golden = serde_json::from_str(GOLDEN).expect("golden.json");
+    let model = load_mobilenet(WEIGHTS, &device).expect("weights load");
+    let pixels: Vec<u8> = IMAGES.iter().flat_map(|(_, png)| rgba(png)).collect();
+    let input = rgba_to_input(&pixels, &device).expect("input");
+    let probs = probabilities(&model, input).await.expect("forward");
+    for ((name, _), row) in IMAGES.iter().zip(&probs) {
+        let reference = golden.images.iter().find(|g| g.name == *name).expect("in golden.json");
+        let top1 = top_k(row, 1)[0].index;
+        assert_eq!(top1, reference.top5_graph_index[0], "{name}: top-1 differs");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn golden_top1_on_flex() {
+    assert_golden_top1(Device::flex()).await;
+}
+
+#[wasm_bindgen_test]
+async fn golden_top1_on_webgpu() {
+    let device = Device::wgpu_options()
+        .init_async()
+        .await
+        .expect("this browser exposes a WebGPU adapter");
+    assert_golden_top1(device).await;
+}
+
+#[wasm_bindgen_test]
+async fn classifier_api_predicts_imagenet_labels() {
+    use wasm_bindgen_futures::JsFuture;
+    let classifier = burnish::web::Classifier::create(WEIGHTS.to_vec(), "flex".into())
+        .await
+        .map_err(wasm_bindgen::JsValue::from)
+        .expect("classifier");
+    let promise = classifier.predict_imagenet(rgba(IMAGES[1].1), 3);
+    let value = JsFuture::from(promise).await.expect("prediction");
+    #[derive(Deserialize)]
+    struct P {
+        index: usize,
+        label: String,
+    }
+    let top: Vec<P> = serde_wasm_bindgen::from_value(value).expect("shape");
+    assert_eq!(top.len(), 3);
+    assert_eq!(top[0].index, 967);
+    assert_eq!(top[0].label, "espresso");
+}
+
+#[wasm_bindgen_test]
+async fn classifier_refuses_bad_input() {
+    let err = burnish::web::Classifier::create(b"garbage".to_vec(), "flex".into()).await;
+    assert!(err.is_err());
+    let err = burnish::web::Classifier::create(WEIGHTS.to_vec(), "quantum".into()).await;
+    assert!(err.is_err());
+}

@@ -1,0 +1,85 @@
+//! Weights load strictly: a missing, extra, mistyped or misshaped tensor is an error naming it.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod common;
+
+use burn::prelude::*;
+use burnish::Error;
+use burnish::weights::{load_mobilenet, metadata};
+use safetensors::SafeTensors;
+use safetensors::tensor::{Dtype, TensorView};
+
+/// Re-serialises the real weights after `edit` changed the list of `(name, dtype, shape, bytes)`.
+fn edited(edit: impl FnOnce(&mut Vec<(String, Dtype, Vec<usize>, Vec<u8>)>)) -> Vec<u8> {
+    let bytes = common::weights_bytes();
+    let file = SafeTensors::deserialize(&bytes).expect("valid");
+    let mut tensors: Vec<_> = file
+        .tensors()
+        .into_iter()
+        .map(|(n, v)| (n, v.dtype(), v.shape().to_vec(), v.data().to_vec()))
+        .collect();
+    edit(&mut tensors);
+    let views: Vec<_> = tensors
+        .iter()
+        .map(|(n, d, s, b)| (n.clone(), TensorView::new(*d, s.clone(), b).expect("view")))
+        .collect();
+    safetensors::serialize(views, Some(metadata(&bytes).expect("meta"))).expect("serialise")
+}
+
+fn load_err(bytes: &[u8]) -> Error {
+    match load_mobilenet(bytes, &Device::flex()) {
+        Ok(_) => panic!("loading should fail"),
+        Err(e) => e,
+    }
+}
+
+#[test]
+fn metadata_records_graph_epsilon_and_source() {
+    let meta = metadata(&common::weights_bytes()).expect("meta");
+    assert_eq!(meta["bn_epsilon"].parse::<f64>().ok(), Some(1e-3));
+    assert_eq!(meta["source_sha256"].len(), 64);
+}
+
+#[test]
+fn missing_tensor_is_named() {
+    let bytes = edited(|t| t.retain(|(n, ..)| n != "blocks.12.pointwise.bn.running_var"));
+    let err = load_err(&bytes);
+    assert!(matches!(&err, Error::MissingTensor(n) if n == "blocks.12.pointwise.bn.running_var"), "{err}");
+}
+
+#[test]
+fn extra_tensor_is_named() {
+    let bytes = edited(|t| t.push(("head.extra".into(), Dtype::F32, vec![2], vec![0; 8])));
+    let err = load_err(&bytes);
+    assert!(matches!(&err, Error::UnexpectedTensor(n) if n == "head.extra"), "{err}");
+}
+
+#[test]
+fn wrong_shape_is_named() {
+    let bytes = edited(|t| {
+        let bias = t.iter_mut().find(|(n, ..)| n == "classifier.bias").expect("bias");
+        bias.2 = vec![1000];
+        bias.3.truncate(4000);
+    });
+    let err = load_err(&bytes);
+    assert!(err.to_string().contains("classifier.bias"), "{err}");
+    assert!(err.to_string().contains("1000"), "{err}");
+}
+
+#[test]
+fn wrong_dtype_is_named() {
+    let bytes = edited(|t| {
+        let beta = t.iter_mut().find(|(n, ..)| n == "stem.bn.beta").expect("beta");
+        beta.1 = Dtype::F16;
+        beta.3.truncate(beta.3.len() / 2);
+    });
+    assert!(load_err(&bytes).to_string().contains("stem.bn.beta"));
+}
+
+#[test]
+fn truncated_and_garbage_bytes_are_refused() {
+    let bytes = common::weights_bytes();
+    assert!(matches!(load_err(&bytes[..bytes.len() / 2]), Error::WeightsFormat(_)));
+    assert!(matches!(load_err(b"not safetensors"), Error::WeightsFormat(_)));
+    assert!(matches!(load_err(&[]), Error::WeightsFormat(_)));
+}

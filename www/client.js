@@ -1,0 +1,30 @@
+// The page's side of the worker protocol: promise per request, progress callback.
+
+export class ModelClient {
+  constructor(onProgress) {
+    this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    this.pending = new Map();
+    this.nextId = 1;
+    this.worker.onmessage = ({ data }) => {
+      if (data.type === 'progress') return onProgress(data);
+      const entry = this.pending.get(data.id);
+      if (!entry) return;
+      this.pending.delete(data.id);
+      data.ok ? entry.resolve(data.result) : entry.reject(new Error(data.error));
+    };
+    this.worker.onerror = (event) => {
+      const error = new Error(event.message || 'the model worker failed to start');
+      for (const entry of this.pending.values()) entry.reject(error);
+      this.pending.clear();
+    };
+  }
+
+  /** Sends `type` with `args` (transferring `transfer`) and resolves with the worker's result. */
+  request(type, args = {}, transfer = []) {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, type, ...args }, transfer);
+    });
+  }
+}
