@@ -54,7 +54,7 @@ mod tests {
         rgba[5] = 255; // G of pixel 1
         let x = rgba_to_input(&rgba, &device).expect("valid input");
         assert_eq!(x.dims(), [1, 3, INPUT_SIZE, INPUT_SIZE]);
-        let v = x.into_data().to_vec::<f32>().expect("f32");
+        let v = x.into_data().try_to_vec::<f32>().expect("f32");
         let plane = INPUT_SIZE * INPUT_SIZE;
         assert_eq!(v[0], 1.0);
         assert_eq!(v[1], -1.0);

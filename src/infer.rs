@@ -23,7 +23,7 @@ pub async fn read_rows(tensor: Tensor<2>) -> Result<Vec<Vec<f32>>> {
         .await
         .map_err(|e| Error::Backend(format!("{e:?}")))?;
     let values = data
-        .into_vec::<f32>()
+        .try_into_vec::<f32>()
         .map_err(|e| Error::Backend(format!("{e:?}")))?;
     Ok(values.chunks(width.max(1)).map(<[f32]>::to_vec).collect())
 }

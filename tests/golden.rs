@@ -37,13 +37,13 @@ fn boundary_split_composes_to_full_forward() {
     let model = imagenet_model(&device);
     let golden = golden_images();
     let input = rgba_to_input(&golden_rgba(&golden[0]), &device).expect("input");
-    let full = model.forward(input.clone()).into_data().to_vec::<f32>().expect("f32");
+    let full = model.forward(input.clone()).into_data().try_to_vec::<f32>().expect("f32");
     for first_block in [10, 12, 13] {
         let boundary = model.forward_until(input.clone(), first_block);
         let split = model
             .forward_from(boundary, first_block)
             .into_data()
-            .to_vec::<f32>()
+            .try_to_vec::<f32>()
             .expect("f32");
         let delta = full.iter().zip(&split).map(|(a, b)| (a - b).abs()).fold(0f32, f32::max);
         assert!(delta < 1e-4, "first_block {first_block}: {delta}");
