@@ -22,13 +22,16 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
 fi
 if [[ "$(wasm-pack --version 2>/dev/null)" != "wasm-pack $WASM_PACK_VERSION" ]]; then
   step "cargo install wasm-pack $WASM_PACK_VERSION"
-  cargo install wasm-pack --version "$WASM_PACK_VERSION" --locked
+  cargo install wasm-pack --version "$WASM_PACK_VERSION" --locked \
+    || cargo install wasm-pack --version "$WASM_PACK_VERSION"
 fi
 # wasm-pack uses an installed wasm-bindgen when it matches Cargo.lock exactly.
 WBG_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
 if [[ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WBG_VERSION" ]]; then
   step "cargo install wasm-bindgen-cli $WBG_VERSION"
-  cargo install wasm-bindgen-cli --version "$WBG_VERSION" --locked
+  # --locked can fail when a locked dependency was yanked; then take the newest compatible.
+  cargo install wasm-bindgen-cli --version "$WBG_VERSION" --locked \
+    || cargo install wasm-bindgen-cli --version "$WBG_VERSION"
 fi
 
 # --- Browsers, drivers, wasm-opt (Debian packages; only possible as root) -------------------
@@ -48,7 +51,8 @@ if ((${#missing[@]})); then
 fi
 if [[ "$(geckodriver --version 2>/dev/null | head -1)" != "geckodriver $GECKODRIVER_VERSION"* ]]; then
   step "cargo install geckodriver $GECKODRIVER_VERSION"
-  cargo install geckodriver --version "$GECKODRIVER_VERSION" --locked
+  cargo install geckodriver --version "$GECKODRIVER_VERSION" --locked \
+    || cargo install geckodriver --version "$GECKODRIVER_VERSION"
 fi
 
 # --- npm packages ----------------------------------------------------------------------------

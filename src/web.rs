@@ -74,7 +74,9 @@ impl Classifier {
         wasm_bindgen_futures::future_to_promise(async move {
             let input = rgba_to_input(&rgba, &device).map_err(to_js)?;
             let probs = probabilities(&model, input).await.map_err(to_js)?;
-            let row = probs.first().ok_or_else(|| to_js("model returned no output"))?;
+            let row = probs
+                .first()
+                .ok_or_else(|| to_js("model returned no output"))?;
             let top: Vec<ImagenetPrediction> = top_k(&row[GRAPH_BACKGROUND_OFFSET..], k)
                 .into_iter()
                 .map(|s| ImagenetPrediction {
@@ -92,4 +94,3 @@ impl Classifier {
 fn to_js(err: impl std::fmt::Display) -> JsValue {
     js_sys::Error::new(&err.to_string()).into()
 }
-

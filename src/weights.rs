@@ -17,7 +17,8 @@ pub const META_SOURCE_SHA256: &str = "source_sha256";
 
 /// The safetensors header metadata (`__metadata__`), empty if absent.
 pub fn metadata(bytes: &[u8]) -> Result<HashMap<String, String>> {
-    let (_, meta) = SafeTensors::read_metadata(bytes).map_err(|e| Error::WeightsFormat(e.to_string()))?;
+    let (_, meta) =
+        SafeTensors::read_metadata(bytes).map_err(|e| Error::WeightsFormat(e.to_string()))?;
     Ok(meta.metadata().clone().unwrap_or_default())
 }
 
@@ -27,10 +28,14 @@ pub fn load_mobilenet(bytes: &[u8], device: &Device) -> Result<MobileNetV1> {
     let epsilon = meta
         .get(META_BN_EPSILON)
         .ok_or_else(|| Error::WeightsFormat(format!("metadata `{META_BN_EPSILON}` is missing")))?;
-    let epsilon: f64 = epsilon
-        .parse()
-        .map_err(|_| Error::WeightsFormat(format!("metadata `{META_BN_EPSILON}` = `{epsilon}` is not a number")))?;
-    let mut model = MobileNetV1Config::new().with_bn_epsilon(epsilon).init(device);
+    let epsilon: f64 = epsilon.parse().map_err(|_| {
+        Error::WeightsFormat(format!(
+            "metadata `{META_BN_EPSILON}` = `{epsilon}` is not a number"
+        ))
+    })?;
+    let mut model = MobileNetV1Config::new()
+        .with_bn_epsilon(epsilon)
+        .init(device);
     apply_strict(&mut model, bytes)?;
     Ok(model)
 }

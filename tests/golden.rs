@@ -25,9 +25,20 @@ fn flex_matches_tensorflow_reference_probabilities() {
             .map(|(a, b)| (a - b).abs())
             .fold(0f32, f32::max);
         let top5: Vec<usize> = top_k(ours, 5).iter().map(|s| s.index).collect();
-        println!("{}: max |Δprob| = {max_delta:.2e}, top5 {top5:?}", reference.name);
-        assert!(max_delta <= 1e-3, "{}: max |Δprob| = {max_delta}", reference.name);
-        assert_eq!(top5, reference.top5_graph_index, "{}: top-5 differs", reference.name);
+        println!(
+            "{}: max |Δprob| = {max_delta:.2e}, top5 {top5:?}",
+            reference.name
+        );
+        assert!(
+            max_delta <= 1e-3,
+            "{}: max |Δprob| = {max_delta}",
+            reference.name
+        );
+        assert_eq!(
+            top5, reference.top5_graph_index,
+            "{}: top-5 differs",
+            reference.name
+        );
     }
 }
 
@@ -37,7 +48,11 @@ fn boundary_split_composes_to_full_forward() {
     let model = imagenet_model(&device);
     let golden = golden_images();
     let input = rgba_to_input(&golden_rgba(&golden[0]), &device).expect("input");
-    let full = model.forward(input.clone()).into_data().try_to_vec::<f32>().expect("f32");
+    let full = model
+        .forward(input.clone())
+        .into_data()
+        .try_to_vec::<f32>()
+        .expect("f32");
     for first_block in [10, 12, 13] {
         let boundary = model.forward_until(input.clone(), first_block);
         let split = model
@@ -45,7 +60,11 @@ fn boundary_split_composes_to_full_forward() {
             .into_data()
             .try_to_vec::<f32>()
             .expect("f32");
-        let delta = full.iter().zip(&split).map(|(a, b)| (a - b).abs()).fold(0f32, f32::max);
+        let delta = full
+            .iter()
+            .zip(&split)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0f32, f32::max);
         assert!(delta < 1e-4, "first_block {first_block}: {delta}");
     }
 }

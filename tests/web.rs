@@ -34,7 +34,9 @@ struct Golden {
 }
 
 fn rgba(png: &[u8]) -> Vec<u8> {
-    let img = image::load_from_memory(png).expect("fixture decodes").to_rgba8();
+    let img = image::load_from_memory(png)
+        .expect("fixture decodes")
+        .to_rgba8();
     assert_eq!(img.as_raw().len(), RGBA_IMAGE_BYTES);
     img.into_raw()
 }
@@ -47,7 +49,11 @@ async fn assert_golden_top1(device: Device) {
     let input = rgba_to_input(&pixels, &device).expect("input");
     let probs = probabilities(&model, input).await.expect("forward");
     for ((name, _), row) in IMAGES.iter().zip(&probs) {
-        let reference = golden.images.iter().find(|g| g.name == *name).expect("in golden.json");
+        let reference = golden
+            .images
+            .iter()
+            .find(|g| g.name == *name)
+            .expect("in golden.json");
         let top1 = top_k(row, 1)[0].index;
         assert_eq!(top1, reference.top5_graph_index[0], "{name}: top-1 differs");
     }

@@ -44,20 +44,29 @@ fn metadata_records_graph_epsilon_and_source() {
 fn missing_tensor_is_named() {
     let bytes = edited(|t| t.retain(|(n, ..)| n != "blocks.12.pointwise.bn.running_var"));
     let err = load_err(&bytes);
-    assert!(matches!(&err, Error::MissingTensor(n) if n == "blocks.12.pointwise.bn.running_var"), "{err}");
+    assert!(
+        matches!(&err, Error::MissingTensor(n) if n == "blocks.12.pointwise.bn.running_var"),
+        "{err}"
+    );
 }
 
 #[test]
 fn extra_tensor_is_named() {
     let bytes = edited(|t| t.push(("head.extra".into(), Dtype::F32, vec![2], vec![0; 8])));
     let err = load_err(&bytes);
-    assert!(matches!(&err, Error::UnexpectedTensor(n) if n == "head.extra"), "{err}");
+    assert!(
+        matches!(&err, Error::UnexpectedTensor(n) if n == "head.extra"),
+        "{err}"
+    );
 }
 
 #[test]
 fn wrong_shape_is_named() {
     let bytes = edited(|t| {
-        let bias = t.iter_mut().find(|(n, ..)| n == "classifier.bias").expect("bias");
+        let bias = t
+            .iter_mut()
+            .find(|(n, ..)| n == "classifier.bias")
+            .expect("bias");
         bias.2 = vec![1000];
         bias.3.truncate(4000);
     });
@@ -69,7 +78,10 @@ fn wrong_shape_is_named() {
 #[test]
 fn wrong_dtype_is_named() {
     let bytes = edited(|t| {
-        let beta = t.iter_mut().find(|(n, ..)| n == "stem.bn.beta").expect("beta");
+        let beta = t
+            .iter_mut()
+            .find(|(n, ..)| n == "stem.bn.beta")
+            .expect("beta");
         beta.1 = Dtype::F16;
         beta.3.truncate(beta.3.len() / 2);
     });
@@ -79,7 +91,13 @@ fn wrong_dtype_is_named() {
 #[test]
 fn truncated_and_garbage_bytes_are_refused() {
     let bytes = common::weights_bytes();
-    assert!(matches!(load_err(&bytes[..bytes.len() / 2]), Error::WeightsFormat(_)));
-    assert!(matches!(load_err(b"not safetensors"), Error::WeightsFormat(_)));
+    assert!(matches!(
+        load_err(&bytes[..bytes.len() / 2]),
+        Error::WeightsFormat(_)
+    ));
+    assert!(matches!(
+        load_err(b"not safetensors"),
+        Error::WeightsFormat(_)
+    ));
     assert!(matches!(load_err(&[]), Error::WeightsFormat(_)));
 }

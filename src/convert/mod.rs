@@ -39,7 +39,13 @@ struct Mapping {
 fn mappings(num_classes: usize) -> Vec<Mapping> {
     let mut out = Vec::new();
     let mut conv_bn = |path: &str, scope: &str, weights: &str, shape: Vec<usize>, layout| {
-        let channels = *shape.get(if matches!(layout, Layout::Depthwise) { 2 } else { 3 }).unwrap_or(&0);
+        let channels = *shape
+            .get(if matches!(layout, Layout::Depthwise) {
+                2
+            } else {
+                3
+            })
+            .unwrap_or(&0);
         out.push(Mapping {
             path: format!("{path}.conv.weight"),
             node: format!("MobilenetV1/{scope}/{weights}"),
@@ -60,7 +66,13 @@ fn mappings(num_classes: usize) -> Vec<Mapping> {
             });
         }
     };
-    conv_bn("stem", "Conv2d_0", "weights", vec![3, 3, 3, 32], Layout::ConvHwio);
+    conv_bn(
+        "stem",
+        "Conv2d_0",
+        "weights",
+        vec![3, 3, 3, 32],
+        Layout::ConvHwio,
+    );
     let mut channels_in = 32;
     for (i, &(channels_out, _)) in BLOCK_SPECS.iter().enumerate() {
         let n = i + 1;
@@ -104,7 +116,10 @@ fn const_value(node: &NodeDef) -> Result<(Vec<usize>, Vec<f32>)> {
         .and_then(|a| a.tensor.as_ref())
         .ok_or_else(|| Error::Graph(format!("`{}` has no tensor value", node.name)))?;
     if tensor.dtype != DT_FLOAT {
-        return Err(Error::Graph(format!("`{}` is not float32 (dtype {})", node.name, tensor.dtype)));
+        return Err(Error::Graph(format!(
+            "`{}` is not float32 (dtype {})",
+            node.name, tensor.dtype
+        )));
     }
     let shape: Vec<usize> = tensor
         .tensor_shape
@@ -130,7 +145,10 @@ fn const_value(node: &NodeDef) -> Result<(Vec<usize>, Vec<f32>)> {
     } else if tensor.float_val.len() == count {
         tensor.float_val.clone()
     } else {
-        return Err(Error::Graph(format!("`{}` has no usable float data", node.name)));
+        return Err(Error::Graph(format!(
+            "`{}` has no usable float data",
+            node.name
+        )));
     };
     Ok((shape, values))
 }
@@ -164,17 +182,22 @@ fn bn_epsilon(nodes: &[NodeDef]) -> Result<f32> {
         }
     }
     let Some((_, first)) = found.first().cloned() else {
-        return Err(Error::Graph("no BatchNorm epsilon found in the graph".into()));
+        return Err(Error::Graph(
+            "no BatchNorm epsilon found in the graph".into(),
+        ));
     };
     if let Some((name, eps)) = found.iter().find(|(_, e)| *e != first) {
-        return Err(Error::Graph(format!("BatchNorm epsilons differ: `{name}` has {eps}, others {first}")));
+        return Err(Error::Graph(format!(
+            "BatchNorm epsilons differ: `{name}` has {eps}, others {first}"
+        )));
     }
     Ok(first)
 }
 
 /// Converts a frozen MobileNetV1 `GraphDef` into safetensors bytes for [`crate::weights::load`].
 pub fn convert_frozen_graph(pb: &[u8]) -> Result<Vec<u8>> {
-    let graph = GraphDef::decode(pb).map_err(|e| Error::Graph(format!("not a TensorFlow GraphDef: {e}")))?;
+    let graph = GraphDef::decode(pb)
+        .map_err(|e| Error::Graph(format!("not a TensorFlow GraphDef: {e}")))?;
     let by_name: HashMap<&str, &NodeDef> = graph
         .node
         .iter()
@@ -190,9 +213,12 @@ pub fn convert_frozen_graph(pb: &[u8]) -> Result<Vec<u8>> {
     }
     let mut tensors: BTreeMap<String, (Vec<usize>, Vec<u8>)> = BTreeMap::new();
     for m in mappings(1001) {
-        let node = by_name
-            .get(m.node.as_str())
-            .ok_or_else(|| Error::Graph(format!("not a MobileNetV1 1.0/224 graph: missing `{}`", m.node)))?;
+        let node = by_name.get(m.node.as_str()).ok_or_else(|| {
+            Error::Graph(format!(
+                "not a MobileNetV1 1.0/224 graph: missing `{}`",
+                m.node
+            ))
+        })?;
         let (shape, values) = const_value(node)?;
         if shape != m.tf_shape {
             return Err(Error::Graph(format!(
@@ -220,7 +246,10 @@ pub fn convert_frozen_graph(pb: &[u8]) -> Result<Vec<u8>> {
     let metadata = HashMap::from([
         (META_BN_EPSILON.to_string(), format!("{epsilon:e}")),
         (META_SOURCE_SHA256.to_string(), sha256_hex(pb)),
-        ("source".to_string(), "TF-slim MobileNetV1 1.0/224 ImageNet (Apache-2.0)".to_string()),
+        (
+            "source".to_string(),
+            "TF-slim MobileNetV1 1.0/224 ImageNet (Apache-2.0)".to_string(),
+        ),
     ]);
     let views = tensors
         .iter()
@@ -235,7 +264,10 @@ pub fn convert_frozen_graph(pb: &[u8]) -> Result<Vec<u8>> {
 
 /// Lower-case hex sha256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 #[cfg(test)]

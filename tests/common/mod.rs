@@ -9,8 +9,10 @@ use std::path::PathBuf;
 
 /// The converted weights `npm run setup` writes (not committed to git).
 pub fn weights_bytes() -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("www/models/mobilenet_v1_1.0_224.safetensors");
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}; run `npm run setup` first", path.display()))
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("www/models/mobilenet_v1_1.0_224.safetensors");
+    std::fs::read(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}; run `npm run setup` first", path.display()))
 }
 
 /// MobileNetV1 with the real ImageNet weights on Flex.
@@ -36,12 +38,16 @@ struct Golden {
 pub fn golden_images() -> Vec<GoldenImage> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/golden.json");
     let text = std::fs::read_to_string(path).expect("golden.json");
-    serde_json::from_str::<Golden>(&text).expect("golden.json parses").images
+    serde_json::from_str::<Golden>(&text)
+        .expect("golden.json parses")
+        .images
 }
 
 /// The 224×224 RGBA pixels of a golden image.
 pub fn golden_rgba(image: &GoldenImage) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(&image.file);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(&image.file);
     let bytes = std::fs::read(path).expect("fixture image");
     burnish::image_file::decode_to_rgba_224(&bytes).expect("fixture decodes")
 }

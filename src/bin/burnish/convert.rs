@@ -13,7 +13,8 @@ pub const CLASSES_FILE: &str = "imagenet_classes.json";
 
 pub fn run(graph: &Path, out_dir: &Path) -> anyhow::Result<ExitCode> {
     let pb = std::fs::read(graph).with_context(|| format!("reading {}", graph.display()))?;
-    let weights = convert_frozen_graph(&pb).with_context(|| format!("converting {}", graph.display()))?;
+    let weights =
+        convert_frozen_graph(&pb).with_context(|| format!("converting {}", graph.display()))?;
     std::fs::create_dir_all(out_dir).with_context(|| format!("creating {}", out_dir.display()))?;
     let weights_path = out_dir.join(WEIGHTS_FILE);
     write_atomically(&weights_path, &weights)?;

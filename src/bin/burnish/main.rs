@@ -14,7 +14,10 @@ const DEFAULT_WEIGHTS: &str = concat!(
 );
 
 #[derive(Parser)]
-#[command(version, about = "Teach a pretrained MobileNet new classes (native CLI)")]
+#[command(
+    version,
+    about = "Teach a pretrained MobileNet new classes (native CLI)"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -2,12 +2,12 @@
 
 use anyhow::Context;
 use burn::prelude::*;
+use burnish::MobileNetV1;
 use burnish::data::rgba_to_input;
-use burnish::imagenet::{GRAPH_BACKGROUND_OFFSET, class_name};
 use burnish::image_file::decode_to_rgba_224;
+use burnish::imagenet::{GRAPH_BACKGROUND_OFFSET, class_name};
 use burnish::infer::{probabilities, top_k};
 use burnish::weights::load_mobilenet;
-use burnish::MobileNetV1;
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -15,9 +15,13 @@ use std::process::ExitCode;
 pub fn run(weights: &Path, images: &[PathBuf]) -> anyhow::Result<ExitCode> {
     let device = Device::flex();
     let bytes = std::fs::read(weights).with_context(|| {
-        format!("reading weights {} (run `npm run setup` to fetch them)", weights.display())
+        format!(
+            "reading weights {} (run `npm run setup` to fetch them)",
+            weights.display()
+        )
     })?;
-    let model = load_mobilenet(&bytes, &device).with_context(|| format!("loading {}", weights.display()))?;
+    let model = load_mobilenet(&bytes, &device)
+        .with_context(|| format!("loading {}", weights.display()))?;
     let mut failed = false;
     for path in images {
         let line = match predict_one(&model, path, &device) {
@@ -29,10 +33,18 @@ pub fn run(weights: &Path, images: &[PathBuf]) -> anyhow::Result<ExitCode> {
         };
         println!("{line}");
     }
-    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
-fn predict_one(model: &MobileNetV1, path: &Path, device: &Device) -> anyhow::Result<serde_json::Value> {
+fn predict_one(
+    model: &MobileNetV1,
+    path: &Path,
+    device: &Device,
+) -> anyhow::Result<serde_json::Value> {
     let file = std::fs::read(path).context("reading file")?;
     let rgba = decode_to_rgba_224(&file)?;
     let input = rgba_to_input(&rgba, device)?;
