@@ -34,12 +34,11 @@ if [[ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WBG_VERSION" ]];
     || cargo install wasm-bindgen-cli --version "$WBG_VERSION"
 fi
 
-# --- Browsers, drivers, wasm-opt (Debian packages; only possible as root) -------------------
+# --- Browsers and drivers (Debian packages; only possible as root) -------------------
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
 command -v firefox-esr >/dev/null || missing+=(firefox-esr)
-command -v wasm-opt >/dev/null || missing+=(binaryen)
 if ((${#missing[@]})); then
   if [[ $(id -u) -eq 0 ]]; then
     step "apt-get install ${missing[*]}"

@@ -1,9 +1,8 @@
 // Shared end-to-end plumbing: a Vite server on a free loopback port and Debian's Chromium.
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
@@ -44,7 +43,7 @@ export async function startServer() {
   throw new Error(`vite did not start:\n${log}`);
 }
 
-/** Launches headless Debian Chromium with WebGPU (software adapter) and a fake webcam. */
+/** Launches headless Debian Chromium (Playwright gives it a fresh profile) with WebGPU enabled. */
 export async function launchChromium(extraArgs = []) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
@@ -58,7 +57,6 @@ export async function launchChromium(extraArgs = []) {
       '--disable-component-update',
       '--disable-sync',
       '--disable-dev-shm-usage',
-      `--user-data-dir=${mkdtempSync(join(tmpdir(), 'burnish-chromium-'))}`,
       ...extraArgs,
     ],
   });
