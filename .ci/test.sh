@@ -27,9 +27,9 @@ layer() {
 layer "rustfmt" cargo fmt --all -- --check
 layer "cargo test (native, Flex)" cargo test --all-targets
 layer "clippy (native)" cargo clippy --all-targets -- -D warnings
-layer "clippy (wasm32)" cargo clippy --target wasm32-unknown-unknown --lib --tests -- -D warnings
-layer "wasm-pack test --chrome" wasm-pack test --headless --chrome --chromedriver "$(command -v chromedriver)"
-layer "wasm-pack test --firefox" wasm-pack test --headless --firefox --geckodriver "$(command -v geckodriver)"
+layer "clippy (wasm32)" cargo clippy --target wasm32-unknown-unknown --lib --test web -- -D warnings
+layer "wasm-pack test --chrome" wasm-pack test --release --headless --chrome --chromedriver "$(command -v chromedriver)" -- --test web
+layer "wasm-pack test --firefox" wasm-pack test --release --headless --firefox --geckodriver "$(command -v geckodriver)" -- --test web
 layer "wasm-pack build (release)" bash .ci/build.sh
 layer "browser end-to-end" node --test --test-concurrency=1 tests/e2e/
 
