@@ -39,6 +39,8 @@ missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
 command -v firefox-esr >/dev/null || missing+=(firefox-esr)
+# Firefox's WebGPU needs a Vulkan driver: Mesa's lavapipe is the software one.
+compgen -G "/usr/share/vulkan/icd.d/lvp_icd*" >/dev/null || missing+=(mesa-vulkan-drivers libvulkan1)
 if ((${#missing[@]})); then
   if [[ $(id -u) -eq 0 ]]; then
     step "apt-get install ${missing[*]}"

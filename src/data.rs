@@ -13,7 +13,7 @@ pub const RGBA_IMAGE_BYTES: usize = INPUT_SIZE * INPUT_SIZE * 4;
 /// TF-slim MobileNetV1 was trained on `pixel / 127.5 - 1` (inception preprocessing); alpha is
 /// ignored. `[N·224·224·4] u8 -> [N, 3, 224, 224] f32`
 pub fn rgba_to_input(rgba: &[u8], device: &Device) -> Result<Tensor<4>> {
-    if rgba.is_empty() || rgba.len() % RGBA_IMAGE_BYTES != 0 {
+    if rgba.is_empty() || !rgba.len().is_multiple_of(RGBA_IMAGE_BYTES) {
         return Err(Error::PixelSize {
             what: "224×224 RGBA pixels (a multiple of 200704)",
             expected: RGBA_IMAGE_BYTES * (rgba.len() / RGBA_IMAGE_BYTES).max(1),
@@ -36,6 +36,7 @@ pub fn rgba_to_input(rgba: &[u8], device: &Device) -> Result<Tensor<4>> {
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods)] // native tests: synchronous readback is fine
 mod tests {
     use super::*;
 

@@ -1,5 +1,7 @@
 //! The model reproduces TensorFlow's own output on the frozen graph, on real photos.
 #![cfg(not(target_arch = "wasm32"))]
+// Native-only test: synchronous readback is fine here.
+#![allow(clippy::disallowed_methods)]
 
 mod common;
 

@@ -287,8 +287,8 @@ mod tests {
             }
         }
         let out = hwio_to_oihw(&src, dims);
-        // out[o][i][h][w]
-        assert_eq!(out[((2 * 2 + 1) * 1) * 2 + 1], 10.0 + 1.0 + 0.2);
+        // out[o=2][i=1][h=0][w=1] sits at ((2·2 + 1)·1 + 0)·2 + 1 = 11
+        assert_eq!(out[11], 10.0 + 1.0 + 0.2);
         assert_eq!(out[0], 0.0);
     }
 
