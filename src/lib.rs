@@ -8,6 +8,7 @@ pub mod error;
 pub mod imagenet;
 pub mod infer;
 pub mod model;
+pub mod train;
 pub mod weights;
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -4,10 +4,11 @@
 
 use crate::error::{Error, Result};
 use crate::model::{MobileNetV1, MobileNetV1Config};
+use burn::module::{ModuleVisitor, Param};
 use burn::prelude::*;
 use burn::store::{ModuleSnapshot, SafetensorsStore};
 use safetensors::SafeTensors;
-use safetensors::tensor::Dtype;
+use safetensors::tensor::{Dtype, TensorView};
 use std::collections::{BTreeMap, HashMap};
 
 /// Metadata key holding the BatchNorm epsilon the converter read from the graph.
@@ -81,4 +82,61 @@ pub fn apply_strict<M: ModuleSnapshot>(module: &mut M, bytes: &[u8]) -> Result<(
         return Err(Error::WeightsFormat(format!("{err:?}")));
     }
     Ok(())
+}
+
+/// Every float tensor of a module with its dotted path (flattened; shapes kept aside).
+#[derive(Default)]
+struct FloatCollector {
+    path: Vec<String>,
+    tensors: Vec<(String, Vec<usize>, Tensor<1>)>,
+}
+
+impl ModuleVisitor for FloatCollector {
+    fn enter_module(&mut self, name: &str, _container_type: &str) {
+        self.path.push(name.to_owned());
+    }
+
+    fn exit_module(&mut self, _name: &str, _container_type: &str) {
+        self.path.pop();
+    }
+
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+        let tensor = param.val();
+        let shape = tensor.dims().to_vec();
+        let count: usize = shape.iter().product();
+        self.tensors
+            .push((self.path.join("."), shape, tensor.reshape([count])));
+    }
+}
+
+/// Serialises every float tensor of `module` (parameters and BatchNorm running statistics) as
+/// safetensors under the same paths [`apply_strict`] expects. Reads back asynchronously, so it
+/// works on WebGPU in the browser.
+pub async fn to_safetensors<M: Module>(
+    module: &M,
+    metadata: HashMap<String, String>,
+) -> Result<Vec<u8>> {
+    let mut collector = FloatCollector::default();
+    module.visit(&mut collector);
+    let mut named = Vec::with_capacity(collector.tensors.len());
+    for (name, shape, tensor) in collector.tensors {
+        let data = tensor
+            .into_data_async()
+            .await
+            .map_err(|e| Error::Backend(format!("{e:?}")))?;
+        let values = data
+            .try_into_vec::<f32>()
+            .map_err(|e| Error::Backend(format!("{name}: {e:?}")))?;
+        let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+        named.push((name, shape, bytes));
+    }
+    let views = named
+        .iter()
+        .map(|(name, shape, bytes)| {
+            TensorView::new(Dtype::F32, shape.clone(), bytes)
+                .map(|view| (name.clone(), view))
+                .map_err(|e| Error::WeightsFormat(format!("{name}: {e}")))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    safetensors::serialize(views, Some(metadata)).map_err(|e| Error::WeightsFormat(e.to_string()))
 }

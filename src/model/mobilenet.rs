@@ -25,6 +25,9 @@ pub const BLOCK_SPECS: [(usize, usize); BLOCK_COUNT] = [
     (1024, 1),
 ];
 
+/// Width of the pooled embedding (output channels of the last block).
+pub const FEATURE_DIM: usize = BLOCK_SPECS[BLOCK_COUNT - 1].0;
+
 /// Stem output channels (`MobilenetV1/Conv2d_0`: 3×3, stride 2, 32 filters).
 const STEM_CHANNELS: usize = 32;
 

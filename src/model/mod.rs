@@ -7,5 +7,5 @@ mod mobilenet;
 pub use block::{DepthwiseSeparable, DepthwiseSeparableConfig};
 pub use conv_bn::{ConvBnRelu6, ConvBnRelu6Config};
 pub use mobilenet::{
-    BLOCK_COUNT, BLOCK_SPECS, MobileNetV1, MobileNetV1Config, global_average_pool,
+    BLOCK_COUNT, BLOCK_SPECS, FEATURE_DIM, MobileNetV1, MobileNetV1Config, global_average_pool,
 };

@@ -51,3 +51,4 @@ pub fn golden_rgba(image: &GoldenImage) -> Vec<u8> {
     let bytes = std::fs::read(path).expect("fixture image");
     burnish::image_file::decode_to_rgba_224(&bytes).expect("fixture decodes")
 }
+pub mod fashion;

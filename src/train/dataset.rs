@@ -1,0 +1,117 @@
+//! Classes and their samples (224×224 RGBA), with stable ids.
+
+use crate::data::RGBA_IMAGE_BYTES;
+use crate::error::{Error, Result};
+use std::sync::Arc;
+
+/// One labelled image.
+#[derive(Clone, Debug)]
+pub struct Sample {
+    /// Stable id (never reused within a dataset).
+    pub id: u64,
+    /// Class index.
+    pub label: usize,
+    /// 224×224 RGBA pixels.
+    pub rgba: Arc<[u8]>,
+}
+
+/// The user's classes and samples.
+#[derive(Clone, Debug, Default)]
+pub struct Dataset {
+    class_names: Vec<String>,
+    samples: Vec<Sample>,
+    next_id: u64,
+}
+
+impl Dataset {
+    /// A dataset with these classes and no samples.
+    pub fn new(class_names: Vec<String>) -> Self {
+        Self {
+            class_names,
+            ..Self::default()
+        }
+    }
+
+    /// Adds a class; returns its index.
+    pub fn add_class(&mut self, name: impl Into<String>) -> usize {
+        self.class_names.push(name.into());
+        self.class_names.len() - 1
+    }
+
+    /// Class names, by index.
+    pub fn class_names(&self) -> &[String] {
+        &self.class_names
+    }
+
+    /// Adds one 224×224 RGBA image to class `label`; returns its id.
+    pub fn add_sample(&mut self, label: usize, rgba: Vec<u8>) -> Result<u64> {
+        if label >= self.class_names.len() {
+            return Err(Error::InvalidArgument(format!(
+                "class {label} does not exist ({} classes)",
+                self.class_names.len()
+            )));
+        }
+        if rgba.len() != RGBA_IMAGE_BYTES {
+            return Err(Error::PixelSize {
+                what: "one 224×224 RGBA image",
+                expected: RGBA_IMAGE_BYTES,
+                actual: rgba.len(),
+            });
+        }
+        let id = self.next_id;
+        self.next_id += 1;
+        self.samples.push(Sample {
+            id,
+            label,
+            rgba: rgba.into(),
+        });
+        Ok(id)
+    }
+
+    /// Removes a sample; returns whether it existed.
+    pub fn remove_sample(&mut self, id: u64) -> bool {
+        let before = self.samples.len();
+        self.samples.retain(|s| s.id != id);
+        self.samples.len() != before
+    }
+
+    /// All samples, in insertion order.
+    pub fn samples(&self) -> &[Sample] {
+        &self.samples
+    }
+
+    /// The sample with this id.
+    pub fn sample(&self, id: u64) -> Option<&Sample> {
+        self.samples.iter().find(|s| s.id == id)
+    }
+
+    /// Samples per class.
+    pub fn counts(&self) -> Vec<usize> {
+        let mut counts = vec![0; self.class_names.len()];
+        for s in &self.samples {
+            counts[s.label] += 1;
+        }
+        counts
+    }
+
+    /// Refuses what cannot be trained: fewer than two classes, or a class without samples.
+    pub fn check_trainable(&self) -> Result<()> {
+        if self.class_names.len() < 2 {
+            return Err(Error::InvalidArgument(format!(
+                "training needs at least 2 classes, this project has {}",
+                self.class_names.len()
+            )));
+        }
+        if let Some((name, _)) = self
+            .class_names
+            .iter()
+            .zip(self.counts())
+            .find(|(_, n)| *n == 0)
+        {
+            return Err(Error::InvalidArgument(format!(
+                "class \"{name}\" has no samples"
+            )));
+        }
+        Ok(())
+    }
+}

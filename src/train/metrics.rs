@@ -1,0 +1,24 @@
+//! What one epoch reports.
+
+use serde::Serialize;
+
+/// Metrics of one epoch (validation ones are `None` when nothing is held out).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EpochMetrics {
+    /// 1-based epoch number.
+    pub epoch: usize,
+    /// Mean training loss over the epoch's batches (dropout and augmentation on).
+    pub train_loss: f32,
+    /// Training accuracy over the epoch.
+    pub train_accuracy: f32,
+    /// Validation loss of the weights at the end of the epoch.
+    pub val_loss: Option<f32>,
+    /// Validation accuracy of the weights at the end of the epoch.
+    pub val_accuracy: Option<f32>,
+    /// The run is over (last epoch, early stop or cancel); the best weights are kept.
+    pub done: bool,
+    /// Early stopping ended the run (no better validation loss for `patience` epochs).
+    pub stopped_early: bool,
+    /// The run was cancelled during this epoch.
+    pub cancelled: bool,
+}

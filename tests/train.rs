@@ -1,0 +1,269 @@
+//! The training engine on real images (native, Flex): it learns, reproducibly, from the cache.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod common;
+
+use burn::prelude::*;
+use burnish::data::rgba_to_input;
+use burnish::train::{Dataset, HeadKind, TrainConfig, TrainedModel, Trainer};
+use burnish::weights::{META_SOURCE_SHA256, metadata};
+use common::{fashion, golden_images, golden_rgba, imagenet_model, weights_bytes};
+
+/// burn seeds its CPU RNG globally: tests that train run one at a time so seeds reproduce.
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Mean training loss of the first and of the last three epochs.
+fn loss_ends(history: &[burnish::train::EpochMetrics]) -> (f32, f32) {
+    let mean = |h: &[burnish::train::EpochMetrics]| {
+        h.iter().map(|m| m.train_loss).sum::<f32>() / h.len() as f32
+    };
+    let k = 3.min(history.len());
+    (mean(&history[..k]), mean(&history[history.len() - k..]))
+}
+
+/// T-shirt/top, Trouser, Sandal, Bag.
+const FASHION_CLASSES: [u8; 4] = [0, 1, 5, 8];
+
+fn base_sha() -> String {
+    metadata(&weights_bytes()).expect("meta")[META_SOURCE_SHA256].clone()
+}
+
+fn trainer_with(samples: &[(usize, Vec<u8>)], classes: usize, config: TrainConfig) -> Trainer {
+    let device = Device::flex();
+    let names = (0..classes).map(|c| format!("class {c}")).collect();
+    let mut trainer = Trainer::new(
+        imagenet_model(&device),
+        device,
+        base_sha(),
+        Dataset::new(names),
+    );
+    for (label, rgba) in samples {
+        trainer
+            .add_sample(*label, rgba.clone())
+            .expect("valid sample");
+    }
+    trainer.set_config(config).expect("valid config");
+    trainer
+}
+
+fn train_to_end(trainer: &mut Trainer) -> Vec<burnish::train::EpochMetrics> {
+    let mut history = Vec::new();
+    loop {
+        let m = pollster::block_on(trainer.train_epoch()).expect("epoch");
+        let done = m.done;
+        history.push(m);
+        if done {
+            return history;
+        }
+    }
+}
+
+fn accuracy(trainer: &Trainer, test: &[(usize, Vec<u8>)]) -> f32 {
+    let hits = test
+        .iter()
+        .filter(|(label, rgba)| {
+            let probs = pollster::block_on(trainer.predict(rgba)).expect("predict");
+            burnish::infer::top_k(&probs, 1)[0].index == *label
+        })
+        .count();
+    hits as f32 / test.len() as f32
+}
+
+/// Nearest class mean on the frozen 1024-d embeddings: the baseline a trained head must beat.
+fn nearest_class_mean_accuracy(
+    train: &[(usize, Vec<u8>)],
+    test: &[(usize, Vec<u8>)],
+    classes: usize,
+) -> f32 {
+    let device = Device::flex();
+    let model = imagenet_model(&device);
+    let embed = |set: &[(usize, Vec<u8>)]| -> Vec<Vec<f32>> {
+        let pixels: Vec<u8> = set.iter().flat_map(|(_, p)| p.iter().copied()).collect();
+        let out = model.embed(rgba_to_input(&pixels, &device).expect("input"));
+        pollster::block_on(burnish::infer::read_rows(out)).expect("rows")
+    };
+    let (train_e, test_e) = (embed(train), embed(test));
+    let mut means = vec![vec![0f32; 1024]; classes];
+    let mut counts = vec![0f32; classes];
+    for ((label, _), e) in train.iter().zip(&train_e) {
+        counts[*label] += 1.0;
+        means[*label].iter_mut().zip(e).for_each(|(m, v)| *m += v);
+    }
+    for (m, n) in means.iter_mut().zip(&counts) {
+        m.iter_mut().for_each(|v| *v /= n);
+    }
+    let hits = test
+        .iter()
+        .zip(&test_e)
+        .filter(|((label, _), e)| {
+            let dist = |m: &Vec<f32>| {
+                m.iter()
+                    .zip(e.iter())
+                    .map(|(a, b)| (a - b) * (a - b))
+                    .sum::<f32>()
+            };
+            let best = (0..classes).min_by(|&a, &b| dist(&means[a]).total_cmp(&dist(&means[b])));
+            best == Some(*label)
+        })
+        .count();
+    hits as f32 / test.len() as f32
+}
+
+#[test]
+fn fashion_mnist_few_shot_beats_chance_and_nearest_class_mean() {
+    let _serial = serial();
+    let train = fashion::load("train", &FASHION_CLASSES, 20);
+    let test = fashion::load("t10k", &FASHION_CLASSES, 50);
+    let config = TrainConfig {
+        epochs: 40,
+        ..TrainConfig::default()
+    };
+    let mut trainer = trainer_with(&train, 4, config);
+    let history = train_to_end(&mut trainer);
+    let (first, last) = loss_ends(&history);
+    assert!(last < first, "loss falls: {first} → {last}");
+    let ours = accuracy(&trainer, &test);
+    let baseline = nearest_class_mean_accuracy(&train, &test, 4);
+    let logistic = TrainConfig {
+        head: HeadKind::Linear,
+        epochs: 100,
+        patience: None,
+        validation_fraction: 0.0,
+        ..TrainConfig::default()
+    };
+    let mut logistic_regression = trainer_with(&train, 4, logistic);
+    train_to_end(&mut logistic_regression);
+    let lr = accuracy(&logistic_regression, &test);
+    println!(
+        "fashion-mnist 4×20: held-out accuracy {ours:.3}, nearest class mean {baseline:.3}, logistic regression {lr:.3}"
+    );
+    assert!(ours > 0.6, "well above chance (0.25): {ours}");
+    assert!(
+        ours >= baseline,
+        "trained head {ours} vs nearest class mean {baseline}"
+    );
+    // Head only: the frozen prefix ran once per sample, however many epochs.
+    assert_eq!(trainer.cache().prefix_runs(), train.len());
+}
+
+fn photo_samples() -> Vec<(usize, Vec<u8>)> {
+    // Animals vs things, from the golden fixtures (scikit-image and Debian darknet photos).
+    golden_images()
+        .iter()
+        .map(|g| {
+            let animal = ["chelsea", "dog", "eagle"].contains(&g.name.as_str());
+            (usize::from(!animal), golden_rgba(g))
+        })
+        .collect()
+}
+
+#[test]
+fn fine_tuning_the_last_block_learns_real_photos_with_augmentation() {
+    let _serial = serial();
+    let photos = photo_samples();
+    let config = TrainConfig {
+        fine_tune_blocks: 1,
+        epochs: 12,
+        batch_size: 4,
+        augment: true,
+        validation_fraction: 0.0,
+        ..TrainConfig::default()
+    };
+    let mut trainer = trainer_with(&photos, 2, config);
+    let history = train_to_end(&mut trainer);
+    let (first, last) = loss_ends(&history);
+    assert!(last < first, "loss falls: {first} → {last}");
+    assert_eq!(accuracy(&trainer, &photos), 1.0);
+    // Augmentation re-runs the prefix on every view of every epoch (plus the cached originals).
+    assert_eq!(
+        trainer.cache().prefix_runs(),
+        photos.len() * (history.len() + 1)
+    );
+}
+
+#[test]
+fn same_seed_same_run_and_export_import_is_exact() {
+    let _serial = serial();
+    let train = fashion::load("train", &FASHION_CLASSES[..2], 8);
+    let config = TrainConfig {
+        fine_tune_blocks: 1,
+        epochs: 3,
+        batch_size: 4,
+        seed: 7,
+        ..TrainConfig::default()
+    };
+    let mut a = trainer_with(&train, 2, config.clone());
+    let mut b = trainer_with(&train, 2, config);
+    assert_eq!(train_to_end(&mut a), train_to_end(&mut b));
+
+    let model = a.trained().expect("trained");
+    let bytes = pollster::block_on(model.to_safetensors()).expect("export");
+    let device = Device::flex();
+    let imported =
+        TrainedModel::from_safetensors(&bytes, a.base(), &base_sha(), &device).expect("import");
+    assert_eq!(imported.meta, model.meta);
+    let input = rgba_to_input(&train[0].1, &device).expect("input");
+    let before = pollster::block_on(model.probabilities(a.base(), input.clone())).expect("p");
+    let after = pollster::block_on(imported.probabilities(a.base(), input)).expect("p");
+    assert_eq!(before, after);
+    // The imported model keeps training.
+    b.set_trained(imported);
+    let more = pollster::block_on(b.train_epoch()).expect("further training");
+    assert_eq!(more.epoch, 1);
+    // And refuses a model made on other base weights.
+    assert!(TrainedModel::from_safetensors(&bytes, a.base(), "0000", &device).is_err());
+}
+
+#[test]
+fn untrainable_projects_are_refused_clearly() {
+    let _serial = serial();
+    let one = fashion::load("train", &FASHION_CLASSES[..1], 3);
+    let mut single_class = trainer_with(&one, 1, TrainConfig::default());
+    let err = pollster::block_on(single_class.train_epoch()).expect_err("one class");
+    assert!(err.to_string().contains("at least 2 classes"), "{err}");
+
+    let mut empty_class = trainer_with(&one, 2, TrainConfig::default());
+    let err = pollster::block_on(empty_class.train_epoch()).expect_err("empty class");
+    assert!(
+        err.to_string().contains("\"class 1\" has no samples"),
+        "{err}"
+    );
+
+    let mut single_sample = trainer_with(&one[..1], 2, TrainConfig::default());
+    assert!(pollster::block_on(single_sample.train_epoch()).is_err());
+
+    let mut trainer = trainer_with(&one, 2, TrainConfig::default());
+    assert!(trainer.add_sample(5, one[0].1.clone()).is_err());
+    assert!(trainer.add_sample(0, vec![0; 10]).is_err());
+    let bad = TrainConfig {
+        fine_tune_blocks: 4,
+        ..TrainConfig::default()
+    };
+    assert!(trainer.set_config(bad).is_err());
+    assert!(
+        pollster::block_on(trainer.predict(&one[0].1)).is_err(),
+        "no model yet"
+    );
+}
+
+#[test]
+fn only_new_samples_are_embedded_and_changing_k_invalidates() {
+    let _serial = serial();
+    let train = fashion::load("train", &FASHION_CLASSES[..2], 3);
+    let mut trainer = trainer_with(&train, 2, TrainConfig::default());
+    assert_eq!(trainer.embed_pending(usize::MAX).expect("embed"), 0);
+    assert_eq!(trainer.cache().prefix_runs(), 6);
+    trainer.add_sample(1, train[0].1.clone()).expect("add");
+    assert_eq!(trainer.pending_embeddings(), 1);
+    trainer.embed_pending(usize::MAX).expect("embed");
+    assert_eq!(trainer.cache().prefix_runs(), 7);
+    let k1 = TrainConfig {
+        fine_tune_blocks: 1,
+        ..TrainConfig::default()
+    };
+    trainer.set_config(k1).expect("config");
+    assert_eq!(trainer.pending_embeddings(), 7);
+}
