@@ -41,6 +41,10 @@ command -v chromedriver >/dev/null || missing+=(chromium-driver)
 command -v firefox-esr >/dev/null || missing+=(firefox-esr)
 # Firefox's WebGPU needs a Vulkan driver: Mesa's lavapipe is the software one.
 compgen -G "/usr/share/vulkan/icd.d/lvp_icd*" >/dev/null || missing+=(mesa-vulkan-drivers libvulkan1)
+# Real few-shot training data for the native tests (MIT).
+[[ -d /usr/share/datasets/fashion-mnist ]] || missing+=(dataset-fashion-mnist)
+# Real photos for the CLI demo and end-to-end tests.
+[[ -d /usr/share/darknet/data ]] || missing+=(darknet)
 if ((${#missing[@]})); then
   if [[ $(id -u) -eq 0 ]]; then
     step "apt-get install ${missing[*]}"

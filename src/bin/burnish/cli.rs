@@ -1,6 +1,8 @@
 //! Command-line parsing and dispatch.
 
-use crate::{convert, predict};
+use crate::train::TrainArgs;
+use crate::{convert, predict, train};
+use burnish::train::TrainConfig;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -30,14 +32,52 @@ enum Command {
         /// Output folder (gets `mobilenet_v1_1.0_224.safetensors` and `imagenet_classes.json`).
         out_dir: PathBuf,
     },
-    /// Print the top-5 ImageNet classes of images, one JSON line per image.
+    /// Print the top-5 classes of images (ImageNet, or a trained model's), one JSON line each.
     Predict {
-        /// Converted weights.
+        /// Converted ImageNet weights (the frozen base).
         #[arg(long, default_value = DEFAULT_WEIGHTS)]
         weights: PathBuf,
+        /// A model written by `burnish train` (default: the ImageNet classifier).
+        #[arg(long)]
+        model: Option<PathBuf>,
         /// Image files (JPEG, PNG, GIF, BMP, WebP).
         #[arg(required = true)]
         images: Vec<PathBuf>,
+    },
+    /// Fine-tune on DATA_DIR (one sub-folder per class); one JSON line per epoch, then a summary.
+    Train {
+        /// Training images, one sub-folder per class.
+        data_dir: PathBuf,
+        /// Held-out images in the same layout, for `eval_accuracy`.
+        #[arg(long = "eval")]
+        eval_dir: Option<PathBuf>,
+        /// Converted ImageNet weights (the frozen base).
+        #[arg(long, default_value = DEFAULT_WEIGHTS)]
+        weights: PathBuf,
+        /// Last depthwise-separable blocks to fine-tune with the head (0..=3).
+        #[arg(long, default_value_t = 0)]
+        fine_tune_blocks: usize,
+        /// Maximum epochs.
+        #[arg(long, default_value_t = 50)]
+        epochs: usize,
+        /// Batch size.
+        #[arg(long, default_value_t = 16)]
+        batch: usize,
+        /// Adam learning rate.
+        #[arg(long, default_value_t = 1e-3)]
+        lr: f64,
+        /// Seed for init, split, shuffles and augmentation.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Train on random augmented views (slower: the frozen part re-runs every epoch).
+        #[arg(long)]
+        augment: bool,
+        /// Use a single linear layer as head instead of Dense(100) → Dropout → Dense(N).
+        #[arg(long)]
+        linear_head: bool,
+        /// Where to write the trained model.
+        #[arg(long, default_value = "model.safetensors")]
+        out: PathBuf,
     },
 }
 
@@ -46,7 +86,43 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Convert { graph, out_dir } => convert::run(&graph, &out_dir),
-        Command::Predict { weights, images } => predict::run(&weights, &images),
+        Command::Predict {
+            weights,
+            model,
+            images,
+        } => predict::run(&weights, model.as_deref(), &images),
+        Command::Train {
+            data_dir,
+            eval_dir,
+            weights,
+            fine_tune_blocks,
+            epochs,
+            batch,
+            lr,
+            seed,
+            augment,
+            linear_head,
+            out,
+        } => train::run(TrainArgs {
+            data_dir,
+            eval_dir,
+            weights,
+            config: TrainConfig {
+                fine_tune_blocks,
+                epochs,
+                batch_size: batch,
+                learning_rate: lr,
+                seed,
+                augment,
+                head: if linear_head {
+                    burnish::train::HeadKind::Linear
+                } else {
+                    burnish::train::HeadKind::Mlp
+                },
+                ..TrainConfig::default()
+            },
+            out,
+        }),
     };
     match result {
         Ok(code) => code,

@@ -5,7 +5,11 @@ mod cli;
 #[cfg(not(target_arch = "wasm32"))]
 mod convert;
 #[cfg(not(target_arch = "wasm32"))]
+mod image_folder;
+#[cfg(not(target_arch = "wasm32"))]
 mod predict;
+#[cfg(not(target_arch = "wasm32"))]
+mod train;
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() -> std::process::ExitCode {

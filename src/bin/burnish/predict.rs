@@ -1,5 +1,6 @@
-//! `burnish predict`: top-5 ImageNet classes per image, one JSON line each.
+//! `burnish predict`: top-5 classes per image, one JSON line each.
 
+use crate::train::load_base;
 use anyhow::Context;
 use burn::prelude::*;
 use burnish::MobileNetV1;
@@ -7,25 +8,34 @@ use burnish::data::rgba_to_input;
 use burnish::image_file::decode_to_rgba_224;
 use burnish::imagenet::{GRAPH_BACKGROUND_OFFSET, class_name};
 use burnish::infer::{probabilities, top_k};
-use burnish::weights::load_mobilenet;
+use burnish::train::TrainedModel;
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-pub fn run(weights: &Path, images: &[PathBuf]) -> anyhow::Result<ExitCode> {
+/// What classifies: the ImageNet head, or a trained tail on the same base.
+enum Classifier {
+    Imagenet(MobileNetV1),
+    Trained(MobileNetV1, TrainedModel),
+}
+
+pub fn run(weights: &Path, model: Option<&Path>, images: &[PathBuf]) -> anyhow::Result<ExitCode> {
     let device = Device::flex();
-    let bytes = std::fs::read(weights).with_context(|| {
-        format!(
-            "reading weights {} (run `npm run setup` to fetch them)",
-            weights.display()
-        )
-    })?;
-    let model = load_mobilenet(&bytes, &device)
-        .with_context(|| format!("loading {}", weights.display()))?;
+    let (base, sha) = load_base(weights, &device)?;
+    let classifier = match model {
+        None => Classifier::Imagenet(base),
+        Some(path) => {
+            let bytes =
+                std::fs::read(path).with_context(|| format!("reading model {}", path.display()))?;
+            let trained = TrainedModel::from_safetensors(&bytes, &base, &sha, &device)
+                .with_context(|| format!("loading model {}", path.display()))?;
+            Classifier::Trained(base, trained)
+        }
+    };
     let mut failed = false;
     for path in images {
-        let line = match predict_one(&model, path, &device) {
-            Ok(top5) => json!({ "file": path.display().to_string(), "top5": top5 }),
+        let line = match predict_one(&classifier, path, &device) {
+            Ok(line) => line,
             Err(err) => {
                 failed = true;
                 json!({ "file": path.display().to_string(), "error": format!("{err:#}") })
@@ -41,20 +51,33 @@ pub fn run(weights: &Path, images: &[PathBuf]) -> anyhow::Result<ExitCode> {
 }
 
 fn predict_one(
-    model: &MobileNetV1,
+    classifier: &Classifier,
     path: &Path,
     device: &Device,
 ) -> anyhow::Result<serde_json::Value> {
     let file = std::fs::read(path).context("reading file")?;
-    let rgba = decode_to_rgba_224(&file)?;
-    let input = rgba_to_input(&rgba, device)?;
-    let probs = pollster::block_on(probabilities(model, input))?;
-    let row = probs.first().context("no output")?;
-    // Skip the graph's "background" output when ranking ImageNet classes; its probability
-    // stays in the softmax denominator.
-    let top5: Vec<_> = top_k(&row[GRAPH_BACKGROUND_OFFSET..], 5)
-        .into_iter()
-        .map(|s| json!({ "index": s.index, "label": class_name(s.index), "prob": s.prob }))
-        .collect();
-    Ok(serde_json::Value::Array(top5))
+    let input = rgba_to_input(&decode_to_rgba_224(&file)?, device)?;
+    let file = path.display().to_string();
+    match classifier {
+        Classifier::Imagenet(model) => {
+            let probs = pollster::block_on(probabilities(model, input))?;
+            let row = probs.first().context("no output")?;
+            // Rank ImageNet classes only: output 0 ("background") stays in the softmax sum.
+            let top5: Vec<_> = top_k(&row[GRAPH_BACKGROUND_OFFSET..], 5)
+                .into_iter()
+                .map(|s| json!({ "index": s.index, "label": class_name(s.index), "prob": s.prob }))
+                .collect();
+            Ok(json!({ "file": file, "top5": top5 }))
+        }
+        Classifier::Trained(base, model) => {
+            let probs = pollster::block_on(model.probabilities(base, input))?;
+            let row = probs.first().context("no output")?;
+            let top5: Vec<_> = top_k(row, 5)
+                .into_iter()
+                .map(|s| json!({ "index": s.index, "label": model.meta.class_names[s.index], "prob": s.prob }))
+                .collect();
+            let best = row.iter().copied().fold(0f32, f32::max);
+            Ok(json!({ "file": file, "top5": top5, "none_of_these": best < model.meta.threshold }))
+        }
+    }
 }

@@ -1,0 +1,144 @@
+//! `burnish train`: fine-tune on a folder of class folders, one JSON line per epoch.
+
+use crate::image_folder;
+use anyhow::Context;
+use burn::prelude::*;
+use burnish::data::rgba_to_input;
+use burnish::train::{Dataset, Evaluation, TrainConfig, Trainer};
+use burnish::weights::{META_SOURCE_SHA256, load_mobilenet, metadata};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+/// What `burnish train` was asked to do.
+pub struct TrainArgs {
+    pub data_dir: PathBuf,
+    pub eval_dir: Option<PathBuf>,
+    pub weights: PathBuf,
+    pub config: TrainConfig,
+    pub out: PathBuf,
+}
+
+fn bar(len: usize, what: &str) -> ProgressBar {
+    let bar = ProgressBar::new(len as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{msg:>10} [{bar:30}] {pos}/{len} {elapsed}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.set_message(what.to_owned());
+    bar
+}
+
+/// Loads the base model and its identity (the source graph's sha256).
+pub fn load_base(
+    weights: &Path,
+    device: &Device,
+) -> anyhow::Result<(burnish::MobileNetV1, String)> {
+    let bytes = std::fs::read(weights).with_context(|| {
+        format!(
+            "reading weights {} (run `npm run setup`)",
+            weights.display()
+        )
+    })?;
+    let sha = metadata(&bytes)?
+        .get(META_SOURCE_SHA256)
+        .cloned()
+        .unwrap_or_default();
+    Ok((load_mobilenet(&bytes, device)?, sha))
+}
+
+pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let device = Device::flex();
+    let folder = image_folder::read(&args.data_dir, None)?;
+    let (base, sha) = load_base(&args.weights, &device)?;
+    let mut trainer = Trainer::new(
+        base,
+        device.clone(),
+        sha,
+        Dataset::new(folder.classes.clone()),
+    );
+    trainer.set_config(args.config)?;
+    for (label, _, rgba) in &folder.images {
+        trainer.add_sample(*label, rgba.clone())?;
+    }
+
+    let embedding = bar(trainer.pending_embeddings(), "embedding");
+    let embed_started = Instant::now();
+    let total = trainer.pending_embeddings();
+    while trainer.embed_pending(burnish::train::EMBED_BATCH)? > 0 {
+        embedding.set_position((total - trainer.pending_embeddings()) as u64);
+    }
+    embedding.finish_and_clear();
+    let embed_ms_per_image = embed_started.elapsed().as_secs_f64() * 1e3 / total.max(1) as f64;
+
+    let epochs = bar(trainer.config().epochs, "epochs");
+    let mut val_accuracy = None;
+    loop {
+        let epoch_started = Instant::now();
+        let m = pollster::block_on(trainer.train_epoch())?;
+        epochs.inc(1);
+        epochs.suspend(|| {
+            let mut line = serde_json::to_value(&m).unwrap_or_default();
+            line["seconds"] = json!(epoch_started.elapsed().as_secs_f64());
+            println!("{line}");
+        });
+        if m.done {
+            break;
+        }
+    }
+    epochs.finish_and_clear();
+    let model = trainer
+        .trained()
+        .context("training produced no model")?
+        .clone();
+    let validation: Evaluation = pollster::block_on(trainer.evaluate(None))?;
+    if validation.samples > 0 {
+        val_accuracy = validation.accuracy;
+    }
+
+    let eval = match &args.eval_dir {
+        Some(dir) => {
+            let held_out = image_folder::read(dir, Some(&folder.classes))?;
+            let mut rows = Vec::new();
+            for (label, file, rgba) in &held_out.images {
+                let input = rgba_to_input(rgba, &device)?;
+                let probs = pollster::block_on(model.probabilities(trainer.base(), input))?;
+                let probs = probs
+                    .into_iter()
+                    .next()
+                    .with_context(|| format!("{}", file.display()))?;
+                rows.push((rows.len() as u64, *label, probs));
+            }
+            Some(Evaluation::from_predictions(folder.classes.len(), &rows))
+        }
+        None => None,
+    };
+    let bytes = pollster::block_on(model.to_safetensors())?;
+    std::fs::write(&args.out, &bytes).with_context(|| format!("writing {}", args.out.display()))?;
+
+    let report = eval.as_ref().unwrap_or(&validation);
+    let per_class: serde_json::Map<String, serde_json::Value> = folder
+        .classes
+        .iter()
+        .zip(&report.per_class_accuracy)
+        .map(|(name, acc)| (name.clone(), json!(acc)))
+        .collect();
+    println!(
+        "{}",
+        json!({
+            "val_accuracy": val_accuracy,
+            "eval_accuracy": eval.as_ref().and_then(|e| e.accuracy),
+            "per_class": per_class,
+            "confusion": report.confusion,
+            "threshold": model.meta.threshold,
+            "samples": folder.images.len(),
+            "embed_ms_per_image": embed_ms_per_image,
+            "seconds": started.elapsed().as_secs_f64(),
+            "out": args.out.display().to_string(),
+        })
+    );
+    Ok(ExitCode::SUCCESS)
+}
