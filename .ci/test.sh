@@ -5,6 +5,8 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/burnish/target}"
 export CARGO_TERM_COLOR=never
+# WebGPU on a software adapter is slow: a training test takes tens of seconds there.
+export WASM_BINDGEN_TEST_TIMEOUT=600
 
 passed=0
 failed=0

@@ -5,9 +5,14 @@ use crate::data::rgba_to_input;
 use crate::imagenet::{GRAPH_BACKGROUND_OFFSET, class_name};
 use crate::infer::{probabilities, top_k};
 use crate::model::MobileNetV1;
+use crate::train::{Dataset, TrainConfig, TrainedModel, Trainer};
 use crate::weights::load_mobilenet;
 use burn::prelude::*;
 use serde::Serialize;
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(start)]
@@ -15,14 +20,26 @@ fn start() {
     console_error_panic_hook::set_once();
 }
 
-/// Creates the burn device for a backend name: `"webgpu"` (burn-wgpu on the browser's WebGPU
-/// adapter; initialisation is asynchronous) or `"flex"` (burn's CPU backend in wasm).
-async fn device_for(backend: &str) -> Result<Device, JsError> {
+thread_local! {
+    /// The WebGPU device, once initialised: burn's wgpu runtime can be initialised only once.
+    static WEBGPU: RefCell<Option<Device>> = const { RefCell::new(None) };
+}
+
+/// The burn device for a backend name: `"webgpu"` (burn-wgpu on the browser's WebGPU adapter,
+/// initialised asynchronously once and then reused) or `"flex"` (burn's CPU backend in wasm).
+pub async fn device_for(backend: &str) -> Result<Device, JsError> {
     match backend {
-        "webgpu" => Device::wgpu_options()
-            .init_async()
-            .await
-            .map_err(|e| JsError::new(&format!("WebGPU initialisation failed: {e:?}"))),
+        "webgpu" => {
+            if let Some(device) = WEBGPU.with_borrow(Clone::clone) {
+                return Ok(device);
+            }
+            let device = Device::wgpu_options()
+                .init_async()
+                .await
+                .map_err(|e| JsError::new(&format!("WebGPU initialisation failed: {e:?}")))?;
+            WEBGPU.set(Some(device.clone()));
+            Ok(device)
+        }
         "flex" => Ok(Device::flex()),
         other => Err(JsError::new(&format!(
             "unknown backend `{other}` (expected \"webgpu\" or \"flex\")"
@@ -93,4 +110,196 @@ impl Classifier {
 /// Error → a JS `Error` value (for promises built by hand).
 fn to_js(err: impl std::fmt::Display) -> JsValue {
     js_sys::Error::new(&err.to_string()).into()
+}
+
+/// A training project in the browser: classes, samples, the trainer and its trained model.
+///
+/// JS drives training one epoch per call so progress, charts and Stop need no callbacks. Calls
+/// that would overlap a running one (other than `stop`) fail with "busy".
+#[wasm_bindgen]
+pub struct Project {
+    trainer: Rc<RefCell<Trainer>>,
+    cancel: Arc<AtomicBool>,
+    backend: String,
+}
+
+/// A prediction of the trained model as seen by JS.
+#[derive(Serialize)]
+struct ClassPrediction {
+    probs: Vec<f32>,
+    best: usize,
+    threshold: f32,
+    none_of_these: bool,
+}
+
+fn busy() -> JsValue {
+    to_js("busy: another operation on this project is running")
+}
+
+// Borrows are held across awaits on purpose: every entry point takes them with `try_borrow*`,
+// so a call overlapping a running one fails with "busy" instead of racing it.
+#[allow(clippy::await_holding_refcell_ref)]
+#[wasm_bindgen]
+impl Project {
+    /// Loads the base weights on `backend` ("webgpu" or "flex") with these class names.
+    pub async fn create(
+        weights: Vec<u8>,
+        backend: String,
+        class_names: Vec<String>,
+    ) -> Result<Project, JsError> {
+        let device = device_for(&backend).await?;
+        let sha = crate::weights::metadata(&weights)?
+            .get(crate::weights::META_SOURCE_SHA256)
+            .cloned()
+            .unwrap_or_default();
+        let base = load_mobilenet(&weights, &device)?;
+        let trainer = Trainer::new(base, device, sha, Dataset::new(class_names));
+        let cancel = trainer.cancel_handle();
+        Ok(Project {
+            trainer: Rc::new(RefCell::new(trainer)),
+            cancel,
+            backend,
+        })
+    }
+
+    /// The backend this project runs on.
+    #[wasm_bindgen(getter)]
+    pub fn backend(&self) -> String {
+        self.backend.clone()
+    }
+
+    /// Adds a class; returns its index.
+    #[wasm_bindgen(js_name = addClass)]
+    pub fn add_class(&self, name: String) -> Result<usize, JsError> {
+        let mut trainer = self
+            .trainer
+            .try_borrow_mut()
+            .map_err(|_| JsError::new("busy"))?;
+        Ok(trainer.add_class(name))
+    }
+
+    /// Adds one 224×224 RGBA image to class `label`; returns the sample id.
+    #[wasm_bindgen(js_name = addSample)]
+    pub fn add_sample(&self, label: usize, rgba: Vec<u8>) -> Result<f64, JsError> {
+        let mut trainer = self
+            .trainer
+            .try_borrow_mut()
+            .map_err(|_| JsError::new("busy"))?;
+        Ok(trainer.add_sample(label, rgba)? as f64)
+    }
+
+    /// Removes a sample; returns whether it existed.
+    #[wasm_bindgen(js_name = removeSample)]
+    pub fn remove_sample(&self, id: f64) -> Result<bool, JsError> {
+        let mut trainer = self
+            .trainer
+            .try_borrow_mut()
+            .map_err(|_| JsError::new("busy"))?;
+        Ok(trainer.remove_sample(id as u64))
+    }
+
+    /// Samples per class.
+    pub fn counts(&self) -> Result<Vec<usize>, JsError> {
+        let trainer = self
+            .trainer
+            .try_borrow()
+            .map_err(|_| JsError::new("busy"))?;
+        Ok(trainer.dataset().counts())
+    }
+
+    /// Replaces the training settings (a `TrainConfig` object; missing fields take defaults).
+    #[wasm_bindgen(js_name = setConfig)]
+    pub fn set_config(&self, config: JsValue) -> Result<(), JsError> {
+        let config: TrainConfig = serde_wasm_bindgen::from_value(config)?;
+        let mut trainer = self
+            .trainer
+            .try_borrow_mut()
+            .map_err(|_| JsError::new("busy"))?;
+        Ok(trainer.set_config(config)?)
+    }
+
+    /// Runs the frozen prefix on up to `limit` new samples; returns how many are still pending.
+    #[wasm_bindgen(js_name = embedPending)]
+    pub fn embed_pending(&self, limit: usize) -> Result<usize, JsError> {
+        let mut trainer = self
+            .trainer
+            .try_borrow_mut()
+            .map_err(|_| JsError::new("busy"))?;
+        Ok(trainer.embed_pending(limit)?)
+    }
+
+    /// Trains one epoch; resolves to its `EpochMetrics`.
+    #[wasm_bindgen(js_name = trainEpoch)]
+    pub fn train_epoch(&self) -> js_sys::Promise {
+        let trainer = self.trainer.clone();
+        wasm_bindgen_futures::future_to_promise(async move {
+            let mut trainer = trainer.try_borrow_mut().map_err(|_| busy())?;
+            let metrics = trainer.train_epoch().await.map_err(to_js)?;
+            Ok(serde_wasm_bindgen::to_value(&metrics)?)
+        })
+    }
+
+    /// Asks the running epoch to stop at the next batch (the best weights so far are kept).
+    pub fn stop(&self) {
+        self.cancel.store(true, Ordering::SeqCst);
+    }
+
+    /// Class probabilities of one 224×224 RGBA image under the trained model.
+    pub fn predict(&self, rgba: Vec<u8>) -> js_sys::Promise {
+        let trainer = self.trainer.clone();
+        wasm_bindgen_futures::future_to_promise(async move {
+            let trainer = trainer.try_borrow().map_err(|_| busy())?;
+            let probs = trainer.predict(&rgba).await.map_err(to_js)?;
+            let threshold = trainer.trained().map_or(0.0, |m| m.meta.threshold);
+            let (best, top) = crate::train::argmax(&probs);
+            let prediction = ClassPrediction {
+                none_of_these: top < threshold,
+                probs,
+                best,
+                threshold,
+            };
+            Ok(serde_wasm_bindgen::to_value(&prediction)?)
+        })
+    }
+
+    /// Evaluation of the trained model on the held-out samples.
+    pub fn evaluate(&self) -> js_sys::Promise {
+        let trainer = self.trainer.clone();
+        wasm_bindgen_futures::future_to_promise(async move {
+            let mut trainer = trainer.try_borrow_mut().map_err(|_| busy())?;
+            let evaluation = trainer.evaluate(None).await.map_err(to_js)?;
+            Ok(serde_wasm_bindgen::to_value(&evaluation)?)
+        })
+    }
+
+    /// The trained model as `.safetensors` bytes.
+    #[wasm_bindgen(js_name = exportModel)]
+    pub fn export_model(&self) -> js_sys::Promise {
+        let trainer = self.trainer.clone();
+        wasm_bindgen_futures::future_to_promise(async move {
+            let model = {
+                let trainer = trainer.try_borrow().map_err(|_| busy())?;
+                trainer
+                    .trained()
+                    .cloned()
+                    .ok_or_else(|| to_js("no trained model yet"))?
+            };
+            let bytes = model.to_safetensors().await.map_err(to_js)?;
+            Ok(js_sys::Uint8Array::from(bytes.as_slice()).into())
+        })
+    }
+
+    /// Installs a model exported earlier (same base weights); later training continues from it.
+    #[wasm_bindgen(js_name = importModel)]
+    pub fn import_model(&self, bytes: Vec<u8>) -> Result<Vec<String>, JsError> {
+        let mut trainer = self
+            .trainer
+            .try_borrow_mut()
+            .map_err(|_| JsError::new("busy"))?;
+        let sha = trainer.base_sha256().to_owned();
+        let model = TrainedModel::from_safetensors(&bytes, trainer.base(), &sha, trainer.device())?;
+        let names = model.meta.class_names.clone();
+        trainer.set_trained(model);
+        Ok(names)
+    }
 }

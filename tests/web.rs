@@ -66,9 +66,9 @@ async fn golden_top1_on_flex() {
 
 #[wasm_bindgen_test]
 async fn golden_top1_on_webgpu() {
-    let device = Device::wgpu_options()
-        .init_async()
+    let device = burnish::web::device_for("webgpu")
         .await
+        .map_err(wasm_bindgen::JsValue::from)
         .expect("this browser exposes a WebGPU adapter");
     assert_golden_top1(device).await;
 }
@@ -99,4 +99,82 @@ async fn classifier_refuses_bad_input() {
     assert!(err.is_err());
     let err = burnish::web::Classifier::create(WEIGHTS.to_vec(), "quantum".into()).await;
     assert!(err.is_err());
+}
+
+/// Trains animals vs things on the golden photos through the JS-facing `Project`, then checks
+/// prediction and export → import on `backend`.
+async fn project_round_trip(backend: &str) {
+    use burnish::web::Project;
+    use wasm_bindgen_futures::JsFuture;
+    let js = |e: wasm_bindgen::JsError| wasm_bindgen::JsValue::from(e);
+    let project = Project::create(
+        WEIGHTS.to_vec(),
+        backend.into(),
+        vec!["animal".into(), "thing".into()],
+    )
+    .await
+    .map_err(js)
+    .expect("project");
+    for (name, png) in IMAGES {
+        let label = usize::from(!["chelsea", "dog", "eagle"].contains(&name));
+        project
+            .add_sample(label, rgba(png))
+            .map_err(js)
+            .expect("sample");
+    }
+    let config = serde_wasm_bindgen::to_value(&serde_json::json!({
+        "epochs": 8, "batch_size": 6, "learning_rate": 0.003, "validation_fraction": 0.0, "seed": 3
+    }))
+    .expect("config");
+    project.set_config(config).map_err(js).expect("config");
+    assert_eq!(project.embed_pending(100).map_err(js).expect("embed"), 0);
+    #[derive(Deserialize)]
+    struct Epoch {
+        train_loss: f32,
+        done: bool,
+    }
+    let mut losses = Vec::new();
+    loop {
+        let value = JsFuture::from(project.train_epoch()).await.expect("epoch");
+        let epoch: Epoch = serde_wasm_bindgen::from_value(value).expect("metrics");
+        losses.push(epoch.train_loss);
+        if epoch.done {
+            break;
+        }
+    }
+    assert!(
+        losses[losses.len() - 1] < losses[0],
+        "{backend}: loss falls {losses:?}"
+    );
+    #[derive(Deserialize, PartialEq, Debug)]
+    struct Prediction {
+        probs: Vec<f32>,
+        best: usize,
+    }
+    let predict = |png: &[u8]| JsFuture::from(project.predict(rgba(png)));
+    let cat: Prediction =
+        serde_wasm_bindgen::from_value(predict(IMAGES[0].1).await.expect("p")).expect("p");
+    let coffee: Prediction =
+        serde_wasm_bindgen::from_value(predict(IMAGES[1].1).await.expect("p")).expect("p");
+    assert_eq!((cat.best, coffee.best), (0, 1), "{backend}");
+
+    let exported = JsFuture::from(project.export_model())
+        .await
+        .expect("export");
+    let bytes = js_sys::Uint8Array::new(&exported).to_vec();
+    let names = project.import_model(bytes).map_err(js).expect("import");
+    assert_eq!(names, ["animal", "thing"]);
+    let again: Prediction =
+        serde_wasm_bindgen::from_value(predict(IMAGES[0].1).await.expect("p")).expect("p");
+    assert_eq!(again, cat, "{backend}: import reproduces predictions");
+}
+
+#[wasm_bindgen_test]
+async fn project_trains_predicts_and_round_trips_on_flex() {
+    project_round_trip("flex").await;
+}
+
+#[wasm_bindgen_test]
+async fn project_trains_predicts_and_round_trips_on_webgpu() {
+    project_round_trip("webgpu").await;
 }

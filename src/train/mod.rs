@@ -21,7 +21,7 @@ pub use augment::{AugmentConfig, augment_rgba};
 pub use cache::BoundaryCache;
 pub use config::{HeadKind, TrainConfig};
 pub use dataset::{Dataset, Sample};
-pub use evaluation::{Evaluation, Misclassified, calibrate_threshold};
+pub use evaluation::{Evaluation, Misclassified, argmax, calibrate_threshold};
 pub use export::{TrainedModel, TrainedModelMeta};
 pub use head::{Head, HeadConfig};
 pub use metrics::EpochMetrics;

@@ -86,6 +86,11 @@ impl Trainer {
         &self.base
     }
 
+    /// sha256 identifying the base weights (their source graph).
+    pub fn base_sha256(&self) -> &str {
+        &self.base_sha256
+    }
+
     /// The device everything runs on.
     pub fn device(&self) -> &Device {
         &self.device
