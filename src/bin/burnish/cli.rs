@@ -72,6 +72,18 @@ enum Command {
         /// Train on random augmented views (slower: the frozen part re-runs every epoch).
         #[arg(long)]
         augment: bool,
+        /// Early stopping: epochs without a better validation loss (0 = never stop early).
+        #[arg(long, default_value_t = 10)]
+        patience: usize,
+        /// Fraction of each class held out for validation.
+        #[arg(long, default_value_t = 0.15)]
+        validation_fraction: f64,
+        /// Cross-entropy label smoothing.
+        #[arg(long, default_value_t = 0.0)]
+        label_smoothing: f32,
+        /// L2 weight decay.
+        #[arg(long, default_value_t = 0.0)]
+        weight_decay: f32,
         /// Use a single linear layer as head instead of Dense(100) → Dropout → Dense(N).
         #[arg(long)]
         linear_head: bool,
@@ -101,6 +113,10 @@ pub fn main() -> ExitCode {
             lr,
             seed,
             augment,
+            patience,
+            validation_fraction,
+            label_smoothing,
+            weight_decay,
             linear_head,
             out,
         } => train::run(TrainArgs {
@@ -114,6 +130,10 @@ pub fn main() -> ExitCode {
                 learning_rate: lr,
                 seed,
                 augment,
+                patience: (patience > 0).then_some(patience),
+                validation_fraction,
+                label_smoothing,
+                weight_decay,
                 head: if linear_head {
                     burnish::train::HeadKind::Linear
                 } else {
