@@ -13,10 +13,10 @@ use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// What classifies: the ImageNet head, or a trained tail on the same base.
-enum Classifier {
-    Imagenet(MobileNetV1),
-    Trained(MobileNetV1, TrainedModel),
+/// What classifies: the base network with its ImageNet head, or with a trained tail.
+struct Classifier {
+    base: MobileNetV1,
+    trained: Option<TrainedModel>,
 }
 
 pub fn run(weights: &Path, model: Option<&Path>, images: &[PathBuf]) -> anyhow::Result<ExitCode> {
@@ -58,9 +58,9 @@ fn predict_one(
     let file = std::fs::read(path).context("reading file")?;
     let input = rgba_to_input(&decode_to_rgba_224(&file)?, device)?;
     let file = path.display().to_string();
-    match classifier {
-        Classifier::Imagenet(model) => {
-            let probs = pollster::block_on(probabilities(model, input))?;
+    match &classifier.trained {
+        None => {
+            let probs = pollster::block_on(probabilities(&classifier.base, input))?;
             let row = probs.first().context("no output")?;
             // Rank ImageNet classes only: output 0 ("background") stays in the softmax sum.
             let top5: Vec<_> = top_k(&row[GRAPH_BACKGROUND_OFFSET..], 5)
@@ -69,8 +69,8 @@ fn predict_one(
                 .collect();
             Ok(json!({ "file": file, "top5": top5 }))
         }
-        Classifier::Trained(base, model) => {
-            let probs = pollster::block_on(model.probabilities(base, input))?;
+        Some(model) => {
+            let probs = pollster::block_on(model.probabilities(&classifier.base, input))?;
             let row = probs.first().context("no output")?;
             let top5: Vec<_> = top_k(row, 5)
                 .into_iter()
