@@ -22,16 +22,17 @@ struct Classifier {
 pub fn run(weights: &Path, model: Option<&Path>, images: &[PathBuf]) -> anyhow::Result<ExitCode> {
     let device = Device::flex();
     let (base, sha) = load_base(weights, &device)?;
-    let classifier = match model {
-        None => Classifier::Imagenet(base),
+    let trained = match model {
+        None => None,
         Some(path) => {
             let bytes =
                 std::fs::read(path).with_context(|| format!("reading model {}", path.display()))?;
             let trained = TrainedModel::from_safetensors(&bytes, &base, &sha, &device)
                 .with_context(|| format!("loading model {}", path.display()))?;
-            Classifier::Trained(base, trained)
+            Some(trained)
         }
     };
+    let classifier = Classifier { base, trained };
     let mut failed = false;
     for path in images {
         let line = match predict_one(&classifier, path, &device) {
