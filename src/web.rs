@@ -4,7 +4,6 @@
 use crate::data::rgba_to_input;
 use crate::imagenet::{GRAPH_BACKGROUND_OFFSET, class_name};
 use crate::infer::{probabilities, top_k};
-use crate::model::MobileNetV1;
 use crate::train::{Dataset, TrainConfig, TrainedModel, Trainer};
 use crate::weights::load_mobilenet;
 use burn::prelude::*;
@@ -53,58 +52,6 @@ struct ImagenetPrediction {
     index: usize,
     label: &'static str,
     prob: f32,
-}
-
-/// The pretrained ImageNet classifier, on one backend.
-#[wasm_bindgen]
-pub struct Classifier {
-    model: MobileNetV1,
-    device: Device,
-    backend: String,
-}
-
-#[wasm_bindgen]
-impl Classifier {
-    /// Loads converted safetensors weights onto `backend`.
-    pub async fn create(weights: Vec<u8>, backend: String) -> Result<Classifier, JsError> {
-        let device = device_for(&backend).await?;
-        let model = load_mobilenet(&weights, &device)?;
-        Ok(Classifier {
-            model,
-            device,
-            backend,
-        })
-    }
-
-    /// The backend this classifier runs on.
-    #[wasm_bindgen(getter)]
-    pub fn backend(&self) -> String {
-        self.backend.clone()
-    }
-
-    /// Top-`k` ImageNet classes of one 224×224 RGBA image: `[{index, label, prob}]`, where
-    /// `index` is the ImageNet-1k index (0–999) and `prob` the softmax over all 1001 outputs.
-    #[wasm_bindgen(js_name = predictImagenet)]
-    pub fn predict_imagenet(&self, rgba: Vec<u8>, k: usize) -> js_sys::Promise {
-        let model = self.model.clone();
-        let device = self.device.clone();
-        wasm_bindgen_futures::future_to_promise(async move {
-            let input = rgba_to_input(&rgba, &device).map_err(to_js)?;
-            let probs = probabilities(&model, input).await.map_err(to_js)?;
-            let row = probs
-                .first()
-                .ok_or_else(|| to_js("model returned no output"))?;
-            let top: Vec<ImagenetPrediction> = top_k(&row[GRAPH_BACKGROUND_OFFSET..], k)
-                .into_iter()
-                .map(|s| ImagenetPrediction {
-                    index: s.index,
-                    label: class_name(s.index).unwrap_or("?"),
-                    prob: s.prob,
-                })
-                .collect();
-            Ok(serde_wasm_bindgen::to_value(&top)?)
-        })
-    }
 }
 
 /// Error → a JS `Error` value (for promises built by hand).
@@ -168,6 +115,54 @@ impl Project {
         self.backend.clone()
     }
 
+    /// Top-`k` ImageNet classes of one 224×224 RGBA image under the pretrained network:
+    /// `[{index, label, prob}]`, `index` being the ImageNet-1k index (0–999) and `prob` the
+    /// softmax over all 1001 outputs.
+    #[wasm_bindgen(js_name = predictImagenet)]
+    pub fn predict_imagenet(&self, rgba: Vec<u8>, k: usize) -> js_sys::Promise {
+        let trainer = self.trainer.clone();
+        wasm_bindgen_futures::future_to_promise(async move {
+            let (model, device) = {
+                let trainer = trainer.try_borrow().map_err(|_| busy())?;
+                (trainer.base().clone(), trainer.device().clone())
+            };
+            let input = rgba_to_input(&rgba, &device).map_err(to_js)?;
+            let probs = probabilities(&model, input).await.map_err(to_js)?;
+            let row = probs
+                .first()
+                .ok_or_else(|| to_js("model returned no output"))?;
+            let top: Vec<ImagenetPrediction> = top_k(&row[GRAPH_BACKGROUND_OFFSET..], k)
+                .into_iter()
+                .map(|s| ImagenetPrediction {
+                    index: s.index,
+                    label: class_name(s.index).unwrap_or("?"),
+                    prob: s.prob,
+                })
+                .collect();
+            Ok(serde_wasm_bindgen::to_value(&top)?)
+        })
+    }
+
+    /// Renames class `label`.
+    #[wasm_bindgen(js_name = renameClass)]
+    pub fn rename_class(&self, label: usize, name: String) -> Result<(), JsError> {
+        let mut trainer = self
+            .trainer
+            .try_borrow_mut()
+            .map_err(|_| JsError::new("busy"))?;
+        Ok(trainer.rename_class(label, name)?)
+    }
+
+    /// Removes class `label` and its samples; later classes move down one index.
+    #[wasm_bindgen(js_name = removeClass)]
+    pub fn remove_class(&self, label: usize) -> Result<(), JsError> {
+        let mut trainer = self
+            .trainer
+            .try_borrow_mut()
+            .map_err(|_| JsError::new("busy"))?;
+        Ok(trainer.remove_class(label)?)
+    }
+
     /// Adds a class; returns its index.
     #[wasm_bindgen(js_name = addClass)]
     pub fn add_class(&self, name: String) -> Result<usize, JsError> {
@@ -196,6 +191,12 @@ impl Project {
             .try_borrow_mut()
             .map_err(|_| JsError::new("busy"))?;
         Ok(trainer.remove_sample(id as u64))
+    }
+
+    /// The trained model's calibrated "none of these" threshold, if a model exists.
+    pub fn threshold(&self) -> Result<Option<f32>, JsError> {
+        let trainer = self.trainer.try_borrow().map_err(|_| JsError::new("busy"))?;
+        Ok(trainer.trained().map(|m| m.meta.threshold))
     }
 
     /// Samples per class.

@@ -74,9 +74,9 @@ async fn golden_top1_on_webgpu() {
 }
 
 #[wasm_bindgen_test]
-async fn classifier_api_predicts_imagenet_labels() {
+async fn project_api_predicts_imagenet_labels() {
     use wasm_bindgen_futures::JsFuture;
-    let classifier = burnish::web::Classifier::create(WEIGHTS.to_vec(), "flex".into())
+    let classifier = burnish::web::Project::create(WEIGHTS.to_vec(), "flex".into(), Vec::new())
         .await
         .map_err(wasm_bindgen::JsValue::from)
         .expect("classifier");
@@ -94,10 +94,10 @@ async fn classifier_api_predicts_imagenet_labels() {
 }
 
 #[wasm_bindgen_test]
-async fn classifier_refuses_bad_input() {
-    let err = burnish::web::Classifier::create(b"garbage".to_vec(), "flex".into()).await;
+async fn project_refuses_bad_input() {
+    let err = burnish::web::Project::create(b"garbage".to_vec(), "flex".into(), Vec::new()).await;
     assert!(err.is_err());
-    let err = burnish::web::Classifier::create(WEIGHTS.to_vec(), "quantum".into()).await;
+    let err = burnish::web::Project::create(WEIGHTS.to_vec(), "quantum".into(), Vec::new()).await;
     assert!(err.is_err());
 }
 

@@ -1,18 +1,20 @@
-// The webcam: start/stop a stream into a <video>, with clear errors.
+// The webcam: start/stop a stream into a <video>, pick front/back, with clear errors.
 
-/** Starts the camera into `video`; resolves once frames flow. Throws a readable Error. */
-export async function startCamera(video) {
+/** Starts the camera into `video` (`facing`: "", "user" or "environment"); throws a readable Error. */
+export async function startCamera(video, { facing = '', onEnded = () => {} } = {}) {
   if (!navigator.mediaDevices?.getUserMedia) {
     throw new Error('this browser cannot use a camera here (it needs https or localhost)');
   }
+  const constraints = { width: 640, height: 480, ...(facing ? { facingMode: facing } : {}) };
   let stream;
   try {
-    stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 }, audio: false });
+    stream = await navigator.mediaDevices.getUserMedia({ video: constraints, audio: false });
   } catch (err) {
     if (err.name === 'NotAllowedError') throw new Error('camera permission was denied');
-    if (err.name === 'NotFoundError') throw new Error('no camera was found');
+    if (err.name === 'NotFoundError' || err.name === 'OverconstrainedError') throw new Error('no camera was found');
     throw new Error(`the camera could not start: ${err.message}`);
   }
+  for (const track of stream.getVideoTracks()) track.addEventListener('ended', onEnded);
   video.srcObject = stream;
   await video.play();
   return stream;

@@ -1,8 +1,13 @@
-// The page: loads the model in the worker, then classifies picked images and webcam frames.
+// The page: wires the panels to the model worker and keeps document.body.dataset.state.
 
 import { ModelClient } from './client.js';
 import { fileToRgba224, toRgba224 } from './capture.js';
 import { startCamera, stopCamera } from './camera.js';
+import { ClassesPanel } from './classes.js';
+import { TrainingCharts } from './charts.js';
+import { readConfig, train } from './training.js';
+import { renderEvaluation } from './evaluation.js';
+import { renderClassBars, renderImagenet } from './prediction.js';
 
 const params = new URLSearchParams(location.search);
 const weightsUrl = params.get('weights') ?? new URL('./models/mobilenet_v1_1.0_224.safetensors', import.meta.url).href;
@@ -13,19 +18,37 @@ const ui = {
   status: $('status'),
   progress: $('load-progress'),
   backend: $('backend'),
+  backendSelect: $('backend-select'),
   error: $('error'),
-  fileInput: $('image-input'),
-  preview: $('preview'),
   cameraButton: $('camera-button'),
-  snapButton: $('snap-button'),
+  cameraSelect: $('camera-select'),
+  mirror: $('mirror'),
+  fps: $('fps'),
   video: $('camera'),
-  results: $('predictions'),
+  addClass: $('add-class'),
+  trainButton: $('train-button'),
+  stopButton: $('stop-button'),
+  trainingStatus: $('training-status'),
+  form: $('training-form'),
+  imageInput: $('image-input'),
+  live: $('live'),
+  threshold: $('threshold'),
+  thresholdValue: $('threshold-value'),
+  preview: $('preview'),
+  top: $('prediction-top'),
   timing: $('timing'),
+  predictions: $('predictions'),
+  evaluation: $('evaluation'),
+  evaluationBody: $('evaluation-body'),
 };
+
+let trained = false;
+let training = false;
+let stopRequested = false;
 
 function setState(state, message) {
   document.body.dataset.state = state;
-  ui.status.textContent = message;
+  if (message) ui.status.textContent = message;
 }
 
 function showError(message) {
@@ -40,87 +63,174 @@ const client = new ModelClient(({ loaded, total }) => {
   }
   ui.status.textContent = `Downloading weights… ${(loaded / 1e6).toFixed(1)} MB${total ? ` of ${(total / 1e6).toFixed(1)} MB` : ''}`;
 });
+const request = (type, args, transfer) => client.request(type, args, transfer);
 
-function renderPredictions(top, ms) {
-  ui.results.replaceChildren(
-    ...top.map(({ label, prob, index }) => {
-      const item = document.createElement('li');
-      item.dataset.index = index;
-      const name = document.createElement('span');
-      name.className = 'label';
-      name.textContent = label;
-      const bar = document.createElement('meter');
-      bar.min = 0;
-      bar.max = 1;
-      bar.value = prob;
-      const pct = document.createElement('span');
-      pct.className = 'pct';
-      pct.textContent = `${(prob * 100).toFixed(1)}%`;
-      item.append(name, bar, pct);
-      return item;
-    }),
-  );
-  ui.timing.textContent = `${ms.toFixed(0)} ms`;
+function grabFrame() {
+  const { video } = ui;
+  if (!video.srcObject || !video.videoWidth) return null;
+  return toRgba224(video, video.videoWidth, video.videoHeight, { mirror: ui.mirror.checked });
 }
 
-async function classify(rgba) {
-  ui.error.hidden = true;
-  try {
-    const { top, ms } = await client.request('predict', { rgba }, [rgba.buffer]);
-    renderPredictions(top, ms);
-  } catch (err) {
-    showError(err.message);
+const classes = new ClassesPanel($('classes'), $('class-template'), {
+  request,
+  grabFrame,
+  fps: () => Math.min(30, Math.max(1, Number(ui.fps.value) || 10)),
+  announce: (text) => (ui.status.textContent = text),
+  error: showError,
+  onChange: updateControls,
+});
+const charts = new TrainingCharts($('charts'));
+
+function updateControls() {
+  const counts = classes.counts();
+  const ready = document.body.dataset.state !== 'loading' && document.body.dataset.state !== 'error';
+  ui.trainButton.disabled = !ready || training || counts.length < 2 || counts.some((n) => n === 0);
+  ui.stopButton.disabled = !training;
+  ui.addClass.disabled = !ready || training;
+  ui.imageInput.disabled = !ready;
+}
+
+async function predictRgba(rgba) {
+  if (trained) {
+    const result = await request('predict', { rgba }, [rgba.buffer]);
+    renderClassBars(ui, classes.names(), result, Number(ui.threshold.value));
+  } else {
+    const { top, ms } = await request('predictImagenet', { rgba }, [rgba.buffer]);
+    renderImagenet(ui, top, ms);
   }
 }
 
-ui.fileInput.addEventListener('change', async () => {
-  const file = ui.fileInput.files?.[0];
+ui.imageInput.addEventListener('change', async () => {
+  const file = ui.imageInput.files?.[0];
   if (!file) return;
+  ui.error.hidden = true;
   ui.preview.src = URL.createObjectURL(file);
   ui.preview.hidden = false;
   try {
-    await classify(await fileToRgba224(file));
+    await predictRgba(await fileToRgba224(file));
   } catch (err) {
     showError(err.message);
   }
 });
+
+ui.threshold.addEventListener('input', () => {
+  ui.thresholdValue.textContent = Number(ui.threshold.value).toFixed(2);
+});
+
+async function livePredictLoop() {
+  while (ui.live.checked && ui.video.srcObject) {
+    const rgba = grabFrame();
+    if (rgba && !training) {
+      try {
+        await predictRgba(rgba);
+      } catch (err) {
+        showError(err.message);
+      }
+    }
+    await new Promise((r) => setTimeout(r, 1000 / Math.min(30, Number(ui.fps.value) || 10)));
+  }
+}
+ui.live.addEventListener('change', () => ui.live.checked && livePredictLoop());
 
 ui.cameraButton.addEventListener('click', async () => {
   if (ui.video.srcObject) {
     stopCamera(ui.video);
     ui.video.hidden = true;
-    ui.snapButton.disabled = true;
+    classes.setRecording(false);
     ui.cameraButton.textContent = 'Start webcam';
     return;
   }
   try {
-    await startCamera(ui.video);
+    await startCamera(ui.video, {
+      facing: ui.cameraSelect.value,
+      onEnded: () => {
+        showError('the camera disappeared');
+        classes.setRecording(false);
+      },
+    });
     ui.video.hidden = false;
-    ui.snapButton.disabled = false;
+    classes.setRecording(true);
     ui.cameraButton.textContent = 'Stop webcam';
+    if (ui.live.checked) livePredictLoop();
   } catch (err) {
     showError(err.message);
   }
 });
 
-ui.snapButton.addEventListener('click', () => {
-  const { videoWidth, videoHeight } = ui.video;
-  classify(toRgba224(ui.video, videoWidth, videoHeight));
+ui.addClass.addEventListener('click', async () => {
+  const entry = await classes.add(`Class ${classes.classes.length + 1}`);
+  entry.card.querySelector('.class-name').focus();
+  updateControls();
+});
+
+ui.stopButton.addEventListener('click', () => {
+  stopRequested = true;
+  ui.trainingStatus.textContent = 'Stopping after this epoch…';
+});
+
+ui.trainButton.addEventListener('click', async () => {
+  ui.error.hidden = true;
+  training = true;
+  stopRequested = false;
+  setState('training', 'Training…');
+  updateControls();
+  charts.reset();
+  try {
+    const last = await train(request, readConfig(ui.form), {
+      onProgress: (text) => (ui.trainingStatus.textContent = text),
+      onEpoch: (m) => {
+        charts.push(m);
+        const val = m.val_accuracy == null ? '' : `, validation accuracy ${(m.val_accuracy * 100).toFixed(0)}%`;
+        ui.trainingStatus.textContent = `Epoch ${m.epoch}: loss ${m.train_loss.toFixed(3)}${val}`;
+      },
+      shouldStop: () => stopRequested,
+    });
+    trained = true;
+    const how = last.cancelled ? 'stopped' : last.stopped_early ? 'stopped early (no better validation loss)' : 'finished';
+    ui.trainingStatus.textContent = `Training ${how} after ${last.epoch} epochs.`;
+    setState('trained', 'Trained: pick an image or go live.');
+    const threshold = await request('threshold');
+    if (threshold != null) {
+      ui.threshold.value = threshold;
+      ui.thresholdValue.textContent = threshold.toFixed(2);
+    }
+    const evaluation = await request('evaluate');
+    renderEvaluation(ui, classes, evaluation);
+  } catch (err) {
+    showError(err.message);
+    setState(trained ? 'trained' : 'ready', 'Training failed.');
+  } finally {
+    training = false;
+    updateControls();
+  }
+});
+
+ui.backendSelect.value = requestedBackend;
+ui.backendSelect.addEventListener('change', () => {
+  const url = new URL(location.href);
+  url.searchParams.set('backend', ui.backendSelect.value);
+  location.assign(url);
 });
 
 async function load() {
   setState('loading', 'Loading the model…');
   try {
-    const { backend, reason } = await client.request('load', { weightsUrl, backend: requestedBackend });
+    const { backend, reason } = await request('load', {
+      weightsUrl,
+      backend: requestedBackend,
+      classNames: ['Class 1', 'Class 2'],
+    });
     ui.backend.textContent = reason;
     ui.backend.dataset.backend = backend;
-    ui.fileInput.disabled = false;
+    await classes.add('Class 1', { local: true });
+    await classes.add('Class 2', { local: true });
     ui.cameraButton.disabled = false;
-    setState('ready', 'Ready: pick an image or use the webcam.');
+    setState('ready', 'Ready: add samples to each class, then train — or pick an image to see ImageNet’s view.');
   } catch (err) {
     setState('error', 'The model could not be loaded.');
     showError(err.message);
   }
+  updateControls();
 }
 
 load();

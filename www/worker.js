@@ -1,39 +1,72 @@
 // The module worker: owns the wasm instance and burn, so the page never blocks.
 // Protocol: request { id, type, ...args } → reply { id, ok, result | error };
-// unsolicited { type: 'progress', loaded, total }.
+// unsolicited { type: 'progress', loaded, total } while the weights download.
 
-import init, { Classifier } from './pkg/burnish.js';
+import init, { Project } from './pkg/burnish.js';
 import { chooseBackend } from './backend.js';
 import { fetchWithProgress } from './weights.js';
 
-let classifier = null;
+let project = null;
+let stopRequested = false;
+
+function needProject() {
+  if (!project) throw new Error('the model is not loaded yet');
+  return project;
+}
 
 const handlers = {
-  /** Loads wasm, picks a backend and loads the weights. */
-  async load({ weightsUrl, backend: requested }) {
+  /** Loads wasm, picks a backend (falling back to CPU) and loads the weights. */
+  async load({ weightsUrl, backend: requested, classNames }) {
     await init();
     const weights = await fetchWithProgress(weightsUrl, (loaded, total) =>
       postMessage({ type: 'progress', loaded, total }),
     );
     let { backend, reason } = await chooseBackend(requested);
     try {
-      classifier = await Classifier.create(weights, backend);
+      project = await Project.create(weights, backend, classNames);
     } catch (err) {
       if (backend !== 'webgpu') throw err;
       reason = `WebGPU failed (${err.message}); using CPU (Flex)`;
       backend = 'flex';
-      classifier = await Classifier.create(weights, backend);
+      project = await Project.create(weights, backend, classNames);
     }
     return { backend, reason, weightsBytes: weights.length };
   },
-
-  /** Top-5 ImageNet classes of one 224×224 RGBA image. */
-  async predict({ rgba }) {
-    if (!classifier) throw new Error('the model is not loaded yet');
+  addClass: ({ name }) => needProject().addClass(name),
+  renameClass: ({ label, name }) => needProject().renameClass(label, name),
+  removeClass: ({ label }) => needProject().removeClass(label),
+  addSample: ({ label, rgba }) => needProject().addSample(label, rgba),
+  removeSample: ({ id }) => needProject().removeSample(id),
+  setConfig: ({ config }) => needProject().setConfig(config),
+  embedPending: ({ limit }) => needProject().embedPending(limit),
+  async trainEpoch() {
     const started = performance.now();
-    const top = await classifier.predictImagenet(rgba, 5);
+    const metrics = await needProject().trainEpoch();
+    return { ...metrics, ms: performance.now() - started };
+  },
+  stop() {
+    stopRequested = true;
+    needProject().stop();
+  },
+  takeStopRequest() {
+    const requested = stopRequested;
+    stopRequested = false;
+    return requested;
+  },
+  async predict({ rgba }) {
+    const started = performance.now();
+    const result = await needProject().predict(rgba);
+    return { ...result, ms: performance.now() - started };
+  },
+  async predictImagenet({ rgba }) {
+    const started = performance.now();
+    const top = await needProject().predictImagenet(rgba, 5);
     return { top, ms: performance.now() - started };
   },
+  evaluate: () => needProject().evaluate(),
+  threshold: () => needProject().threshold(),
+  exportModel: () => needProject().exportModel(),
+  importModel: ({ bytes }) => needProject().importModel(bytes),
 };
 
 self.onmessage = async ({ data }) => {

@@ -38,6 +38,40 @@ impl Dataset {
         self.class_names.len() - 1
     }
 
+    /// Renames class `label`.
+    pub fn rename_class(&mut self, label: usize, name: impl Into<String>) -> Result<()> {
+        let slot = self
+            .class_names
+            .get_mut(label)
+            .ok_or_else(|| Error::InvalidArgument(format!("class {label} does not exist")))?;
+        *slot = name.into();
+        Ok(())
+    }
+
+    /// Removes class `label` and its samples; later classes move down one index. Returns the
+    /// ids of the removed samples.
+    pub fn remove_class(&mut self, label: usize) -> Result<Vec<u64>> {
+        if label >= self.class_names.len() {
+            return Err(Error::InvalidArgument(format!(
+                "class {label} does not exist"
+            )));
+        }
+        self.class_names.remove(label);
+        let removed = self
+            .samples
+            .iter()
+            .filter(|s| s.label == label)
+            .map(|s| s.id)
+            .collect();
+        self.samples.retain(|s| s.label != label);
+        for sample in &mut self.samples {
+            if sample.label > label {
+                sample.label -= 1;
+            }
+        }
+        Ok(removed)
+    }
+
     /// Class names, by index.
     pub fn class_names(&self) -> &[String] {
         &self.class_names
@@ -113,5 +147,25 @@ impl Dataset {
             )));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn removing_a_class_drops_its_samples_and_renumbers() {
+        let mut d = Dataset::new(vec!["a".into(), "b".into(), "c".into()]);
+        let a = d.add_sample(0, vec![0; RGBA_IMAGE_BYTES]).expect("a");
+        let b = d.add_sample(1, vec![0; RGBA_IMAGE_BYTES]).expect("b");
+        let c = d.add_sample(2, vec![0; RGBA_IMAGE_BYTES]).expect("c");
+        assert_eq!(d.remove_class(1).expect("remove"), vec![b]);
+        assert_eq!(d.class_names(), ["a", "c"]);
+        assert_eq!(d.sample(c).map(|s| s.label), Some(1));
+        assert_eq!(d.sample(a).map(|s| s.label), Some(0));
+        assert!(d.remove_class(5).is_err());
+        d.rename_class(1, "see").expect("rename");
+        assert_eq!(d.class_names()[1], "see");
     }
 }

@@ -122,6 +122,20 @@ impl Trainer {
         self.dataset.add_class(name)
     }
 
+    /// Renames a class (the trained model keeps the names it was trained with).
+    pub fn rename_class(&mut self, label: usize, name: impl Into<String>) -> Result<()> {
+        self.dataset.rename_class(label, name)
+    }
+
+    /// Removes a class and its samples (ends any run in progress; the trained model stays).
+    pub fn remove_class(&mut self, label: usize) -> Result<()> {
+        for id in self.dataset.remove_class(label)? {
+            self.cache.remove(id);
+        }
+        self.run = None;
+        Ok(())
+    }
+
     /// Adds a sample; it is embedded by the next [`Self::embed_pending`] / epoch, alone.
     pub fn add_sample(&mut self, label: usize, rgba: Vec<u8>) -> Result<u64> {
         let id = self.dataset.add_sample(label, rgba)?;
