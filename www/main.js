@@ -113,6 +113,10 @@ ui.imageInput.addEventListener('change', async () => {
   }
 });
 
+const showMirror = () => ui.video.classList.toggle('mirrored', ui.mirror.checked);
+ui.mirror.addEventListener('change', showMirror);
+showMirror();
+
 ui.threshold.addEventListener('input', () => {
   ui.thresholdValue.textContent = Number(ui.threshold.value).toFixed(2);
 });

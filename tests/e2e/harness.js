@@ -1,10 +1,11 @@
 // Shared end-to-end plumbing: a Vite server on a free loopback port and Debian's Chromium.
 
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { PNG } from 'pngjs';
 
 export const ROOT = new URL('../../', import.meta.url).pathname;
 export const ARTIFACTS = join(ROOT, 'tests/e2e/artifacts');
@@ -60,4 +61,33 @@ export async function launchChromium(extraArgs = []) {
       ...extraArgs,
     ],
   });
+}
+
+/**
+ * A fake webcam feed for Chromium's --use-file-for-fake-video-capture: a Y4M video (4:2:0, full
+ * range BT.601) whose frames are a real photo (a PNG fixture).
+ */
+export function fakeWebcamFile(pngPath, frames = 10) {
+  const { width, height, data } = PNG.sync.read(readFileSync(pngPath));
+  const y = Buffer.alloc(width * height);
+  const u = Buffer.alloc((width / 2) * (height / 2));
+  const v = Buffer.alloc((width / 2) * (height / 2));
+  const clamp = (x) => Math.max(0, Math.min(255, Math.round(x)));
+  for (let row = 0; row < height; row++) {
+    for (let col = 0; col < width; col++) {
+      const i = (row * width + col) * 4;
+      const [r, g, b] = [data[i], data[i + 1], data[i + 2]];
+      y[row * width + col] = clamp(0.299 * r + 0.587 * g + 0.114 * b);
+      if (row % 2 === 0 && col % 2 === 0) {
+        const c = (row / 2) * (width / 2) + col / 2;
+        u[c] = clamp(128 - 0.168736 * r - 0.331264 * g + 0.5 * b);
+        v[c] = clamp(128 + 0.5 * r - 0.418688 * g - 0.081312 * b);
+      }
+    }
+  }
+  const frame = Buffer.concat([Buffer.from('FRAME\n'), y, u, v]);
+  const header = Buffer.from(`YUV4MPEG2 W${width} H${height} F10:1 Ip A1:1 C420jpeg\n`);
+  const path = join(ARTIFACTS, 'fake-webcam.y4m');
+  writeFileSync(path, Buffer.concat([header, ...Array.from({ length: frames }, () => frame)]));
+  return path;
 }
