@@ -15,16 +15,20 @@ pub struct Scored {
     pub prob: f32,
 }
 
-/// Reads a `[N, K]` tensor back as `N` rows (async: the only form that works in the browser).
-pub async fn read_rows(tensor: Tensor<2>) -> Result<Vec<Vec<f32>>> {
-    let [_, width] = tensor.dims();
-    let data = tensor
+/// Reads a float tensor back, flattened (async: the only form that works in the browser).
+pub async fn read_values<const D: usize>(tensor: Tensor<D>) -> Result<Vec<f32>> {
+    tensor
         .into_data_async()
         .await
-        .map_err(|e| Error::Backend(format!("{e:?}")))?;
-    let values = data
+        .map_err(|e| Error::Backend(format!("{e:?}")))?
         .try_into_vec::<f32>()
-        .map_err(|e| Error::Backend(format!("{e:?}")))?;
+        .map_err(|e| Error::Backend(format!("{e:?}")))
+}
+
+/// Reads a `[N, K]` tensor back as `N` rows.
+pub async fn read_rows(tensor: Tensor<2>) -> Result<Vec<Vec<f32>>> {
+    let [_, width] = tensor.dims();
+    let values = read_values(tensor).await?;
     Ok(values.chunks(width.max(1)).map(<[f32]>::to_vec).collect())
 }
 

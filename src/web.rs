@@ -79,8 +79,22 @@ struct ClassPrediction {
     none_of_these: bool,
 }
 
+const BUSY: &str = "busy: another operation on this project is running";
+
 fn busy() -> JsValue {
-    to_js("busy: another operation on this project is running")
+    to_js(BUSY)
+}
+
+impl Project {
+    fn trainer(&self) -> Result<std::cell::Ref<'_, Trainer>, JsError> {
+        self.trainer.try_borrow().map_err(|_| JsError::new(BUSY))
+    }
+
+    fn trainer_mut(&self) -> Result<std::cell::RefMut<'_, Trainer>, JsError> {
+        self.trainer
+            .try_borrow_mut()
+            .map_err(|_| JsError::new(BUSY))
+    }
 }
 
 // Borrows are held across awaits on purpose: every entry point takes them with `try_borrow*`,
@@ -146,65 +160,47 @@ impl Project {
     /// Renames class `label`.
     #[wasm_bindgen(js_name = renameClass)]
     pub fn rename_class(&self, label: usize, name: String) -> Result<(), JsError> {
-        let mut trainer = self
-            .trainer
-            .try_borrow_mut()
-            .map_err(|_| JsError::new("busy"))?;
+        let mut trainer = self.trainer_mut()?;
         Ok(trainer.rename_class(label, name)?)
     }
 
     /// Removes class `label` and its samples; later classes move down one index.
     #[wasm_bindgen(js_name = removeClass)]
     pub fn remove_class(&self, label: usize) -> Result<(), JsError> {
-        let mut trainer = self
-            .trainer
-            .try_borrow_mut()
-            .map_err(|_| JsError::new("busy"))?;
+        let mut trainer = self.trainer_mut()?;
         Ok(trainer.remove_class(label)?)
     }
 
     /// Adds a class; returns its index.
     #[wasm_bindgen(js_name = addClass)]
     pub fn add_class(&self, name: String) -> Result<usize, JsError> {
-        let mut trainer = self
-            .trainer
-            .try_borrow_mut()
-            .map_err(|_| JsError::new("busy"))?;
+        let mut trainer = self.trainer_mut()?;
         Ok(trainer.add_class(name))
     }
 
     /// Adds one 224×224 RGBA image to class `label`; returns the sample id.
     #[wasm_bindgen(js_name = addSample)]
     pub fn add_sample(&self, label: usize, rgba: Vec<u8>) -> Result<f64, JsError> {
-        let mut trainer = self
-            .trainer
-            .try_borrow_mut()
-            .map_err(|_| JsError::new("busy"))?;
+        let mut trainer = self.trainer_mut()?;
         Ok(trainer.add_sample(label, rgba)? as f64)
     }
 
     /// Removes a sample; returns whether it existed.
     #[wasm_bindgen(js_name = removeSample)]
     pub fn remove_sample(&self, id: f64) -> Result<bool, JsError> {
-        let mut trainer = self
-            .trainer
-            .try_borrow_mut()
-            .map_err(|_| JsError::new("busy"))?;
+        let mut trainer = self.trainer_mut()?;
         Ok(trainer.remove_sample(id as u64))
     }
 
     /// The trained model's calibrated "none of these" threshold, if a model exists.
     pub fn threshold(&self) -> Result<Option<f32>, JsError> {
-        let trainer = self.trainer.try_borrow().map_err(|_| JsError::new("busy"))?;
+        let trainer = self.trainer()?;
         Ok(trainer.trained().map(|m| m.meta.threshold))
     }
 
     /// Samples per class.
     pub fn counts(&self) -> Result<Vec<usize>, JsError> {
-        let trainer = self
-            .trainer
-            .try_borrow()
-            .map_err(|_| JsError::new("busy"))?;
+        let trainer = self.trainer()?;
         Ok(trainer.dataset().counts())
     }
 
@@ -212,20 +208,14 @@ impl Project {
     #[wasm_bindgen(js_name = setConfig)]
     pub fn set_config(&self, config: JsValue) -> Result<(), JsError> {
         let config: TrainConfig = serde_wasm_bindgen::from_value(config)?;
-        let mut trainer = self
-            .trainer
-            .try_borrow_mut()
-            .map_err(|_| JsError::new("busy"))?;
+        let mut trainer = self.trainer_mut()?;
         Ok(trainer.set_config(config)?)
     }
 
     /// Runs the frozen prefix on up to `limit` new samples; returns how many are still pending.
     #[wasm_bindgen(js_name = embedPending)]
     pub fn embed_pending(&self, limit: usize) -> Result<usize, JsError> {
-        let mut trainer = self
-            .trainer
-            .try_borrow_mut()
-            .map_err(|_| JsError::new("busy"))?;
+        let mut trainer = self.trainer_mut()?;
         Ok(trainer.embed_pending(limit)?)
     }
 
@@ -293,10 +283,7 @@ impl Project {
     /// Installs a model exported earlier (same base weights); later training continues from it.
     #[wasm_bindgen(js_name = importModel)]
     pub fn import_model(&self, bytes: Vec<u8>) -> Result<Vec<String>, JsError> {
-        let mut trainer = self
-            .trainer
-            .try_borrow_mut()
-            .map_err(|_| JsError::new("busy"))?;
+        let mut trainer = self.trainer_mut()?;
         let sha = trainer.base_sha256().to_owned();
         let model = TrainedModel::from_safetensors(&bytes, trainer.base(), &sha, trainer.device())?;
         let names = model.meta.class_names.clone();

@@ -120,13 +120,7 @@ pub async fn to_safetensors<M: Module>(
     module.visit(&mut collector);
     let mut named = Vec::with_capacity(collector.tensors.len());
     for (name, shape, tensor) in collector.tensors {
-        let data = tensor
-            .into_data_async()
-            .await
-            .map_err(|e| Error::Backend(format!("{e:?}")))?;
-        let values = data
-            .try_into_vec::<f32>()
-            .map_err(|e| Error::Backend(format!("{name}: {e:?}")))?;
+        let values = crate::infer::read_values(tensor).await?;
         let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
         named.push((name, shape, bytes));
     }

@@ -481,12 +481,7 @@ impl Trainer {
 
 /// Reads a one-element tensor back asynchronously.
 async fn read_scalar(tensor: Tensor<1>) -> Result<f32> {
-    let values = tensor
-        .into_data_async()
-        .await
-        .map_err(|e| Error::Backend(format!("{e:?}")))?
-        .try_into_vec::<f32>()
-        .map_err(|e| Error::Backend(format!("{e:?}")))?;
+    let values = crate::infer::read_values(tensor).await?;
     values
         .first()
         .copied()
