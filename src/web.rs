@@ -185,6 +185,13 @@ impl Project {
         Ok(trainer.add_sample(label, rgba)? as f64)
     }
 
+    /// Moves a sample to class `label`.
+    #[wasm_bindgen(js_name = relabelSample)]
+    pub fn relabel_sample(&self, id: f64, label: usize) -> Result<(), JsError> {
+        let mut trainer = self.trainer_mut()?;
+        Ok(trainer.relabel_sample(id as u64, label)?)
+    }
+
     /// Removes a sample; returns whether it existed.
     #[wasm_bindgen(js_name = removeSample)]
     pub fn remove_sample(&self, id: f64) -> Result<bool, JsError> {

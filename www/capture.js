@@ -6,26 +6,34 @@ const canvas = new OffscreenCanvas(INPUT_SIZE, INPUT_SIZE);
 const context = canvas.getContext('2d', { willReadFrequently: true });
 
 /**
- * Draws the centre square of `source` (ImageBitmap, HTMLVideoElement, …) of size `width`×`height`
- * into 224×224 and returns its RGBA bytes. `mirror` flips horizontally (selfie view).
+ * Draws `source` (ImageBitmap, HTMLVideoElement, …) of size `width`×`height` into 224×224 and
+ * returns its RGBA bytes: its centre square, or with `letterbox` the whole image on black bars.
+ * `mirror` flips horizontally (selfie view).
  */
-export function toRgba224(source, width, height, { mirror = false } = {}) {
+export function toRgba224(source, width, height, { mirror = false, letterbox = false } = {}) {
   if (!width || !height) throw new Error('the image has no pixels');
-  const side = Math.min(width, height);
   context.save();
-  context.clearRect(0, 0, INPUT_SIZE, INPUT_SIZE);
+  context.fillStyle = 'black';
+  context.fillRect(0, 0, INPUT_SIZE, INPUT_SIZE);
   if (mirror) {
     context.translate(INPUT_SIZE, 0);
     context.scale(-1, 1);
   }
   context.imageSmoothingQuality = 'high';
-  context.drawImage(source, (width - side) / 2, (height - side) / 2, side, side, 0, 0, INPUT_SIZE, INPUT_SIZE);
+  if (letterbox) {
+    const scale = INPUT_SIZE / Math.max(width, height);
+    const [w, h] = [width * scale, height * scale];
+    context.drawImage(source, 0, 0, width, height, (INPUT_SIZE - w) / 2, (INPUT_SIZE - h) / 2, w, h);
+  } else {
+    const side = Math.min(width, height);
+    context.drawImage(source, (width - side) / 2, (height - side) / 2, side, side, 0, 0, INPUT_SIZE, INPUT_SIZE);
+  }
   context.restore();
   return new Uint8Array(context.getImageData(0, 0, INPUT_SIZE, INPUT_SIZE).data.buffer);
 }
 
 /** Decodes an image file with the browser and returns its 224×224 RGBA bytes. */
-export async function fileToRgba224(file) {
+export async function fileToRgba224(file, { letterbox = false } = {}) {
   let bitmap;
   try {
     bitmap = await createImageBitmap(file);
@@ -33,7 +41,7 @@ export async function fileToRgba224(file) {
     throw new Error(`${file.name} is not an image this browser can decode`);
   }
   try {
-    return toRgba224(bitmap, bitmap.width, bitmap.height);
+    return toRgba224(bitmap, bitmap.width, bitmap.height, { letterbox });
   } finally {
     bitmap.close();
   }

@@ -16,7 +16,7 @@ function thumbnail(rgba) {
 
 /**
  * The classes panel. `api` provides: request(type, args, transfer), grabFrame() → RGBA | null,
- * fps() → frames per second, announce(text), onChange().
+ * fps() → frames per second, letterbox() → bool, announce(text), error(text), onChange().
  */
 export class ClassesPanel {
   constructor(container, template, api) {
@@ -69,10 +69,13 @@ export class ClassesPanel {
       this.api.announce(`Class ${entry.name} deleted`);
       this.api.onChange();
     });
-    card.querySelector('.file-input').addEventListener('change', async (event) => {
-      await this.addFiles(entry, [...event.target.files]);
-      event.target.value = '';
-    });
+    for (const input of card.querySelectorAll('.file-input, .folder-input')) {
+      input.addEventListener('change', async (event) => {
+        const files = [...event.target.files].filter((f) => !f.type || f.type.startsWith('image/'));
+        await this.addFiles(entry, files);
+        event.target.value = '';
+      });
+    }
     card.addEventListener('dragover', (event) => event.preventDefault());
     card.addEventListener('drop', async (event) => {
       event.preventDefault();
@@ -118,7 +121,7 @@ export class ClassesPanel {
     const errors = [];
     for (const file of files) {
       try {
-        await this.addSample(entry, await fileToRgba224(file));
+        await this.addSample(entry, await fileToRgba224(file, { letterbox: this.api.letterbox() }));
       } catch (err) {
         errors.push(err.message);
       }
@@ -166,6 +169,26 @@ export class ClassesPanel {
 
   setRecording(enabled) {
     for (const { card } of this.classes) card.querySelector('.record').disabled = !enabled;
+  }
+
+  /** Moves sample `id` to class `label` (in the worker and on the page). */
+  async moveSample(id, label) {
+    const from = this.classes.find((c) => c.samples.some((s) => s.id === id));
+    const to = this.classes[label];
+    if (!from || !to || from === to) return;
+    await this.api.request('relabelSample', { id, label });
+    const sample = from.samples.find((s) => s.id === id);
+    from.samples = from.samples.filter((s) => s.id !== id);
+    to.samples.push(sample);
+    this.render(from);
+    this.render(to);
+    this.api.onChange();
+  }
+
+  /** Deletes sample `id` wherever it is. */
+  async deleteSample(id) {
+    const entry = this.classes.find((c) => c.samples.some((s) => s.id === id));
+    if (entry) await this.removeSample(entry, id);
   }
 
   /** The thumbnail of a sample id, for the evaluation view. */

@@ -29,11 +29,25 @@ export function renderEvaluation(ui, classes, evaluation) {
   mistakes.className = 'gallery';
   for (const m of evaluation.misclassified) {
     const item = document.createElement('li');
+    item.className = 'mistake';
     const img = document.createElement('img');
     img.src = classes.thumbOf(m.id) ?? '';
-    img.alt = `${names[m.label]} predicted as ${names[m.predicted]}`;
+    img.alt = `${names[m.label]} predicted as ${names[m.predicted]} (${(m.prob * 100).toFixed(0)}%)`;
     img.title = img.alt;
-    item.append(img);
+    const move = document.createElement('select');
+    move.setAttribute('aria-label', `Move this ${names[m.label]} sample to another class`);
+    move.append(cell('option', 'Move to…'), ...names.map((n, i) => Object.assign(cell('option', n), { value: i })));
+    move.addEventListener('change', async () => {
+      await classes.moveSample(m.id, Number(move.value));
+      item.remove();
+    });
+    const remove = cell('button', 'Delete');
+    remove.type = 'button';
+    remove.addEventListener('click', async () => {
+      await classes.deleteSample(m.id);
+      item.remove();
+    });
+    item.append(img, move, remove);
     mistakes.append(item);
   }
   body.replaceChildren(summary, table, cell('h3', `Misclassified (${evaluation.misclassified.length})`), mistakes);

@@ -75,6 +75,7 @@ const classes = new ClassesPanel($('classes'), $('class-template'), {
   request,
   grabFrame,
   fps: () => Math.min(30, Math.max(1, Number(ui.fps.value) || 10)),
+  letterbox: () => $('letterbox').checked,
   announce: (text) => (ui.status.textContent = text),
   error: showError,
   onChange: updateControls,
@@ -107,7 +108,7 @@ ui.imageInput.addEventListener('change', async () => {
   ui.preview.src = URL.createObjectURL(file);
   ui.preview.hidden = false;
   try {
-    await predictRgba(await fileToRgba224(file));
+    await predictRgba(await fileToRgba224(file, { letterbox: $('letterbox').checked }));
   } catch (err) {
     showError(err.message);
   }
@@ -219,12 +220,12 @@ ui.backendSelect.addEventListener('change', () => {
 async function load() {
   setState('loading', 'Loading the model…');
   try {
-    const { backend, reason } = await request('load', {
+    const { backend, reason, cached } = await request('load', {
       weightsUrl,
       backend: requestedBackend,
       classNames: ['Class 1', 'Class 2'],
     });
-    ui.backend.textContent = reason;
+    ui.backend.textContent = `${reason}${cached ? ' · weights from this browser’s cache' : ''}`;
     ui.backend.dataset.backend = backend;
     await classes.add('Class 1', { local: true });
     await classes.add('Class 2', { local: true });

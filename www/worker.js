@@ -4,7 +4,7 @@
 
 import init, { Project } from './pkg/burnish.js';
 import { chooseBackend } from './backend.js';
-import { fetchWithProgress } from './weights.js';
+import { loadWeights } from './weights.js';
 
 let project = null;
 let stopRequested = false;
@@ -18,7 +18,7 @@ const handlers = {
   /** Loads wasm, picks a backend (falling back to CPU) and loads the weights. */
   async load({ weightsUrl, backend: requested, classNames }) {
     await init();
-    const weights = await fetchWithProgress(weightsUrl, (loaded, total) =>
+    const { bytes: weights, cached, verified } = await loadWeights(weightsUrl, (loaded, total) =>
       postMessage({ type: 'progress', loaded, total }),
     );
     let { backend, reason } = await chooseBackend(requested);
@@ -30,13 +30,14 @@ const handlers = {
       backend = 'flex';
       project = await Project.create(weights, backend, classNames);
     }
-    return { backend, reason, weightsBytes: weights.length };
+    return { backend, reason, weightsBytes: weights.length, cached, verified };
   },
   addClass: ({ name }) => needProject().addClass(name),
   renameClass: ({ label, name }) => needProject().renameClass(label, name),
   removeClass: ({ label }) => needProject().removeClass(label),
   addSample: ({ label, rgba }) => needProject().addSample(label, rgba),
   removeSample: ({ id }) => needProject().removeSample(id),
+  relabelSample: ({ id, label }) => needProject().relabelSample(id, label),
   setConfig: ({ config }) => needProject().setConfig(config),
   embedPending: ({ limit }) => needProject().embedPending(limit),
   async trainEpoch() {

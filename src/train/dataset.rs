@@ -109,6 +109,22 @@ impl Dataset {
         self.samples.len() != before
     }
 
+    /// Moves sample `id` to class `label`.
+    pub fn relabel_sample(&mut self, id: u64, label: usize) -> Result<()> {
+        if label >= self.class_names.len() {
+            return Err(Error::InvalidArgument(format!(
+                "class {label} does not exist"
+            )));
+        }
+        let sample = self
+            .samples
+            .iter_mut()
+            .find(|s| s.id == id)
+            .ok_or_else(|| Error::InvalidArgument(format!("sample {id} does not exist")))?;
+        sample.label = label;
+        Ok(())
+    }
+
     /// All samples, in insertion order.
     pub fn samples(&self) -> &[Sample] {
         &self.samples
@@ -165,6 +181,10 @@ mod tests {
         assert_eq!(d.sample(c).map(|s| s.label), Some(1));
         assert_eq!(d.sample(a).map(|s| s.label), Some(0));
         assert!(d.remove_class(5).is_err());
+        d.relabel_sample(c, 0).expect("relabel");
+        assert_eq!(d.sample(c).map(|s| s.label), Some(0));
+        assert!(d.relabel_sample(c, 9).is_err());
+        assert!(d.relabel_sample(999, 0).is_err());
         d.rename_class(1, "see").expect("rename");
         assert_eq!(d.class_names()[1], "see");
     }

@@ -143,6 +143,13 @@ impl Trainer {
         Ok(id)
     }
 
+    /// Moves a sample to another class (its cached activation stays valid).
+    pub fn relabel_sample(&mut self, id: u64, label: usize) -> Result<()> {
+        self.dataset.relabel_sample(id, label)?;
+        self.run = None;
+        Ok(())
+    }
+
     /// Removes a sample and its cached activation.
     pub fn remove_sample(&mut self, id: u64) -> bool {
         self.cache.remove(id);

@@ -94,6 +94,11 @@ test('record, add files, train, predict from file and webcam, stop', { timeout: 
   await page.waitForFunction(() => document.body.dataset.state === 'trained', null, { timeout: 120_000 });
   assert.match(await page.textContent('#training-status'), /stopped after \d+ epochs/);
   assert.equal(await state(page), 'trained');
+
+  // The second visit takes the (sha256-checked) weights from the Cache API.
+  await page.reload();
+  await page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 180_000 });
+  assert.match(await page.textContent('#backend'), /weights from this browser’s cache/);
   assert.deepEqual(errors, []);
   await page.close();
 });
