@@ -29,8 +29,10 @@ pub struct TrainConfig {
     pub epochs: usize,
     /// Samples per optimiser step.
     pub batch_size: usize,
-    /// Adam learning rate.
+    /// Adam learning rate of the head.
     pub learning_rate: f64,
+    /// The fine-tuned pretrained blocks learn at `learning_rate × block_lr_factor`.
+    pub block_lr_factor: f64,
     /// Seed of head init, dropout, shuffles, split and augmentation.
     pub seed: u64,
     /// Cross-entropy label smoothing α (0 = off).
@@ -55,6 +57,7 @@ impl Default for TrainConfig {
             epochs: 50,
             batch_size: 16,
             learning_rate: 1e-3,
+            block_lr_factor: 0.1,
             seed: 42,
             label_smoothing: 0.0,
             weight_decay: 0.0,
@@ -85,6 +88,12 @@ impl TrainConfig {
             return bad(format!(
                 "learning_rate must be > 0, got {}",
                 self.learning_rate
+            ));
+        }
+        if !(self.block_lr_factor.is_finite() && self.block_lr_factor >= 0.0) {
+            return bad(format!(
+                "block_lr_factor must be >= 0, got {}",
+                self.block_lr_factor
             ));
         }
         if !(0.0..1.0).contains(&self.dropout) {

@@ -13,6 +13,7 @@ use super::tail::Tail;
 use crate::data::rgba_to_input;
 use crate::error::{Error, Result};
 use crate::model::{FEATURE_DIM, MobileNetV1};
+use burn::module::list_param_ids;
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::decay::WeightDecayConfig;
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
@@ -323,10 +324,19 @@ impl Trainer {
             let targets = self.labels(ids, &ad_device);
             let logits = run.tail.forward(input);
             let loss = loss_fn.forward(logits.clone(), targets.clone());
-            let grads = GradientsParams::from_grads(loss.backward(), &run.tail);
-            run.tail = run
-                .optimizer
-                .step(self.config.learning_rate, run.tail, grads);
+            // Discriminative learning rates: pretrained blocks move `block_lr_factor` times slower
+            // than the fresh head, so early head gradients do not wreck their features.
+            let mut grads = loss.backward();
+            let head_ids = list_param_ids(&run.tail.head);
+            let block_ids = list_param_ids(&run.tail.blocks);
+            let head_grads = GradientsParams::from_params(&mut grads, &run.tail, &head_ids);
+            let block_grads = GradientsParams::from_params(&mut grads, &run.tail, &block_ids);
+            let lr = self.config.learning_rate;
+            run.tail = run.optimizer.step(lr, run.tail, head_grads);
+            if !block_ids.is_empty() {
+                let block_lr = lr * self.config.block_lr_factor;
+                run.tail = run.optimizer.step(block_lr, run.tail, block_grads);
+            }
             let n = ids.len();
             loss_sum = loss_sum + loss.without_autodiff().mul_scalar(n as f32);
             let hits = logits
