@@ -109,10 +109,7 @@ impl Project {
         class_names: Vec<String>,
     ) -> Result<Project, JsError> {
         let device = device_for(&backend).await?;
-        let sha = crate::weights::metadata(&weights)?
-            .get(crate::weights::META_SOURCE_SHA256)
-            .cloned()
-            .unwrap_or_default();
+        let sha = crate::weights::source_sha256(&weights)?;
         let base = load_mobilenet(&weights, &device)?;
         let trainer = Trainer::new(base, device, sha, Dataset::new(class_names));
         let cancel = trainer.cancel_handle();

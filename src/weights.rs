@@ -23,6 +23,35 @@ pub fn metadata(bytes: &[u8]) -> Result<HashMap<String, String>> {
     Ok(meta.metadata().clone().unwrap_or_default())
 }
 
+/// The sha256 of the graph the weights were converted from (their identity), empty if unrecorded.
+pub fn source_sha256(bytes: &[u8]) -> Result<String> {
+    Ok(metadata(bytes)?
+        .get(META_SOURCE_SHA256)
+        .cloned()
+        .unwrap_or_default())
+}
+
+/// Little-endian f32 tensors `(name, shape, values)` and metadata → safetensors bytes.
+pub fn serialize_f32(
+    tensors: &[(String, Vec<usize>, Vec<f32>)],
+    metadata: HashMap<String, String>,
+) -> Result<Vec<u8>> {
+    let bytes: Vec<Vec<u8>> = tensors
+        .iter()
+        .map(|(_, _, values)| values.iter().flat_map(|v| v.to_le_bytes()).collect())
+        .collect();
+    let views = tensors
+        .iter()
+        .zip(&bytes)
+        .map(|((name, shape, _), bytes)| {
+            TensorView::new(Dtype::F32, shape.clone(), bytes)
+                .map(|view| (name.clone(), view))
+                .map_err(|e| Error::WeightsFormat(format!("`{name}`: {e}")))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    safetensors::serialize(views, Some(metadata)).map_err(|e| Error::WeightsFormat(e.to_string()))
+}
+
 /// Builds MobileNetV1 on `device` from converter output (see `burnish-convert`).
 pub fn load_mobilenet(bytes: &[u8], device: &Device) -> Result<MobileNetV1> {
     let meta = metadata(bytes)?;
@@ -120,17 +149,7 @@ pub async fn to_safetensors<M: Module>(
     module.visit(&mut collector);
     let mut named = Vec::with_capacity(collector.tensors.len());
     for (name, shape, tensor) in collector.tensors {
-        let values = crate::infer::read_values(tensor).await?;
-        let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
-        named.push((name, shape, bytes));
+        named.push((name, shape, crate::infer::read_values(tensor).await?));
     }
-    let views = named
-        .iter()
-        .map(|(name, shape, bytes)| {
-            TensorView::new(Dtype::F32, shape.clone(), bytes)
-                .map(|view| (name.clone(), view))
-                .map_err(|e| Error::WeightsFormat(format!("{name}: {e}")))
-        })
-        .collect::<Result<Vec<_>>>()?;
-    safetensors::serialize(views, Some(metadata)).map_err(|e| Error::WeightsFormat(e.to_string()))
+    serialize_f32(&named, metadata)
 }

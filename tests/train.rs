@@ -6,7 +6,7 @@ mod common;
 use burn::prelude::*;
 use burnish::data::rgba_to_input;
 use burnish::train::{Dataset, HeadKind, TrainConfig, TrainedModel, Trainer};
-use burnish::weights::{META_SOURCE_SHA256, metadata};
+use burnish::weights::source_sha256;
 use common::{fashion, golden_images, golden_rgba, imagenet_model, weights_bytes};
 
 /// burn seeds its CPU RNG globally: tests that train run one at a time so seeds reproduce.
@@ -28,7 +28,7 @@ fn loss_ends(history: &[burnish::train::EpochMetrics]) -> (f32, f32) {
 const FASHION_CLASSES: [u8; 4] = [0, 1, 5, 8];
 
 fn base_sha() -> String {
-    metadata(&weights_bytes()).expect("meta")[META_SOURCE_SHA256].clone()
+    source_sha256(&weights_bytes()).expect("meta")
 }
 
 fn trainer_with(samples: &[(usize, Vec<u8>)], classes: usize, config: TrainConfig) -> Trainer {

@@ -7,7 +7,6 @@ import { chooseBackend } from './backend.js';
 import { loadWeights } from './weights.js';
 
 let project = null;
-let stopRequested = false;
 
 function needProject() {
   if (!project) throw new Error('the model is not loaded yet');
@@ -45,15 +44,7 @@ const handlers = {
     const metrics = await needProject().trainEpoch();
     return { ...metrics, ms: performance.now() - started };
   },
-  stop() {
-    stopRequested = true;
-    needProject().stop();
-  },
-  takeStopRequest() {
-    const requested = stopRequested;
-    stopRequested = false;
-    return requested;
-  },
+  stop: () => needProject().stop(),
   async predict({ rgba }) {
     const started = performance.now();
     const result = await needProject().predict(rgba);

@@ -7,12 +7,11 @@ mod graph_def;
 
 use crate::error::{Error, Result};
 use crate::model::{BLOCK_COUNT, BLOCK_SPECS};
-use crate::weights::{META_BN_EPSILON, META_SOURCE_SHA256};
+use crate::weights::{META_BN_EPSILON, META_SOURCE_SHA256, serialize_f32};
 use graph_def::{DT_FLOAT, GraphDef, NodeDef};
 use prost::Message;
-use safetensors::tensor::{Dtype, TensorView};
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 /// How a TF tensor is laid out, and so how it becomes a burn tensor.
 #[derive(Clone, Copy)]
@@ -211,7 +210,7 @@ pub fn convert_frozen_graph(pb: &[u8]) -> Result<Vec<u8>> {
             graph.node.len()
         )));
     }
-    let mut tensors: BTreeMap<String, (Vec<usize>, Vec<u8>)> = BTreeMap::new();
+    let mut tensors = Vec::new();
     for m in mappings(1001) {
         let node = by_name.get(m.node.as_str()).ok_or_else(|| {
             Error::Graph(format!(
@@ -239,8 +238,7 @@ pub fn convert_frozen_graph(pb: &[u8]) -> Result<Vec<u8>> {
             Layout::LinearKernel => (vec![shape[2], shape[3]], values),
             Layout::Vector => (shape, values),
         };
-        let bytes = values.iter().flat_map(|v| v.to_le_bytes()).collect();
-        tensors.insert(m.path, (shape, bytes));
+        tensors.push((m.path, shape, values));
     }
     let epsilon = bn_epsilon(&graph.node)?;
     let metadata = HashMap::from([
@@ -251,15 +249,7 @@ pub fn convert_frozen_graph(pb: &[u8]) -> Result<Vec<u8>> {
             "TF-slim MobileNetV1 1.0/224 ImageNet (Apache-2.0)".to_string(),
         ),
     ]);
-    let views = tensors
-        .iter()
-        .map(|(name, (shape, bytes))| {
-            TensorView::new(Dtype::F32, shape.clone(), bytes)
-                .map(|v| (name.clone(), v))
-                .map_err(|e| Error::Graph(format!("`{name}`: {e}")))
-        })
-        .collect::<Result<Vec<_>>>()?;
-    safetensors::serialize(views, Some(metadata)).map_err(|e| Error::Graph(e.to_string()))
+    serialize_f32(&tensors, metadata)
 }
 
 /// Lower-case hex sha256 of `bytes`.

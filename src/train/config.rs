@@ -68,6 +68,27 @@ impl Default for TrainConfig {
     }
 }
 
+/// `value` must be finite and >= 0.
+fn non_negative<T: Into<f64> + Copy + std::fmt::Display>(name: &str, value: T) -> Result<()> {
+    let v: f64 = value.into();
+    if v.is_finite() && v >= 0.0 {
+        return Ok(());
+    }
+    Err(Error::InvalidArgument(format!(
+        "{name} must be >= 0, got {value}"
+    )))
+}
+
+/// `value` must lie in [0, 1).
+fn below_one<T: Into<f64> + Copy + std::fmt::Display>(name: &str, value: T) -> Result<()> {
+    if (0.0..1.0).contains(&value.into()) {
+        return Ok(());
+    }
+    Err(Error::InvalidArgument(format!(
+        "{name} must be in [0, 1), got {value}"
+    )))
+}
+
 /// The largest supported `fine_tune_blocks`.
 pub const MAX_FINE_TUNE_BLOCKS: usize = 3;
 
@@ -90,33 +111,11 @@ impl TrainConfig {
                 self.learning_rate
             ));
         }
-        if !(self.block_lr_factor.is_finite() && self.block_lr_factor >= 0.0) {
-            return bad(format!(
-                "block_lr_factor must be >= 0, got {}",
-                self.block_lr_factor
-            ));
-        }
-        if !(0.0..1.0).contains(&self.dropout) {
-            return bad(format!("dropout must be in [0, 1), got {}", self.dropout));
-        }
-        if !(0.0..1.0).contains(&self.label_smoothing) {
-            return bad(format!(
-                "label_smoothing must be in [0, 1), got {}",
-                self.label_smoothing
-            ));
-        }
-        if !(self.weight_decay.is_finite() && self.weight_decay >= 0.0) {
-            return bad(format!(
-                "weight_decay must be >= 0, got {}",
-                self.weight_decay
-            ));
-        }
-        if !(0.0..1.0).contains(&self.validation_fraction) {
-            return bad(format!(
-                "validation_fraction must be in [0, 1), got {}",
-                self.validation_fraction
-            ));
-        }
+        non_negative("block_lr_factor", self.block_lr_factor)?;
+        non_negative("weight_decay", self.weight_decay)?;
+        below_one("dropout", self.dropout)?;
+        below_one("label_smoothing", self.label_smoothing)?;
+        below_one("validation_fraction", self.validation_fraction)?;
         Ok(())
     }
 

@@ -116,12 +116,11 @@ impl Dataset {
                 "class {label} does not exist"
             )));
         }
-        let sample = self
+        let index = self
             .samples
-            .iter_mut()
-            .find(|s| s.id == id)
-            .ok_or_else(|| Error::InvalidArgument(format!("sample {id} does not exist")))?;
-        sample.label = label;
+            .binary_search_by_key(&id, |s| s.id)
+            .map_err(|_| Error::InvalidArgument(format!("sample {id} does not exist")))?;
+        self.samples[index].label = label;
         Ok(())
     }
 
@@ -130,9 +129,10 @@ impl Dataset {
         &self.samples
     }
 
-    /// The sample with this id.
+    /// The sample with this id (O(log n): ids only grow, so `samples` stays sorted by id).
     pub fn sample(&self, id: u64) -> Option<&Sample> {
-        self.samples.iter().find(|s| s.id == id)
+        let index = self.samples.binary_search_by_key(&id, |s| s.id).ok()?;
+        self.samples.get(index)
     }
 
     /// Samples per class.

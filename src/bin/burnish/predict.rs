@@ -8,7 +8,7 @@ use burnish::data::rgba_to_input;
 use burnish::image_file::decode_to_rgba_224;
 use burnish::imagenet::{GRAPH_BACKGROUND_OFFSET, class_name};
 use burnish::infer::{probabilities, top_k};
-use burnish::train::TrainedModel;
+use burnish::train::{TrainedModel, argmax};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -77,7 +77,7 @@ fn predict_one(
                 .into_iter()
                 .map(|s| json!({ "index": s.index, "label": model.meta.class_names[s.index], "prob": s.prob }))
                 .collect();
-            let best = row.iter().copied().fold(0f32, f32::max);
+            let (_, best) = argmax(row);
             Ok(json!({ "file": file, "top5": top5, "none_of_these": best < model.meta.threshold }))
         }
     }

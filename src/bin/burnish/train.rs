@@ -5,7 +5,7 @@ use anyhow::Context;
 use burn::prelude::*;
 use burnish::data::rgba_to_input;
 use burnish::train::{Dataset, Evaluation, TrainConfig, Trainer};
-use burnish::weights::{META_SOURCE_SHA256, load_mobilenet, metadata};
+use burnish::weights::{load_mobilenet, source_sha256};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -42,10 +42,7 @@ pub fn load_base(
             weights.display()
         )
     })?;
-    let sha = metadata(&bytes)?
-        .get(META_SOURCE_SHA256)
-        .cloned()
-        .unwrap_or_default();
+    let sha = source_sha256(&bytes)?;
     Ok((load_mobilenet(&bytes, device)?, sha))
 }
 
@@ -65,9 +62,9 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         trainer.add_sample(*label, rgba.clone())?;
     }
 
-    let embedding = bar(trainer.pending_embeddings(), "embedding");
-    let embed_started = Instant::now();
     let total = trainer.pending_embeddings();
+    let embedding = bar(total, "embedding");
+    let embed_started = Instant::now();
     while trainer.embed_pending(burnish::train::EMBED_BATCH)? > 0 {
         embedding.set_position((total - trainer.pending_embeddings()) as u64);
     }
@@ -75,7 +72,6 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     let embed_ms_per_image = embed_started.elapsed().as_secs_f64() * 1e3 / total.max(1) as f64;
 
     let epochs = bar(trainer.config().epochs, "epochs");
-    let mut val_accuracy = None;
     loop {
         let epoch_started = Instant::now();
         let m = pollster::block_on(trainer.train_epoch())?;
@@ -95,9 +91,6 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         .context("training produced no model")?
         .clone();
     let validation: Evaluation = pollster::block_on(trainer.evaluate(None))?;
-    if validation.samples > 0 {
-        val_accuracy = validation.accuracy;
-    }
 
     let eval = match &args.eval_dir {
         Some(dir) => {
@@ -129,7 +122,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     println!(
         "{}",
         json!({
-            "val_accuracy": val_accuracy,
+            "val_accuracy": validation.accuracy,
             "eval_accuracy": eval.as_ref().and_then(|e| e.accuracy),
             "per_class": per_class,
             "confusion": report.confusion,
