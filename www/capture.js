@@ -1,4 +1,4 @@
-// Images and video frames → 224×224 RGBA bytes (centre-cropped square, resized by the browser).
+// Images, video frames and saved samples ↔ 224×224 RGBA bytes (centre-cropped or letterboxed).
 
 export const INPUT_SIZE = 224;
 
@@ -42,6 +42,28 @@ export async function fileToRgba224(file, { letterbox = false } = {}) {
   }
   try {
     return toRgba224(bitmap, bitmap.width, bitmap.height, { letterbox });
+  } finally {
+    bitmap.close();
+  }
+}
+
+/** Encodes 224×224 RGBA bytes as a lossless PNG blob (how samples are saved). */
+export async function rgbaToPng(rgba) {
+  const png = new OffscreenCanvas(INPUT_SIZE, INPUT_SIZE);
+  png.getContext('2d').putImageData(new ImageData(new Uint8ClampedArray(rgba), INPUT_SIZE, INPUT_SIZE), 0, 0);
+  return png.convertToBlob({ type: 'image/png' });
+}
+
+/** Decodes a saved 224×224 PNG sample back to its RGBA bytes, unchanged. */
+export async function pngToRgba(blob) {
+  const bitmap = await createImageBitmap(blob, { premultiplyAlpha: 'none', colorSpaceConversion: 'none' });
+  try {
+    if (bitmap.width !== INPUT_SIZE || bitmap.height !== INPUT_SIZE) {
+      throw new Error(`a saved sample is ${bitmap.width}×${bitmap.height}, not ${INPUT_SIZE}²`);
+    }
+    context.clearRect(0, 0, INPUT_SIZE, INPUT_SIZE);
+    context.drawImage(bitmap, 0, 0);
+    return new Uint8Array(context.getImageData(0, 0, INPUT_SIZE, INPUT_SIZE).data.buffer);
   } finally {
     bitmap.close();
   }

@@ -1,6 +1,6 @@
 // Class cards: name, count, gallery, files and hold-to-record from the webcam.
 
-import { fileToRgba224 } from './capture.js';
+import { fileToRgba224, rgbaToPng } from './capture.js';
 
 const THUMB = 56;
 
@@ -14,16 +14,41 @@ function thumbnail(rgba) {
   return canvas.toDataURL('image/jpeg', 0.8);
 }
 
+/** Renders a saved PNG sample as a small thumbnail data URL. */
+async function thumbnailOfPng(png) {
+  const bitmap = await createImageBitmap(png, { resizeWidth: THUMB, resizeHeight: THUMB, resizeQuality: 'medium' });
+  const canvas = document.createElement('canvas');
+  canvas.width = canvas.height = THUMB;
+  canvas.getContext('2d').drawImage(bitmap, 0, 0);
+  bitmap.close();
+  return canvas.toDataURL('image/jpeg', 0.8);
+}
+
 /**
- * The classes panel. `api` provides: request(type, args, transfer), grabFrame() → RGBA | null,
- * fps() → frames per second, letterbox() → bool, announce(text), error(text), onChange().
+ * The classes panel. `api` provides: request(type, args, transfer) (the model worker), store
+ * (the ProjectStore: every change is saved), grabFrame() → RGBA | null, fps() → frames per
+ * second, letterbox() → bool, announce(text), error(text), onChange().
+ * Each class is { key (in the store), name, samples: [{ key, id (in the worker), thumb }], card }.
  */
 export class ClassesPanel {
   constructor(container, template, api) {
     this.container = container;
     this.template = template;
     this.api = api;
-    this.classes = []; // { name, samples: [{ id, thumb }], card }
+    this.classes = [];
+    /** Store writes of new samples, in order (PNG encoding may wait for an idle moment). */
+    this.saving = Promise.resolve();
+  }
+
+  /** Queues a store write after the earlier ones; a failure is reported, later writes go on. */
+  save(write) {
+    this.saving = this.saving.then(write).catch((err) => this.api.error(err.message));
+    return this.saving;
+  }
+
+  /** Resolves when every change so far is saved. */
+  saved() {
+    return this.saving;
   }
 
   counts() {
@@ -34,11 +59,14 @@ export class ClassesPanel {
     return this.classes.map((c) => c.name);
   }
 
-  /** Adds a class card (and, unless `local`, the class in the worker). */
-  async add(name, { local = false } = {}) {
-    if (!local) await this.api.request('addClass', { name });
+  /** Adds a class card; without a `key` also adds the class in the worker and the store. */
+  async add(name, { key } = {}) {
+    if (key === undefined) {
+      await this.api.request('addClass', { name });
+      key = await this.api.store.addClass(name);
+    }
     const card = this.template.content.firstElementChild.cloneNode(true);
-    const entry = { name, samples: [], card };
+    const entry = { key, name, samples: [], card };
     this.classes.push(entry);
     this.container.append(card);
     this.wire(entry);
@@ -59,11 +87,13 @@ export class ClassesPanel {
       nameInput.value = name;
       entry.name = name;
       await this.api.request('renameClass', { label: this.indexOf(entry), name });
+      await this.save(() => this.api.store.renameClass(entry.key, name));
       this.api.onChange();
     });
     card.querySelector('.delete-class').addEventListener('click', async () => {
       if (this.classes.length <= 1) return;
       await this.api.request('removeClass', { label: this.indexOf(entry) });
+      await this.save(() => this.api.store.removeClass(entry.key));
       this.classes.splice(this.indexOf(entry), 1);
       card.remove();
       this.api.announce(`Class ${entry.name} deleted`);
@@ -129,16 +159,35 @@ export class ClassesPanel {
     if (errors.length) this.api.error(errors.join('; '));
   }
 
+  /** Adds a new sample to the worker and shows it; saving it (a lossless PNG) is queued. */
   async addSample(entry, rgba) {
     const thumb = thumbnail(rgba);
-    const id = await this.api.request('addSample', { label: this.indexOf(entry), rgba }, [rgba.buffer]);
-    entry.samples.push({ id, thumb });
+    const id = await this.api.request('addSample', { label: this.indexOf(entry), rgba });
+    const sample = { key: null, id, thumb };
+    this.save(async () => {
+      sample.key = await this.api.store.addSample(entry.key, await rgbaToPng(rgba));
+    });
+    entry.samples.push(sample);
     this.render(entry);
     this.api.onChange();
   }
 
+  /** Shows a sample restored from the store (already in the worker as `id`). */
+  async restoreSample(classKey, key, id, png) {
+    const entry = this.classes.find((c) => c.key === classKey);
+    entry.samples.push({ key, id, thumb: await thumbnailOfPng(png) });
+    this.render(entry);
+  }
+
+  /** The worker was rebuilt: samples have new ids (`ids`: sample key → id). */
+  renumber(ids) {
+    for (const entry of this.classes) for (const s of entry.samples) s.id = ids.get(s.key);
+  }
+
   async removeSample(entry, id) {
+    const sample = entry.samples.find((s) => s.id === id);
     await this.api.request('removeSample', { id });
+    await this.save(() => this.api.store.removeSample(sample.key));
     entry.samples = entry.samples.filter((s) => s.id !== id);
     this.render(entry);
     this.api.onChange();
@@ -178,6 +227,7 @@ export class ClassesPanel {
     if (!from || !to || from === to) return;
     await this.api.request('relabelSample', { id, label });
     const sample = from.samples.find((s) => s.id === id);
+    await this.save(() => this.api.store.moveSample(sample.key, to.key));
     from.samples = from.samples.filter((s) => s.id !== id);
     to.samples.push(sample);
     this.render(from);

@@ -19,6 +19,13 @@ export class ModelClient {
     };
   }
 
+  /** Ends the worker (and the wasm instance in it); pending requests fail. */
+  terminate() {
+    this.worker.terminate();
+    for (const entry of this.pending.values()) entry.reject(new Error('the model worker was restarted'));
+    this.pending.clear();
+  }
+
   /** Sends `type` with `args` (transferring `transfer`) and resolves with the worker's result. */
   request(type, args = {}, transfer = []) {
     const id = this.nextId++;

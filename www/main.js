@@ -1,6 +1,5 @@
 // The page: wires the panels to the model worker and keeps document.body.dataset.state.
 
-import { ModelClient } from './client.js';
 import { fileToRgba224, toRgba224 } from './capture.js';
 import { startCamera, stopCamera } from './camera.js';
 import { ClassesPanel } from './classes.js';
@@ -8,6 +7,8 @@ import { TrainingCharts } from './charts.js';
 import { readConfig, train } from './training.js';
 import { renderEvaluation } from './evaluation.js';
 import { renderClassBars, renderImagenet } from './prediction.js';
+import { ModelSession } from './session.js';
+import { ProjectStore } from './store.js';
 
 const params = new URLSearchParams(location.search);
 const weightsUrl = params.get('weights') ?? new URL('./models/mobilenet_v1_1.0_224.safetensors', import.meta.url).href;
@@ -43,6 +44,8 @@ const ui = {
 };
 
 let trained = false;
+/** Class names the trained model was trained with (its outputs, in order). */
+let modelClassNames = [];
 let training = false;
 let stopRequested = false;
 
@@ -56,14 +59,20 @@ function showError(message) {
   ui.error.hidden = false;
 }
 
-const client = new ModelClient(({ loaded, total }) => {
+function showProgress({ phase, loaded, total }) {
   if (total) {
     ui.progress.max = total;
     ui.progress.value = loaded;
   }
-  ui.status.textContent = `Downloading weights… ${(loaded / 1e6).toFixed(1)} MB${total ? ` of ${(total / 1e6).toFixed(1)} MB` : ''}`;
-});
-const request = (type, args, transfer) => client.request(type, args, transfer);
+  ui.status.textContent =
+    phase === 'restore'
+      ? `Restoring your samples… ${loaded} of ${total}`
+      : `Downloading weights… ${(loaded / 1e6).toFixed(1)} MB${total ? ` of ${(total / 1e6).toFixed(1)} MB` : ''}`;
+}
+
+let store = null;
+let session = null;
+const request = (type, args, transfer) => session.request(type, args, transfer);
 
 function grabFrame() {
   const { video } = ui;
@@ -73,6 +82,7 @@ function grabFrame() {
 
 const classes = new ClassesPanel($('classes'), $('class-template'), {
   request,
+  store: null,
   grabFrame,
   fps: () => Math.min(30, Math.max(1, Number(ui.fps.value) || 10)),
   letterbox: () => $('letterbox').checked,
@@ -94,7 +104,7 @@ function updateControls() {
 async function predictRgba(rgba) {
   if (trained) {
     const result = await request('predict', { rgba }, [rgba.buffer]);
-    renderClassBars(ui, classes.names(), result, Number(ui.threshold.value));
+    renderClassBars(ui, modelClassNames, result, Number(ui.threshold.value));
   } else {
     const { top, ms } = await request('predictImagenet', { rgba }, [rgba.buffer]);
     renderImagenet(ui, top, ms);
@@ -118,9 +128,13 @@ const showMirror = () => ui.video.classList.toggle('mirrored', ui.mirror.checked
 ui.mirror.addEventListener('change', showMirror);
 showMirror();
 
-ui.threshold.addEventListener('input', () => {
-  ui.thresholdValue.textContent = Number(ui.threshold.value).toFixed(2);
-});
+function setThreshold(value) {
+  ui.threshold.value = value;
+  ui.thresholdValue.textContent = Number(value).toFixed(2);
+}
+ui.threshold.addEventListener('input', () => setThreshold(ui.threshold.value));
+ui.threshold.addEventListener('change', () => store.saveThreshold(Number(ui.threshold.value)).catch((err) => showError(err.message)));
+ui.form.addEventListener('change', () => store.saveSettings(readConfig(ui.form)).catch((err) => showError(err.message)));
 
 async function livePredictLoop() {
   while (ui.live.checked && ui.video.srcObject) {
@@ -181,7 +195,10 @@ ui.trainButton.addEventListener('click', async () => {
   updateControls();
   charts.reset();
   try {
-    const last = await train(request, readConfig(ui.form), {
+    const config = readConfig(ui.form);
+    await store.saveSettings(config);
+    modelClassNames = classes.names();
+    const last = await train(request, config, {
       onProgress: (text) => (ui.trainingStatus.textContent = text),
       onEpoch: (m) => {
         charts.push(m);
@@ -195,10 +212,9 @@ ui.trainButton.addEventListener('click', async () => {
     ui.trainingStatus.textContent = `Training ${how} after ${last.epoch} epochs.`;
     setState('trained', 'Trained: pick an image or go live.');
     const threshold = await request('threshold');
-    if (threshold != null) {
-      ui.threshold.value = threshold;
-      ui.thresholdValue.textContent = threshold.toFixed(2);
-    }
+    if (threshold != null) setThreshold(threshold);
+    await store.saveModel(await request('exportModel'));
+    await store.saveThreshold(threshold);
     const evaluation = await request('evaluate');
     renderEvaluation(ui, classes, evaluation);
   } catch (err) {
@@ -217,20 +233,55 @@ ui.backendSelect.addEventListener('change', () => {
   location.assign(url);
 });
 
+/** Puts saved training settings back into the form. */
+function restoreSettings(settings) {
+  for (const [name, value] of Object.entries(settings ?? {})) {
+    const field = ui.form.elements.namedItem(name);
+    if (!field) continue;
+    if (field.type === 'checkbox') field.checked = Boolean(value);
+    else field.value = String(value);
+  }
+}
+
+/** Opens the saved project (or starts one), loads the model on it and shows it. */
 async function load() {
   setState('loading', 'Loading the model…');
   try {
-    const { backend, reason, cached } = await request('load', {
+    store = await ProjectStore.open();
+    classes.api.store = store;
+    let saved = await store.load();
+    if (!saved) {
+      await store.create(['Class 1', 'Class 2']);
+      saved = await store.load();
+    }
+    session = new ModelSession({
+      store,
+      flush: () => classes.saved(),
       weightsUrl,
-      backend: requestedBackend,
-      classNames: ['Class 1', 'Class 2'],
+      onProgress: showProgress,
+      onRecovered: (reason, ids) => {
+        classes.renumber(ids);
+        ui.backend.textContent = reason;
+        ui.backend.dataset.backend = 'flex';
+        ui.status.textContent = reason;
+      },
     });
+    const { backend, reason, cached, ids, modelRestored, modelClasses } = await session.start(requestedBackend, saved);
     ui.backend.textContent = `${reason}${cached ? ' · weights from this browser’s cache' : ''}`;
     ui.backend.dataset.backend = backend;
-    await classes.add('Class 1', { local: true });
-    await classes.add('Class 2', { local: true });
+    for (const { key, name } of saved.classes) await classes.add(name, { key });
+    for (const { key, classKey, png } of saved.samples) await classes.restoreSample(classKey, key, ids.get(key), png);
+    restoreSettings(saved.settings);
+    if (saved.threshold != null) setThreshold(saved.threshold);
     ui.cameraButton.disabled = false;
-    setState('ready', 'Ready: add samples to each class, then train — or pick an image to see ImageNet’s view.');
+    if (modelRestored) {
+      trained = true;
+      modelClassNames = modelClasses;
+      setState('trained', 'Your project and trained model are back: pick an image or go live.');
+    } else {
+      const restored = saved.samples.length ? ` ${saved.samples.length} saved samples restored.` : '';
+      setState('ready', `Ready: add samples to each class, then train — or pick an image to see ImageNet’s view.${restored}`);
+    }
   } catch (err) {
     setState('error', 'The model could not be loaded.');
     showError(err.message);

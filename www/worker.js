@@ -1,9 +1,10 @@
 // The module worker: owns the wasm instance and burn, so the page never blocks.
 // Protocol: request { id, type, ...args } → reply { id, ok, result | error };
-// unsolicited { type: 'progress', loaded, total } while the weights download.
+// unsolicited { type: 'progress', phase: 'weights' | 'restore', loaded, total } during long steps.
 
 import init, { Project } from './pkg/burnish.js';
 import { chooseBackend } from './backend.js';
+import { pngToRgba } from './capture.js';
 import { loadWeights } from './weights.js';
 
 let project = null;
@@ -18,7 +19,7 @@ const handlers = {
   async load({ weightsUrl, backend: requested, classNames }) {
     await init();
     const { bytes: weights, cached, verified } = await loadWeights(weightsUrl, (loaded, total) =>
-      postMessage({ type: 'progress', loaded, total }),
+      postMessage({ type: 'progress', phase: 'weights', loaded, total }),
     );
     let { backend, reason } = await chooseBackend(requested);
     try {
@@ -35,6 +36,19 @@ const handlers = {
   renameClass: ({ label, name }) => needProject().renameClass(label, name),
   removeClass: ({ label }) => needProject().removeClass(label),
   addSample: ({ label, rgba }) => needProject().addSample(label, rgba),
+  /**
+   * Re-adds saved samples ([{ label, png }], decoded here, off the page's thread) and the saved
+   * model; returns the new sample ids in the same order, whether a model was restored and its classes.
+   */
+  async restore({ samples, model }) {
+    const ids = [];
+    for (const [i, { label, png }] of samples.entries()) {
+      ids.push(needProject().addSample(label, await pngToRgba(png)));
+      if (i % 16 === 15) postMessage({ type: 'progress', phase: 'restore', loaded: i + 1, total: samples.length });
+    }
+    const modelClasses = model ? needProject().importModel(model) : null;
+    return { ids, modelRestored: Boolean(model), modelClasses };
+  },
   removeSample: ({ id }) => needProject().removeSample(id),
   relabelSample: ({ id, label }) => needProject().relabelSample(id, label),
   setConfig: ({ config }) => needProject().setConfig(config),

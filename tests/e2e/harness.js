@@ -63,11 +63,16 @@ export async function launchChromium(extraArgs = []) {
   });
 }
 
-/**
- * A fake webcam feed for Chromium's --use-file-for-fake-video-capture: a Y4M video (4:2:0, full
- * range BT.601) whose frames are a real photo (a PNG fixture).
- */
-export function fakeWebcamFile(pngPath, frames = 10) {
+/** Mean luma (0–255) of a PNG fixture: how a test tells which photo the fake webcam shows. */
+export function meanLuma(pngPath) {
+  const { data } = PNG.sync.read(readFileSync(pngPath));
+  let sum = 0;
+  for (let i = 0; i < data.length; i += 4) sum += 0.299 * data[i] + 0.587 * data[i + 1] + 0.114 * data[i + 2];
+  return sum / (data.length / 4);
+}
+
+/** One Y4M frame (4:2:0, full-range BT.601) of a PNG. */
+function y4mFrame(pngPath) {
   const { width, height, data } = PNG.sync.read(readFileSync(pngPath));
   const y = Buffer.alloc(width * height);
   const u = Buffer.alloc((width / 2) * (height / 2));
@@ -85,9 +90,20 @@ export function fakeWebcamFile(pngPath, frames = 10) {
       }
     }
   }
-  const frame = Buffer.concat([Buffer.from('FRAME\n'), y, u, v]);
+  return { width, height, frame: Buffer.concat([Buffer.from('FRAME\n'), y, u, v]) };
+}
+
+/**
+ * A fake webcam feed for Chromium's --use-file-for-fake-video-capture: a 10 frames/s Y4M video
+ * showing each real photo (PNG fixtures of one size) for `framesEach` frames, in turn; Chromium
+ * loops it.
+ */
+export function fakeWebcamFile(pngPaths, framesEach = 10) {
+  const frames = pngPaths.map(y4mFrame);
+  const { width, height } = frames[0];
   const header = Buffer.from(`YUV4MPEG2 W${width} H${height} F10:1 Ip A1:1 C420jpeg\n`);
   const path = join(ARTIFACTS, 'fake-webcam.y4m');
-  writeFileSync(path, Buffer.concat([header, ...Array.from({ length: frames }, () => frame)]));
+  const body = frames.flatMap(({ frame }) => Array.from({ length: framesEach }, () => frame));
+  writeFileSync(path, Buffer.concat([header, ...body]));
   return path;
 }

@@ -1,0 +1,68 @@
+// The model worker as the page uses it: started on a backend, filled from the saved project, and
+// rebuilt on the CPU (Flex) from the saved project when WebGPU is lost, so nothing is lost.
+
+import { ModelClient } from './client.js';
+
+/** How a lost WebGPU device shows up in burn-wgpu's errors (and a trapped wasm instance). */
+const DEVICE_LOST = /device is poisoned|device (?:was |is )?lost|instance reference no longer exists|unreachable/i;
+
+/** Requests that can simply be sent again once the worker has been rebuilt. */
+const RETRYABLE = new Set([
+  'addClass', 'renameClass', 'removeClass', 'addSample', 'removeSample', 'relabelSample',
+  'predict', 'predictImagenet', 'evaluate', 'threshold', 'exportModel', 'importModel', 'setConfig',
+]);
+
+export class ModelSession {
+  /**
+   * `store`: the ProjectStore; `flush()`: resolves when queued saves are done; `weightsUrl`;
+   * `onProgress({ phase, loaded, total })`;
+   * `onRecovered(reason, ids)`: the worker was rebuilt on Flex, `ids` maps sample keys to new ids.
+   */
+  constructor({ store, flush, weightsUrl, onProgress, onRecovered }) {
+    Object.assign(this, { store, flush, weightsUrl, onProgress, onRecovered });
+    this.backend = null;
+    this.recovering = null;
+  }
+
+  /**
+   * Starts a worker on `requested` ("auto", "webgpu", "flex") and fills it with `saved` (from
+   * ProjectStore.load). Returns { backend, reason, cached, ids: Map(sample key → id), modelRestored,
+   * modelClasses }.
+   */
+  async start(requested, saved) {
+    this.client = new ModelClient(this.onProgress);
+    const classNames = saved.classes.map((c) => c.name);
+    const info = await this.client.request('load', { weightsUrl: this.weightsUrl, backend: requested, classNames });
+    this.backend = info.backend;
+    const label = new Map(saved.classes.map((c, i) => [c.key, i]));
+    const samples = saved.samples.map((s) => ({ label: label.get(s.classKey), png: s.png }));
+    const { ids, ...model } = await this.client.request('restore', { samples, model: saved.model });
+    return { ...info, ...model, ids: new Map(saved.samples.map((s, i) => [s.key, ids[i]])) };
+  }
+
+  /** Sends a request; when WebGPU is lost, rebuilds on Flex and (when safe) sends it again. */
+  async request(type, args, transfer) {
+    try {
+      return await this.client.request(type, args, transfer);
+    } catch (err) {
+      if (this.backend !== 'webgpu' || !DEVICE_LOST.test(err.message)) throw err;
+      await this.recover(err.message);
+      if (RETRYABLE.has(type)) return this.client.request(type, args, transfer);
+      throw new Error('the GPU was lost during this step: burnish moved to the CPU (Flex) and kept your project; please try again');
+    }
+  }
+
+  /** Rebuilds the worker on Flex from the saved project (once, however many requests failed). */
+  recover(reason) {
+    this.recovering ??= (async () => {
+      this.client.terminate();
+      await this.flush();
+      const saved = await this.store.load();
+      const { ids } = await this.start('flex', saved);
+      this.onRecovered(`WebGPU was lost (${reason.split('\n')[0]}); continuing on the CPU (Flex)`, ids);
+    })().finally(() => {
+      this.recovering = null;
+    });
+    return this.recovering;
+  }
+}

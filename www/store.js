@@ -1,0 +1,149 @@
+// The project as saved in IndexedDB (through `idb`): classes, samples as lossless PNGs, settings
+// and the trained model. It is the source of truth: the model worker is rebuilt from it after a
+// reload or when WebGPU is lost. Every change is one transaction, so a crash or a killed tab
+// mid-write leaves the last complete state.
+
+import { openDB } from 'idb';
+
+const VERSION = 1;
+
+/** A write the browser refused, with the reason in words (quota, private mode, …). */
+function writeError(err) {
+  if (err?.name === 'QuotaExceededError') {
+    return new Error('this browser’s storage is full: the last change was not saved (everything before it is)');
+  }
+  return new Error(`the last change could not be saved: ${err?.message ?? err}`);
+}
+
+async function write(run) {
+  try {
+    return await run();
+  } catch (err) {
+    throw writeError(err);
+  }
+}
+
+export class ProjectStore {
+  /** Opens (creating if needed) the database `name`. */
+  static async open(name = 'burnish') {
+    const db = await openDB(name, VERSION, {
+      upgrade(db) {
+        db.createObjectStore('meta');
+        db.createObjectStore('model');
+        db.createObjectStore('samples', { keyPath: 'key', autoIncrement: true }).createIndex('classKey', 'classKey');
+      },
+    });
+    return new ProjectStore(db);
+  }
+
+  constructor(db) {
+    this.db = db;
+  }
+
+  /**
+   * The saved project: { classes: [{ key, name }], settings, threshold, model: Uint8Array | null,
+   * samples: [{ key, classKey, png }] }, or null when nothing was saved yet.
+   */
+  async load() {
+    const tx = this.db.transaction(['meta', 'model', 'samples']);
+    const [project, model, samples] = await Promise.all([
+      tx.objectStore('meta').get('project'),
+      tx.objectStore('model').get('current'),
+      tx.objectStore('samples').getAll(),
+    ]);
+    if (!project) return null;
+    return { ...project, model: model ?? null, samples };
+  }
+
+  /** Starts a new project with these class names; returns their keys. */
+  async create(classNames) {
+    const classes = classNames.map((name, key) => ({ key, name }));
+    await write(async () => {
+      const tx = this.db.transaction(['meta', 'model', 'samples'], 'readwrite');
+      await Promise.all([
+        tx.objectStore('samples').clear(),
+        tx.objectStore('model').clear(),
+        tx.objectStore('meta').put({ classes, nextClassKey: classes.length, settings: null, threshold: null }, 'project'),
+        tx.done,
+      ]);
+    });
+    return classes.map((c) => c.key);
+  }
+
+  /** Applies `change(project)` to the saved project record in one transaction. */
+  async update(change) {
+    return write(async () => {
+      const tx = this.db.transaction('meta', 'readwrite');
+      const project = await tx.store.get('project');
+      const result = change(project);
+      await tx.store.put(project, 'project');
+      await tx.done;
+      return result;
+    });
+  }
+
+  /** Adds a class; returns its key. */
+  addClass(name) {
+    return this.update((p) => {
+      const key = p.nextClassKey++;
+      p.classes.push({ key, name });
+      return key;
+    });
+  }
+
+  renameClass(key, name) {
+    return this.update((p) => {
+      p.classes.find((c) => c.key === key).name = name;
+    });
+  }
+
+  /** Removes a class and all its samples, atomically. */
+  async removeClass(key) {
+    await write(async () => {
+      const tx = this.db.transaction(['meta', 'samples'], 'readwrite');
+      const project = await tx.objectStore('meta').get('project');
+      project.classes = project.classes.filter((c) => c.key !== key);
+      await tx.objectStore('meta').put(project, 'project');
+      const index = tx.objectStore('samples').index('classKey');
+      for (let cursor = await index.openCursor(key); cursor; cursor = await cursor.continue()) {
+        await cursor.delete();
+      }
+      await tx.done;
+    });
+  }
+
+  /** Saves a sample (a PNG blob) of class `classKey`; returns its key. */
+  addSample(classKey, png) {
+    return write(() => this.db.add('samples', { classKey, png }));
+  }
+
+  removeSample(key) {
+    return write(() => this.db.delete('samples', key));
+  }
+
+  async moveSample(key, classKey) {
+    await write(async () => {
+      const tx = this.db.transaction('samples', 'readwrite');
+      const sample = await tx.store.get(key);
+      if (sample) await tx.store.put({ ...sample, classKey });
+      await tx.done;
+    });
+  }
+
+  /** Saves the trained model's `.safetensors` bytes (null forgets it). */
+  saveModel(bytes) {
+    return write(() => (bytes ? this.db.put('model', bytes, 'current') : this.db.delete('model', 'current')));
+  }
+
+  saveSettings(settings) {
+    return this.update((p) => {
+      p.settings = settings;
+    });
+  }
+
+  saveThreshold(threshold) {
+    return this.update((p) => {
+      p.threshold = threshold;
+    });
+  }
+}
