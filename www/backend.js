@@ -31,8 +31,9 @@ export async function probeWebGpu() {
  * Returns { backend, reason }.
  */
 export async function chooseBackend(requested = 'auto') {
-  const probe = await probeWebGpu();
+  // No probe for Flex: after a GPU crash requestAdapter() can wait a long time.
   if (requested === 'flex') return { backend: 'flex', reason: 'CPU (Flex) chosen by you' };
+  const probe = await probeWebGpu();
   if (requested === 'webgpu') {
     return probe.adapter
       ? { backend: 'webgpu', reason: `WebGPU chosen by you — ${probe.text}` }

@@ -1,12 +1,13 @@
-// The page's side of the worker protocol: promise per request, progress callback.
+// The page's side of the worker protocol: a promise per request; unsolicited messages (progress,
+// GPU lost) go to `onMessage`.
 
 export class ModelClient {
-  constructor(onProgress) {
+  constructor(onMessage) {
     this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
     this.pending = new Map();
     this.nextId = 1;
     this.worker.onmessage = ({ data }) => {
-      if (data.type === 'progress') return onProgress(data);
+      if (data.id === undefined) return onMessage(data);
       const entry = this.pending.get(data.id);
       if (!entry) return;
       this.pending.delete(data.id);

@@ -103,10 +103,10 @@ function updateControls() {
 
 async function predictRgba(rgba) {
   if (trained) {
-    const result = await request('predict', { rgba }, [rgba.buffer]);
+    const result = await request('predict', { rgba });
     renderClassBars(ui, modelClassNames, result, Number(ui.threshold.value));
   } else {
-    const { top, ms } = await request('predictImagenet', { rgba }, [rgba.buffer]);
+    const { top, ms } = await request('predictImagenet', { rgba });
     renderImagenet(ui, top, ms);
   }
 }

@@ -30,7 +30,10 @@ export class ModelSession {
    * modelClasses }.
    */
   async start(requested, saved) {
-    this.client = new ModelClient(this.onProgress);
+    this.client = new ModelClient((message) => {
+      if (message.type === 'progress') this.onProgress(message);
+      if (message.type === 'gpu-lost') this.recover(message.message);
+    });
     const classNames = saved.classes.map((c) => c.name);
     const info = await this.client.request('load', { weightsUrl: this.weightsUrl, backend: requested, classNames });
     this.backend = info.backend;
@@ -45,14 +48,16 @@ export class ModelSession {
     try {
       return await this.client.request(type, args, transfer);
     } catch (err) {
-      if (this.backend !== 'webgpu' || !DEVICE_LOST.test(err.message)) throw err;
+      const lost = this.recovering || (this.backend === 'webgpu' && DEVICE_LOST.test(err.message));
+      if (!lost) throw err;
       await this.recover(err.message);
       if (RETRYABLE.has(type)) return this.client.request(type, args, transfer);
       throw new Error('the GPU was lost during this step: burnish moved to the CPU (Flex) and kept your project; please try again');
     }
   }
 
-  /** Rebuilds the worker on Flex from the saved project (once, however many requests failed). */
+  /** Rebuilds the worker on Flex from the saved project (once, however many requests failed);
+   * requests in flight fail and are sent again (when safe) by `request`. */
   recover(reason) {
     this.recovering ??= (async () => {
       this.client.terminate();

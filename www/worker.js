@@ -1,6 +1,7 @@
 // The module worker: owns the wasm instance and burn, so the page never blocks.
 // Protocol: request { id, type, ...args } → reply { id, ok, result | error };
-// unsolicited { type: 'progress', phase: 'weights' | 'restore', loaded, total } during long steps.
+// unsolicited { type: 'progress', phase: 'weights' | 'restore', loaded, total } during long steps,
+// and { type: 'gpu-lost', message } when the GPU goes away under a WebGPU project.
 
 import init, { Project } from './pkg/burnish.js';
 import { chooseBackend } from './backend.js';
@@ -12,6 +13,24 @@ let project = null;
 function needProject() {
   if (!project) throw new Error('the model is not loaded yet');
   return project;
+}
+
+/**
+ * burn keeps its WebGPU device to itself, so a sentinel device on the same adapter reports a lost
+ * GPU (a GPU-process crash or a driver reset loses every device); burn's calls may then hang.
+ */
+let sentinel = null;
+
+async function watchGpu() {
+  try {
+    const adapter = await navigator.gpu.requestAdapter();
+    sentinel = await adapter?.requestDevice();
+    sentinel?.lost.then(({ reason, message }) => {
+      if (reason !== 'destroyed') postMessage({ type: 'gpu-lost', message: message || 'device lost' });
+    });
+  } catch {
+    // No sentinel: errors from burn still reveal a lost device.
+  }
 }
 
 const handlers = {
@@ -30,6 +49,7 @@ const handlers = {
       backend = 'flex';
       project = await Project.create(weights, backend, classNames);
     }
+    if (backend === 'webgpu') watchGpu();
     return { backend, reason, weightsBytes: weights.length, cached, verified };
   },
   addClass: ({ name }) => needProject().addClass(name),
@@ -75,8 +95,10 @@ const handlers = {
   importModel: ({ bytes }) => needProject().importModel(bytes),
 };
 
-self.onmessage = async ({ data }) => {
-  const { id, type, ...args } = data;
+/** Requests run one at a time, in order (burn's project is not re-entrant); `stop` jumps the queue. */
+let queue = Promise.resolve();
+
+async function handle({ id, type, ...args }) {
   try {
     const handler = handlers[type];
     if (!handler) throw new Error(`unknown request ${type}`);
@@ -84,4 +106,9 @@ self.onmessage = async ({ data }) => {
   } catch (err) {
     postMessage({ id, ok: false, error: err?.message ?? String(err) });
   }
+}
+
+self.onmessage = ({ data }) => {
+  if (data.type === 'stop') return handle(data);
+  queue = queue.then(() => handle(data));
 };

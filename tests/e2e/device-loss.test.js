@@ -1,0 +1,78 @@
+// WebGPU device loss: a project trained on WebGPU (Chromium's SwiftShader adapter) survives a real
+// GPU-process crash (DevTools' Browser.crashGpuProcess): the page rebuilds the model on the CPU
+// (Flex) from the saved project and keeps its classes, samples and trained model.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { join } from 'node:path';
+import { ARTIFACTS, ROOT, launchChromium, startServer } from './harness.js';
+
+const FIXTURES = join(ROOT, 'tests/fixtures/images');
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.stop();
+});
+
+const cards = (page) => page.locator('[data-testid="class-card"]');
+const counts = (page) => page.$$eval('[data-testid="class-card"] .gallery', (gs) => gs.map((g) => g.children.length));
+
+/** The class probabilities shown, in %. */
+const probs = (page) => page.$$eval('#predictions .pct', (pcts) => pcts.map((p) => parseFloat(p.textContent)));
+
+async function predictFile(page, name) {
+  await page.evaluate(() => (document.querySelector('#timing').textContent = ''));
+  await page.getByTestId('predict-file-input').setInputFiles([]); await page.getByTestId('predict-file-input').setInputFiles(join(FIXTURES, name));
+  await page.waitForFunction(() => document.querySelector('#timing').textContent !== '' || !document.querySelector('#error').hidden, null, {
+    timeout: 180_000,
+  });
+  if (!(await page.locator('#error').isHidden())) return `error: ${await page.textContent('#error')}`;
+  return page.textContent('[data-testid="prediction-top"]');
+}
+
+test('a lost WebGPU device moves the project to the CPU without losing it', { timeout: 900_000 }, async () => {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  await page.goto(`${server.url}?backend=webgpu`);
+  await page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 180_000 });
+  assert.equal(await page.getAttribute('#backend', 'data-backend'), 'webgpu');
+
+  await cards(page).nth(0).getByTestId('file-input').setInputFiles(['dog.png', 'chelsea.png'].map((f) => join(FIXTURES, f)));
+  await cards(page).nth(1).getByTestId('file-input').setInputFiles(['coffee.png', 'rocket.png'].map((f) => join(FIXTURES, f)));
+  await page.waitForFunction(() => document.querySelectorAll('.gallery li').length === 4);
+  await page.fill('input[name="epochs"]', '5');
+  await page.fill('input[name="batch_size"]', '4');
+  await page.getByTestId('train-button').click();
+  await page.waitForFunction(() => document.body.dataset.state === 'trained', null, { timeout: 600_000 });
+  await page.fill('#threshold', '0');
+  const before = await predictFile(page, 'coffee.png');
+  const probsBefore = await probs(page);
+
+  // A real device loss: the GPU process crashes under the page.
+  const cdp = await browser.newBrowserCDPSession();
+  await cdp.send('Browser.crashGpuProcess');
+  assert.equal(await predictFile(page, 'coffee.png'), before, 'the trained model answers, now on the CPU');
+  const probsAfter = await probs(page);
+  assert.ok(probsAfter.every((p, i) => Math.abs(p - probsBefore[i]) < 0.5), `same model: ${probsBefore} vs ${probsAfter} %`);
+  assert.equal(await page.getAttribute('#backend', 'data-backend'), 'flex');
+  assert.match(await page.textContent('#backend'), /WebGPU was lost .*continuing on the CPU \(Flex\)/);
+  assert.deepEqual(await counts(page), [2, 2], 'every sample is still there');
+  assert.equal(await page.evaluate(() => document.body.dataset.state), 'trained');
+  await page.screenshot({ path: join(ARTIFACTS, 'device-lost.png'), fullPage: true });
+
+  // And training goes on, on Flex.
+  await page.getByTestId('train-button').click();
+  await page.waitForFunction(() => document.body.dataset.state === 'training');
+  await page.waitForFunction(() => document.body.dataset.state === 'trained', null, { timeout: 300_000 });
+  assert.match(await predictFile(page, 'dog.png'), /^Class [12]$/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
