@@ -3,7 +3,7 @@
 
 use crate::data::rgba_to_input;
 use crate::imagenet::{GRAPH_BACKGROUND_OFFSET, class_name};
-use crate::infer::{probabilities, top_k};
+use crate::infer::{probabilities, read_values, top_k};
 use crate::train::{Dataset, TrainConfig, TrainedModel, Trainer};
 use crate::weights::load_mobilenet;
 use burn::prelude::*;
@@ -151,6 +151,22 @@ impl Project {
                 })
                 .collect();
             Ok(serde_wasm_bindgen::to_value(&top)?)
+        })
+    }
+
+    /// The pretrained network's pooled 1024-d features of N 224×224 RGBA images (concatenated),
+    /// computed as one batch: a `Float32Array` of N×1024 values.
+    #[wasm_bindgen(js_name = embedImages)]
+    pub fn embed_images(&self, rgba: Vec<u8>) -> js_sys::Promise {
+        let trainer = self.trainer.clone();
+        wasm_bindgen_futures::future_to_promise(async move {
+            let (model, device) = {
+                let trainer = trainer.try_borrow().map_err(|_| busy())?;
+                (trainer.base().clone(), trainer.device().clone())
+            };
+            let input = rgba_to_input(&rgba, &device).map_err(to_js)?;
+            let values = read_values(model.embed(input)).await.map_err(to_js)?;
+            Ok(js_sys::Float32Array::from(values.as_slice()).into())
         })
     }
 

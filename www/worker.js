@@ -89,6 +89,8 @@ const handlers = {
     const top = await needProject().predictImagenet(rgba, 5);
     return { top, ms: performance.now() - started };
   },
+  /** Pooled features of N images ([N×224×224×4] bytes), one batch: Float32Array N×1024. */
+  embedImages: ({ rgba }) => needProject().embedImages(rgba),
   evaluate: () => needProject().evaluate(),
   threshold: () => needProject().threshold(),
   exportModel: () => needProject().exportModel(),
