@@ -44,11 +44,11 @@ export async function startServer() {
   throw new Error(`vite did not start:\n${log}`);
 }
 
-/** Launches headless Debian Chromium (Playwright gives it a fresh profile) with WebGPU enabled. */
+/** Launches Debian Chromium (headless unless HEADED=1; Playwright gives it a fresh profile) with WebGPU enabled. */
 export async function launchChromium(extraArgs = []) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    headless: true,
+    headless: process.env.HEADED !== '1',
     args: [
       '--no-sandbox',
       '--disable-gpu-sandbox',
