@@ -41,6 +41,9 @@ pub enum Error {
     /// The backend failed while executing or reading back a tensor.
     #[error("backend error: {0}")]
     Backend(String),
+    /// A project bundle is malformed, unsafe or from an unsupported version.
+    #[error("bad project bundle: {0}")]
+    Bundle(String),
     /// An argument is out of its valid range.
     #[error("invalid argument: {0}")]
     InvalidArgument(String),

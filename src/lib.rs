@@ -3,6 +3,7 @@
 //! The core (everything but `web`) is plain Rust over burn's backend-agnostic `Tensor`, tested
 //! natively on the Flex CPU backend; `web` is the only `wasm_bindgen` surface.
 
+pub mod bundle;
 pub mod data;
 pub mod error;
 pub mod imagenet;

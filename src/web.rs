@@ -1,6 +1,7 @@
 //! The browser API: the only `wasm_bindgen` file. Converts typed arrays, picks the device,
 //! maps errors to `JsError`; all work is done by the core.
 
+use crate::bundle::{Bundle, BundleSample};
 use crate::data::rgba_to_input;
 use crate::imagenet::{GRAPH_BACKGROUND_OFFSET, class_name};
 use crate::infer::{probabilities, read_values, top_k};
@@ -283,6 +284,17 @@ impl Project {
         })
     }
 
+    /// The trained model's description as JSON (class names, k, head, preprocessing, base
+    /// weights' sha256, seed, threshold): the labels file saved beside an exported model.
+    #[wasm_bindgen(js_name = modelInfo)]
+    pub fn model_info(&self) -> Result<String, JsError> {
+        let trainer = self.trainer()?;
+        let model = trainer
+            .trained()
+            .ok_or_else(|| JsError::new("no trained model yet"))?;
+        Ok(serde_json::to_string_pretty(&model.meta)?)
+    }
+
     /// The trained model as `.safetensors` bytes.
     #[wasm_bindgen(js_name = exportModel)]
     pub fn export_model(&self) -> js_sys::Promise {
@@ -300,6 +312,20 @@ impl Project {
         })
     }
 
+    /// Checks that `.safetensors` bytes are a model this project can install (same base
+    /// weights, well-formed tail) without installing it; returns its class names.
+    #[wasm_bindgen(js_name = checkModel)]
+    pub fn check_model(&self, bytes: Vec<u8>) -> Result<Vec<String>, JsError> {
+        let trainer = self.trainer()?;
+        let model = TrainedModel::from_safetensors(
+            &bytes,
+            trainer.base(),
+            trainer.base_sha256(),
+            trainer.device(),
+        )?;
+        Ok(model.meta.class_names)
+    }
+
     /// Installs a model exported earlier (same base weights); later training continues from it.
     #[wasm_bindgen(js_name = importModel)]
     pub fn import_model(&self, bytes: Vec<u8>) -> Result<Vec<String>, JsError> {
@@ -310,4 +336,81 @@ impl Project {
         trainer.set_trained(model);
         Ok(names)
     }
+}
+
+/// Builds a project bundle (zip) sample by sample, so JS never holds one giant argument.
+#[wasm_bindgen]
+#[derive(Default)]
+pub struct BundleWriter {
+    bundle: Bundle,
+}
+
+#[wasm_bindgen]
+impl BundleWriter {
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> BundleWriter {
+        BundleWriter::default()
+    }
+
+    /// Adds one sample: class index and a 224×224 PNG.
+    #[wasm_bindgen(js_name = addSample)]
+    pub fn add_sample(&mut self, label: usize, png: Vec<u8>) {
+        self.bundle.samples.push(BundleSample { label, png });
+    }
+
+    /// The zip bytes of the bundle with these classes, settings (a TrainConfig object or
+    /// null), threshold and trained model.
+    pub fn finish(
+        &mut self,
+        class_names: Vec<String>,
+        settings: JsValue,
+        threshold: Option<f32>,
+        model: Option<Vec<u8>>,
+    ) -> Result<Vec<u8>, JsError> {
+        let mut bundle = std::mem::take(&mut self.bundle);
+        bundle.class_names = class_names;
+        bundle.settings = if settings.is_null() || settings.is_undefined() {
+            None
+        } else {
+            Some(serde_wasm_bindgen::from_value(settings)?)
+        };
+        bundle.threshold = threshold;
+        bundle.model = model;
+        Ok(bundle.to_zip()?)
+    }
+}
+
+/// Reads and validates a project bundle: `{ classNames, settings, threshold, samples: [{ label,
+/// png }], model }` (`png` and `model` as `Uint8Array`), or an error naming what is wrong.
+#[wasm_bindgen(js_name = readBundle)]
+pub fn read_bundle(bytes: Vec<u8>) -> Result<JsValue, JsError> {
+    let bundle = Bundle::from_zip(&bytes)?;
+    let set = |target: &js_sys::Object, key: &str, value: &JsValue| {
+        js_sys::Reflect::set(target, &key.into(), value).map(|_| ())
+    };
+    let samples = js_sys::Array::new();
+    for sample in &bundle.samples {
+        let entry = js_sys::Object::new();
+        set(&entry, "label", &(sample.label as f64).into()).map_err(js_error)?;
+        set(&entry, "png", &js_sys::Uint8Array::from(sample.png.as_slice()).into())
+            .map_err(js_error)?;
+        samples.push(&entry);
+    }
+    let out = js_sys::Object::new();
+    set(&out, "classNames", &serde_wasm_bindgen::to_value(&bundle.class_names)?).map_err(js_error)?;
+    let settings = serde_wasm_bindgen::to_value(&bundle.settings)?;
+    set(&out, "settings", &settings).map_err(js_error)?;
+    set(&out, "threshold", &serde_wasm_bindgen::to_value(&bundle.threshold)?).map_err(js_error)?;
+    set(&out, "samples", &samples).map_err(js_error)?;
+    let model = match &bundle.model {
+        Some(bytes) => js_sys::Uint8Array::from(bytes.as_slice()).into(),
+        None => JsValue::NULL,
+    };
+    set(&out, "model", &model).map_err(js_error)?;
+    Ok(out.into())
+}
+
+/// A JS exception value → JsError.
+fn js_error(value: JsValue) -> JsError {
+    JsError::new(&format!("{value:?}"))
 }

@@ -7,6 +7,7 @@ import { TrainingCharts } from './charts.js';
 import { readConfig, train } from './training.js';
 import { renderEvaluation } from './evaluation.js';
 import { renderClassBars, renderImagenet } from './prediction.js';
+import { downloadModel, exportProject, importProject } from './files.js';
 import { ModelSession } from './session.js';
 import { ProjectStore } from './store.js';
 
@@ -40,6 +41,10 @@ const ui = {
   timing: $('timing'),
   predictions: $('predictions'),
   evaluation: $('evaluation'),
+  exportProject: $('export-project'),
+  importProject: $('import-project'),
+  downloadModel: $('download-model'),
+  storage: $('storage'),
   evaluationBody: $('evaluation-body'),
 };
 
@@ -99,6 +104,25 @@ function updateControls() {
   ui.stopButton.disabled = !training;
   ui.addClass.disabled = !ready || training;
   ui.imageInput.disabled = !ready;
+  ui.exportProject.disabled = !ready || training;
+  ui.importProject.disabled = !ready || training;
+  ui.downloadModel.disabled = !ready || training || !trained;
+  showStorage();
+}
+
+/** Storage used vs the browser's quota; warns when nearly full. Asks once for persistence. */
+let persistAsked = false;
+async function showStorage() {
+  if (!navigator.storage?.estimate) return;
+  const { usage = 0, quota = 0 } = await navigator.storage.estimate();
+  if (!persistAsked && classes.counts().some((n) => n > 0)) {
+    persistAsked = true;
+    await navigator.storage.persist?.();
+  }
+  const persisted = (await navigator.storage.persisted?.()) ? ', kept until you delete it' : '';
+  const share = quota ? usage / quota : 0;
+  ui.storage.textContent = `Saved in this browser: ${(usage / 1e6).toFixed(1)} MB of ${(quota / 1e9).toFixed(1)} GB available${persisted}.`;
+  if (share > 0.9) ui.storage.textContent += ' Storage is almost full: export the project to keep a copy.';
 }
 
 async function predictRgba(rgba) {
@@ -226,6 +250,32 @@ ui.trainButton.addEventListener('click', async () => {
   }
 });
 
+ui.exportProject.addEventListener('click', async () => {
+  try {
+    await classes.saved();
+    const bytes = await exportProject(store, request);
+    ui.status.textContent = `Project exported (${(bytes / 1e6).toFixed(1)} MB).`;
+  } catch (err) {
+    showError(err.message);
+  }
+});
+
+ui.importProject.addEventListener('change', async () => {
+  const file = ui.importProject.files?.[0];
+  ui.importProject.value = '';
+  if (!file) return;
+  ui.error.hidden = true;
+  try {
+    await classes.saved();
+    await importProject(file, store, request);
+    location.reload();
+  } catch (err) {
+    showError(`${file.name} was not imported: ${err.message}. Your project is unchanged.`);
+  }
+});
+
+ui.downloadModel.addEventListener('click', () => downloadModel(request).catch((err) => showError(err.message)));
+
 ui.backendSelect.value = requestedBackend;
 ui.backendSelect.addEventListener('change', () => {
   const url = new URL(location.href);
@@ -266,7 +316,7 @@ async function load() {
         ui.status.textContent = reason;
       },
     });
-    const { backend, reason, cached, ids, modelRestored, modelClasses } = await session.start(requestedBackend, saved);
+    const { backend, reason, cached, ids, modelRestored, modelClasses, modelError } = await session.start(requestedBackend, saved);
     ui.backend.textContent = `${reason}${cached ? ' · weights from this browser’s cache' : ''}`;
     ui.backend.dataset.backend = backend;
     for (const { key, name } of saved.classes) await classes.add(name, { key });
@@ -274,6 +324,7 @@ async function load() {
     restoreSettings(saved.settings);
     if (saved.threshold != null) setThreshold(saved.threshold);
     ui.cameraButton.disabled = false;
+    if (modelError) showError(`The saved model could not be restored (${modelError}); your samples are kept, train again.`);
     if (modelRestored) {
       trained = true;
       modelClassNames = modelClasses;

@@ -82,6 +82,27 @@ export class ProjectStore {
     });
   }
 
+  /**
+   * Replaces the whole project, in one transaction, by a validated bundle's content
+   * ({ classNames, settings, threshold, samples: [{ label, png: Uint8Array }], model }).
+   */
+  async replace(bundle) {
+    const classes = bundle.classNames.map((name, key) => ({ key, name }));
+    await write(async () => {
+      const tx = this.db.transaction(['meta', 'model', 'samples'], 'readwrite');
+      const samples = tx.objectStore('samples');
+      await samples.clear();
+      await tx.objectStore('model').clear();
+      for (const { label, png } of bundle.samples) {
+        await samples.add({ classKey: label, png: new Blob([png], { type: 'image/png' }) });
+      }
+      if (bundle.model) await tx.objectStore('model').put(bundle.model, 'current');
+      const project = { classes, nextClassKey: classes.length, settings: bundle.settings, threshold: bundle.threshold };
+      await tx.objectStore('meta').put(project, 'project');
+      await tx.done;
+    });
+  }
+
   /** Adds a class; returns its key. */
   addClass(name) {
     return this.update((p) => {

@@ -3,7 +3,7 @@
 // unsolicited { type: 'progress', phase: 'weights' | 'restore', loaded, total } during long steps,
 // and { type: 'gpu-lost', message } when the GPU goes away under a WebGPU project.
 
-import init, { Project } from './pkg/burnish.js';
+import init, { BundleWriter, Project, readBundle } from './pkg/burnish.js';
 import { chooseBackend } from './backend.js';
 import { pngToRgba } from './capture.js';
 import { loadWeights } from './weights.js';
@@ -58,7 +58,8 @@ const handlers = {
   addSample: ({ label, rgba }) => needProject().addSample(label, rgba),
   /**
    * Re-adds saved samples ([{ label, png }], decoded here, off the page's thread) and the saved
-   * model; returns the new sample ids in the same order, whether a model was restored and its classes.
+   * model; returns the new sample ids in the same order, whether a model was restored, its classes, and
+   * why it was not (a saved model that no longer loads leaves the samples usable).
    */
   async restore({ samples, model }) {
     const ids = [];
@@ -66,8 +67,14 @@ const handlers = {
       ids.push(needProject().addSample(label, await pngToRgba(png)));
       if (i % 16 === 15) postMessage({ type: 'progress', phase: 'restore', loaded: i + 1, total: samples.length });
     }
-    const modelClasses = model ? needProject().importModel(model) : null;
-    return { ids, modelRestored: Boolean(model), modelClasses };
+    let modelClasses = null;
+    let modelError = null;
+    try {
+      if (model) modelClasses = needProject().importModel(model);
+    } catch (err) {
+      modelError = err.message;
+    }
+    return { ids, modelRestored: Boolean(modelClasses), modelClasses, modelError };
   },
   removeSample: ({ id }) => needProject().removeSample(id),
   relabelSample: ({ id, label }) => needProject().relabelSample(id, label),
@@ -92,6 +99,19 @@ const handlers = {
   /** Pooled features of N images ([N×224×224×4] bytes), one batch: Float32Array N×1024. */
   embedImages: ({ rgba }) => needProject().embedImages(rgba),
   evaluate: () => needProject().evaluate(),
+  modelInfo: () => needProject().modelInfo(),
+  checkModel: ({ bytes }) => needProject().checkModel(bytes),
+  /** A project bundle (zip bytes) of a saved project (ProjectStore.load's shape). */
+  async writeBundle({ project }) {
+    const writer = new BundleWriter();
+    const label = new Map(project.classes.map((c, i) => [c.key, i]));
+    for (const { classKey, png } of project.samples) {
+      writer.addSample(label.get(classKey), new Uint8Array(await png.arrayBuffer()));
+    }
+    return writer.finish(project.classes.map((c) => c.name), project.settings, project.threshold ?? undefined, project.model ?? undefined);
+  },
+  /** Reads and validates a bundle (throws naming the problem). */
+  readBundle: ({ bytes }) => readBundle(bytes),
   threshold: () => needProject().threshold(),
   exportModel: () => needProject().exportModel(),
   importModel: ({ bytes }) => needProject().importModel(bytes),

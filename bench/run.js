@@ -1,0 +1,222 @@
+// `npm run bench [-- --quick] [--no-webgpu]`: burnish vs TF.js on the same MobileNetV1 weights and
+// the same photos, in one headless Chromium session (bench/index.html, one page per compute kind:
+// burn's WebGPU runtime starts once per page). Prints a table and writes bench/results.json.
+// Needs the built wasm package (www/pkg) and the weights (www/models), as `npm start` leaves them.
+
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, platform, release } from 'node:os';
+import { join } from 'node:path';
+import { brotliCompressSync, constants } from 'node:zlib';
+import { PNG } from 'pngjs';
+import { ROOT, launchChromium, startServer } from '../tests/e2e/harness.js';
+import { figure, formatTable } from './report.js';
+
+const FLAGS = ['--quick', '--no-webgpu'];
+const args = process.argv.slice(2);
+if (args.some((a) => !FLAGS.includes(a))) {
+  console.error('usage: npm run bench [-- --quick] [--no-webgpu]');
+  process.exit(2);
+}
+const quick = args.includes('--quick');
+const withWebGpu = !args.includes('--no-webgpu');
+
+const WEIGHTS = join(ROOT, 'www/models/mobilenet_v1_1.0_224.safetensors');
+const WASM = join(ROOT, 'www/pkg/burnish_bg.wasm');
+const TFJS_WASM_DIR = join(ROOT, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
+/** Teachable Machine's head and the issue's data: 5 classes × 50 cached embeddings. */
+const HEAD = { classes: 5, perClass: 50, config: { epochs: 50, batch_size: 16, learning_rate: 1e-3, hidden_units: 100, dropout: 0.5 } };
+
+/**
+ * Warm-up and timed repetitions per figure. A software WebGPU adapter (SwiftShader) needs seconds
+ * per image, so there only inference is timed, briefly: embedding the 250 training samples alone
+ * would take over ten minutes per side.
+ */
+function plan(softwareAdapter) {
+  if (softwareAdapter) {
+    return {
+      embed1: { warmup: 1, reps: quick ? 1 : 3 },
+      embed32: { warmup: 1, reps: 1 },
+      latency: { warmup: 1, reps: quick ? 2 : 3 },
+      head: null,
+      fineTune: null,
+    };
+  }
+  return {
+    embed1: { warmup: 2, reps: quick ? 3 : 10 },
+    embed32: { warmup: 1, reps: quick ? 2 : 5 },
+    latency: { warmup: 2, reps: quick ? 5 : 20 },
+    head: { warmupEpochs: 5, reps: quick ? 1 : 3 },
+    fineTune: { warmup: 1, reps: quick ? 2 : 5 },
+  };
+}
+
+const started = performance.now();
+async function step(label, fn) {
+  const t = performance.now();
+  process.stderr.write(`[bench ${((t - started) / 1000).toFixed(0)} s] ${label}…\n`);
+  const out = await fn();
+  process.stderr.write(`[bench] ${label}: ${((performance.now() - t) / 1000).toFixed(1)} s\n`);
+  return out;
+}
+
+/** The probe photos (224² PNG), in the order of the golden TensorFlow logits. */
+function probeImages() {
+  const golden = JSON.parse(readFileSync(join(ROOT, 'tests/fixtures/golden.json'), 'utf8')).images;
+  const base64 = golden.map((g) => PNG.sync.read(readFileSync(join(ROOT, 'tests/fixtures', g.file))).data.toString('base64'));
+  return { golden, base64 };
+}
+
+/** Every figure of one compute kind ("cpu" or "webgpu") on a fresh bench page. */
+async function runKind(browser, url, kind, images) {
+  const page = await browser.newPage();
+  page.on('pageerror', (err) => process.stderr.write(`[page] ${err.message}\n`));
+  await page.goto(`${url}bench/index.html`);
+  await page.waitForFunction(() => window.benchReady === true, null, { timeout: 300_000 });
+  const call = (fn, arg) => page.evaluate(fn, arg);
+  const info = await step(`${kind}: load both sides`, () => call(([k, b]) => bench.setup(k, b), [kind, images.base64]));
+  const missing = ['burnish', 'tfjs'].filter((side) => info[side].unavailable);
+  const out = { info, agreement: null, values: {}, plan: plan(kind === 'webgpu' && !info.adapter?.hardware) };
+  if (missing.length === 0) {
+    out.agreement = await step(`${kind}: top-1 agreement`, () => call((g) => bench.agreement(g), images.golden));
+    const bad = out.agreement.filter((r) => r.burnish_top1 !== r.tfjs_top1 || r.tfjs_top1 !== r.tensorflow_top1);
+    if (bad.length) throw new Error(`${kind}: burnish, TF.js and TensorFlow disagree on top-1: ${JSON.stringify(bad)}`);
+  }
+  const p = out.plan;
+  const v = out.values;
+  v.embed1 = await step(`${kind}: embedding, batch 1`, () => call((pl) => bench.embedding(1, pl), p.embed1));
+  v.embed32 = await step(`${kind}: embedding, batch 32`, () => call((pl) => bench.embedding(32, pl), p.embed32));
+  v.latency = await step(`${kind}: prediction latency`, () => call((pl) => bench.latency(pl), p.latency));
+  if (p.head) v.head = await step(`${kind}: head training`, () => call((a) => bench.headTraining(a), { ...HEAD, ...p.head }));
+  if (p.fineTune && !info.burnish.unavailable) {
+    v.fineTune = await step(`${kind}: fine-tune epoch`, () => call((a) => bench.fineTuneEpoch(a), { config: HEAD.config, ...p.fineTune }));
+  }
+  await page.close();
+  return out;
+}
+
+/** Seconds from navigation to `data-state="ready"` of the app on Flex: a fresh context, then a reload. */
+async function appLoad(browser, url) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const ready = async (navigate) => {
+    const t = performance.now();
+    await navigate();
+    await page.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state), null, { timeout: 300_000, polling: 20 });
+    const seconds = (performance.now() - t) / 1000;
+    if ((await page.evaluate(() => document.body.dataset.state)) !== 'ready') throw new Error(`the app failed to load: ${await page.textContent('#error')}`);
+    return seconds;
+  };
+  const cold = await ready(() => page.goto(`${url}index.html?backend=flex`));
+  const cached = await ready(() => page.reload());
+  await context.close();
+  return { cold, cached };
+}
+
+const brotli = (bytes) =>
+  brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length } }).length;
+
+/** The .wasm TF.js loaded (it picks by SIMD and thread support). */
+function tfjsWasmFile({ simd, threads }) {
+  return join(TFJS_WASM_DIR, `tfjs-backend-wasm${threads ? '-threaded' : ''}${simd ? '-simd' : ''}.wasm`);
+}
+
+/** Weights bytes: our file, and its tensor data alone (what TF.js's own f32 shards would hold). */
+function weightsBytes() {
+  const bytes = readFileSync(WEIGHTS);
+  const headerLength = Number(bytes.readBigUInt64LE(0));
+  const header = JSON.parse(bytes.subarray(8, 8 + headerLength).toString('utf8'));
+  const data = Object.entries(header)
+    .filter(([name]) => name !== '__metadata__')
+    .reduce((n, [, t]) => n + t.data_offsets[1] - t.data_offsets[0], 0);
+  return { file: bytes.length, data };
+}
+
+/** The table's rows for one compute kind. */
+function kindFigures(kind, run) {
+  const label = kind === 'cpu' ? 'CPU: Flex vs tfjs-wasm' : 'WebGPU: burn-wgpu vs tfjs-webgpu';
+  const unavailable = ['burnish', 'tfjs']
+    .filter((side) => run.info[side].unavailable)
+    .map((side) => `${side} unavailable: ${run.info[side].unavailable}`)
+    .join('; ');
+  const skipped = 'not run on a software WebGPU adapter';
+  const seconds = (v) => v && { burnish: v.burnish && v.burnish / 1000, tfjs: v.tfjs && v.tfjs / 1000 };
+  const v = run.values;
+  const adapter = run.info.adapter ? `adapter: ${run.info.adapter.text}` : '';
+  return [
+    figure(`embedding, batch 1 (${label})`, 'images/s', 'higher', v.embed1, [adapter, unavailable].filter(Boolean).join('; ')),
+    figure(`embedding, batch 32 (${label})`, 'images/s', 'higher', v.embed32, unavailable),
+    figure(`prediction latency, 1 frame (${label})`, 'ms', 'lower', v.latency, unavailable),
+    figure(`head training, 5×50, 50 epochs (${label})`, 's', 'lower', seconds(v.head), v.head ? unavailable : skipped),
+    figure(`fine-tune last block, 1 epoch on 250 (${kind})`, 's', 'lower', { burnish: v.fineTune && v.fineTune / 1000 }, v.fineTune ? 'burnish only' : skipped),
+  ];
+}
+
+async function main() {
+  const images = probeImages();
+  const server = await startServer();
+  const browser = await launchChromium();
+  const version = browser.version();
+  const errors = [];
+  const runs = {};
+  let load;
+  try {
+    runs.cpu = await runKind(browser, server.url, 'cpu', images);
+    if (withWebGpu) {
+      try {
+        runs.webgpu = await runKind(browser, server.url, 'webgpu', images);
+      } catch (err) {
+        errors.push(`WebGPU: ${err.message}`);
+      }
+    }
+    try {
+      load = await step('app load to ready (Flex)', () => appLoad(browser, server.url));
+    } catch (err) {
+      errors.push(`app load: ${err.message}`);
+    }
+  } finally {
+    await browser.close().catch(() => {});
+    server.stop();
+  }
+  const weights = weightsBytes();
+  const wasm = readFileSync(WASM);
+  const tfWasmPath = tfjsWasmFile(runs.cpu.info.tfjs);
+  const tfWasm = readFileSync(tfWasmPath);
+  const wasmBrotli = await step('brotli (quality 11) of the wasm files', () => ({ burnish: brotli(wasm), tfjs: brotli(tfWasm) }));
+  const mb = (v) => ({ burnish: v.burnish / 1e6, tfjs: v.tfjs / 1e6 });
+  const tfWasmName = tfWasmPath.slice(TFJS_WASM_DIR.length + 1);
+
+  const figures = [
+    ...kindFigures('cpu', runs.cpu),
+    ...(runs.webgpu ? kindFigures('webgpu', runs.webgpu) : []),
+    figure('app load to ready, cold (Flex)', 's', 'lower', { burnish: load?.cold }, 'burnish only; fresh profile, vite dev server'),
+    figure('app load to ready, cached (Flex)', 's', 'lower', { burnish: load?.cached }, 'burnish only; reload, weights from the Cache API'),
+    figure('wasm size, raw', 'MB', 'lower', mb({ burnish: wasm.length, tfjs: tfWasm.length }), `TF.js: ${tfWasmName}; JS not counted on either side`),
+    figure('wasm size, brotli', 'MB', 'lower', mb(wasmBrotli), 'brotli quality 11'),
+    figure('weights', 'MB', 'lower', mb({ burnish: weights.file, tfjs: weights.data }), 'TF.js: the same f32 tensors without the safetensors header'),
+  ];
+  const results = {
+    date: new Date().toISOString(),
+    command: `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}`,
+    browser: `Chromium ${version} (headless)`,
+    hardware_concurrency: runs.cpu.info.hardwareConcurrency,
+    cpu_model: cpus()[0].model,
+    os: `${platform()} ${release()}`,
+    node: process.version,
+    sides: Object.fromEntries(Object.entries(runs).map(([kind, r]) => [kind, r.info])),
+    plans: Object.fromEntries(Object.entries(runs).map(([kind, r]) => [kind, r.plan])),
+    head: HEAD,
+    agreement: Object.fromEntries(Object.entries(runs).map(([kind, r]) => [kind, r.agreement])),
+    figures,
+    errors,
+  };
+  writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`${results.browser}, ${results.cpu_model} (hardwareConcurrency ${results.hardware_concurrency}), ${results.date}\n`);
+  console.log(formatTable(figures));
+  if (errors.length) {
+    console.log(`\nerrors:\n${errors.map((e) => `  ${e}`).join('\n')}`);
+    process.exitCode = 1;
+  }
+  console.log('\nwritten: bench/results.json');
+}
+
+await main();

@@ -1,0 +1,239 @@
+//! Project bundles: a round trip keeps everything; every hostile or broken bundle is refused with
+//! an error naming the problem; random and mutated bytes never panic the reader (proptest).
+#![cfg(not(target_arch = "wasm32"))]
+
+use burnish::bundle::{
+    BUNDLE_FORMAT, Bundle, BundleSample, MAX_ENTRY_BYTES, decode_png, encode_png,
+};
+use burnish::train::TrainConfig;
+use proptest::prelude::*;
+use std::io::{Cursor, Write};
+use zip::write::SimpleFileOptions;
+use zip::{CompressionMethod, ZipWriter};
+
+fn pixels(seed: u8) -> Vec<u8> {
+    (0..224 * 224 * 4)
+        .map(|i| if i % 4 == 3 { 255 } else { (i as u8).wrapping_mul(seed) })
+        .collect()
+}
+
+fn sample_bundle() -> Bundle {
+    Bundle {
+        class_names: vec!["cat".into(), "<img src=x onerror=alert(1)>".into()],
+        settings: Some(TrainConfig {
+            epochs: 7,
+            ..TrainConfig::default()
+        }),
+        threshold: Some(0.4),
+        samples: (0..3)
+            .map(|i| BundleSample {
+                label: i % 2,
+                png: encode_png(&pixels(i as u8 + 1)).expect("png"),
+            })
+            .collect(),
+        model: None,
+    }
+}
+
+/// A zip with these `(name, bytes, deflated)` entries.
+fn zip_of(entries: &[(&str, &[u8], bool)]) -> Vec<u8> {
+    let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
+    for (name, bytes, deflated) in entries {
+        let method = if *deflated {
+            CompressionMethod::Deflated
+        } else {
+            CompressionMethod::Stored
+        };
+        let options = SimpleFileOptions::default()
+            .compression_method(method)
+            .large_file(bytes.len() as u64 > u32::MAX as u64);
+        zip.start_file(*name, options).expect("entry");
+        zip.write_all(bytes).expect("write");
+    }
+    zip.finish().expect("finish").into_inner()
+}
+
+fn manifest(samples: &str, extra: &str) -> String {
+    format!(
+        r#"{{"format": "{BUNDLE_FORMAT}", "version": 1, "classes": ["a", "b"], "samples": [{samples}]{extra}}}"#
+    )
+}
+
+fn refused(bytes: &[u8]) -> String {
+    match Bundle::from_zip(bytes) {
+        Ok(_) => panic!("the bundle should be refused"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn round_trip_keeps_everything_and_pixels_exactly() {
+    let bundle = sample_bundle();
+    let back = Bundle::from_zip(&bundle.to_zip().expect("zip")).expect("valid");
+    assert_eq!(back, bundle);
+    assert_eq!(decode_png(&back.samples[1].png).expect("png"), pixels(2));
+}
+
+#[test]
+fn broken_and_hostile_bundles_are_refused_with_the_reason() {
+    let png = encode_png(&pixels(3)).expect("png");
+    let one = r#"{"file": "images/0.png", "class": 0}"#;
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("empty file", Vec::new(), "not a zip file"),
+        ("not a zip", b"PK\x03\x04 truncated".to_vec(), "not a zip file"),
+        (
+            "no manifest",
+            zip_of(&[("images/0.png", &png, false)]),
+            "`manifest.json` is missing",
+        ),
+        (
+            "manifest not JSON",
+            zip_of(&[("manifest.json", b"{nope", true)]),
+            "manifest.json is not valid",
+        ),
+        (
+            "another format",
+            zip_of(&[(
+                "manifest.json",
+                manifest("", "").replace(BUNDLE_FORMAT, "teachable-machine").as_bytes(),
+                true,
+            )]),
+            "format is `teachable-machine`",
+        ),
+        (
+            "newer version",
+            zip_of(&[(
+                "manifest.json",
+                manifest("", "").replace("\"version\": 1", "\"version\": 2").as_bytes(),
+                true,
+            )]),
+            "bundle version 2 is not supported",
+        ),
+        (
+            "missing image",
+            zip_of(&[("manifest.json", manifest(one, "").as_bytes(), true)]),
+            "`images/0.png` is missing",
+        ),
+        (
+            "class out of range",
+            zip_of(&[
+                (
+                    "manifest.json",
+                    manifest(&one.replace("\"class\": 0", "\"class\": 5"), "").as_bytes(),
+                    true,
+                ),
+                ("images/0.png", &png, false),
+            ]),
+            "has class 5 but there are 2 classes",
+        ),
+        (
+            "not an image",
+            zip_of(&[
+                ("manifest.json", manifest(one, "").as_bytes(), true),
+                ("images/0.png", b"GIF89a not a png", false),
+            ]),
+            "image `images/0.png`",
+        ),
+        (
+            "wrong image size",
+            zip_of(&[
+                ("manifest.json", manifest(one, "").as_bytes(), true),
+                ("images/0.png", &small_png(), false),
+            ]),
+            "10×10 instead of 224×224",
+        ),
+        (
+            "path traversal",
+            zip_of(&[
+                ("manifest.json", manifest("", "").as_bytes(), true),
+                ("../../etc/evil.png", &png, false),
+            ]),
+            "unsafe path",
+        ),
+        (
+            "absolute path",
+            zip_of(&[
+                ("manifest.json", manifest("", "").as_bytes(), true),
+                ("/etc/evil.png", &png, false),
+            ]),
+            "unsafe path",
+        ),
+        (
+            "zip bomb",
+            zip_of(&[
+                ("manifest.json", manifest("", "").as_bytes(), true),
+                ("images/bomb.png", &vec![0u8; 8 << 20], true),
+            ]),
+            "a zip bomb?",
+        ),
+        (
+            "huge entry",
+            zip_of(&[
+                ("manifest.json", manifest("", "").as_bytes(), true),
+                ("images/huge.png", &vec![7u8; MAX_ENTRY_BYTES as usize + 1], false),
+            ]),
+            "over the 67108864 accepted",
+        ),
+        (
+            "model not safetensors",
+            zip_of(&[
+                (
+                    "manifest.json",
+                    manifest("", r#", "model": "model.safetensors""#).as_bytes(),
+                    true,
+                ),
+                ("model.safetensors", b"\x10\x00\x00\x00\x00\x00\x00\x00{}", true),
+            ]),
+            "is not safetensors",
+        ),
+        (
+            "bad settings",
+            zip_of(&[(
+                "manifest.json",
+                manifest("", r#", "settings": {"epochs": 0}"#).as_bytes(),
+                true,
+            )]),
+            "epochs, batch_size and hidden_units must be at least 1",
+        ),
+    ];
+    for (what, bytes, reason) in cases {
+        let message = refused(&bytes);
+        assert!(message.contains(reason), "{what}: got `{message}`");
+    }
+}
+
+fn small_png() -> Vec<u8> {
+    let mut png = Vec::new();
+    image::RgbaImage::new(10, 10)
+        .write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png)
+        .expect("png");
+    png
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(256),
+        ..ProptestConfig::default()
+    })]
+
+    /// Arbitrary bytes: an error, never a panic.
+    #[test]
+    fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..4096)) {
+        let _ = Bundle::from_zip(&bytes);
+    }
+
+    /// A valid bundle with bytes flipped anywhere: read or refused, never a panic.
+    #[test]
+    fn mutated_bundles_never_panic(flips in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..16)) {
+        let mut bytes = BUNDLE.with(|b| b.clone());
+        for (at, value) in flips {
+            let i = at.index(bytes.len());
+            bytes[i] ^= value.max(1);
+        }
+        let _ = Bundle::from_zip(&bytes);
+    }
+}
+
+thread_local! {
+    static BUNDLE: Vec<u8> = sample_bundle().to_zip().expect("zip");
+}
