@@ -165,10 +165,7 @@ impl Bundle {
             .map_err(|e| bad(e.to_string()))?;
         let json = serde_json::to_vec_pretty(&manifest).map_err(|e| bad(e.to_string()))?;
         zip.write_all(&json).map_err(io)?;
-        Ok(zip
-            .finish()
-            .map_err(|e| bad(e.to_string()))?
-            .into_inner())
+        Ok(zip.finish().map_err(|e| bad(e.to_string()))?.into_inner())
     }
 
     /// Reads and fully validates zip bytes; the error names the first problem found.
@@ -204,9 +201,7 @@ impl Bundle {
             }
             total += size;
             if total > MAX_TOTAL_BYTES {
-                return Err(bad(format!(
-                    "entries total over {MAX_TOTAL_BYTES} bytes"
-                )));
+                return Err(bad(format!("entries total over {MAX_TOTAL_BYTES} bytes")));
             }
         }
         let manifest: Manifest = serde_json::from_slice(&read_entry(&mut zip, MANIFEST)?)
@@ -229,7 +224,10 @@ impl Bundle {
         if let Some(settings) = &manifest.settings {
             settings.validate()?;
         }
-        if manifest.threshold.is_some_and(|t| !(0.0..=1.0).contains(&t)) {
+        if manifest
+            .threshold
+            .is_some_and(|t| !(0.0..=1.0).contains(&t))
+        {
             return Err(bad("threshold must be in [0, 1]"));
         }
         let mut samples = Vec::with_capacity(manifest.samples.len());
@@ -280,9 +278,7 @@ fn read_entry(zip: &mut ZipArchive<Cursor<&[u8]>>, name: &str) -> Result<Vec<u8>
         .read_to_end(&mut bytes)
         .map_err(|e| bad(format!("`{name}` cannot be read: {e}")))?;
     if bytes.len() as u64 != size {
-        return Err(bad(format!(
-            "`{name}` is not the size its header says"
-        )));
+        return Err(bad(format!("`{name}` is not the size its header says")));
     }
     Ok(bytes)
 }

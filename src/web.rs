@@ -392,15 +392,29 @@ pub fn read_bundle(bytes: Vec<u8>) -> Result<JsValue, JsError> {
     for sample in &bundle.samples {
         let entry = js_sys::Object::new();
         set(&entry, "label", &(sample.label as f64).into()).map_err(js_error)?;
-        set(&entry, "png", &js_sys::Uint8Array::from(sample.png.as_slice()).into())
-            .map_err(js_error)?;
+        set(
+            &entry,
+            "png",
+            &js_sys::Uint8Array::from(sample.png.as_slice()).into(),
+        )
+        .map_err(js_error)?;
         samples.push(&entry);
     }
     let out = js_sys::Object::new();
-    set(&out, "classNames", &serde_wasm_bindgen::to_value(&bundle.class_names)?).map_err(js_error)?;
+    set(
+        &out,
+        "classNames",
+        &serde_wasm_bindgen::to_value(&bundle.class_names)?,
+    )
+    .map_err(js_error)?;
     let settings = serde_wasm_bindgen::to_value(&bundle.settings)?;
     set(&out, "settings", &settings).map_err(js_error)?;
-    set(&out, "threshold", &serde_wasm_bindgen::to_value(&bundle.threshold)?).map_err(js_error)?;
+    set(
+        &out,
+        "threshold",
+        &serde_wasm_bindgen::to_value(&bundle.threshold)?,
+    )
+    .map_err(js_error)?;
     set(&out, "samples", &samples).map_err(js_error)?;
     let model = match &bundle.model {
         Some(bytes) => js_sys::Uint8Array::from(bytes.as_slice()).into(),

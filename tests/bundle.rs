@@ -13,7 +13,13 @@ use zip::{CompressionMethod, ZipWriter};
 
 fn pixels(seed: u8) -> Vec<u8> {
     (0..224 * 224 * 4)
-        .map(|i| if i % 4 == 3 { 255 } else { (i as u8).wrapping_mul(seed) })
+        .map(|i| {
+            if i % 4 == 3 {
+                255
+            } else {
+                (i as u8).wrapping_mul(seed)
+            }
+        })
         .collect()
 }
 
@@ -80,7 +86,11 @@ fn broken_and_hostile_bundles_are_refused_with_the_reason() {
     let one = r#"{"file": "images/0.png", "class": 0}"#;
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
         ("empty file", Vec::new(), "not a zip file"),
-        ("not a zip", b"PK\x03\x04 truncated".to_vec(), "not a zip file"),
+        (
+            "not a zip",
+            b"PK\x03\x04 truncated".to_vec(),
+            "not a zip file",
+        ),
         (
             "no manifest",
             zip_of(&[("images/0.png", &png, false)]),
@@ -95,7 +105,9 @@ fn broken_and_hostile_bundles_are_refused_with_the_reason() {
             "another format",
             zip_of(&[(
                 "manifest.json",
-                manifest("", "").replace(BUNDLE_FORMAT, "teachable-machine").as_bytes(),
+                manifest("", "")
+                    .replace(BUNDLE_FORMAT, "teachable-machine")
+                    .as_bytes(),
                 true,
             )]),
             "format is `teachable-machine`",
@@ -104,7 +116,9 @@ fn broken_and_hostile_bundles_are_refused_with_the_reason() {
             "newer version",
             zip_of(&[(
                 "manifest.json",
-                manifest("", "").replace("\"version\": 1", "\"version\": 2").as_bytes(),
+                manifest("", "")
+                    .replace("\"version\": 1", "\"version\": 2")
+                    .as_bytes(),
                 true,
             )]),
             "bundle version 2 is not supported",
@@ -170,7 +184,11 @@ fn broken_and_hostile_bundles_are_refused_with_the_reason() {
             "huge entry",
             zip_of(&[
                 ("manifest.json", manifest("", "").as_bytes(), true),
-                ("images/huge.png", &vec![7u8; MAX_ENTRY_BYTES as usize + 1], false),
+                (
+                    "images/huge.png",
+                    &vec![7u8; MAX_ENTRY_BYTES as usize + 1],
+                    false,
+                ),
             ]),
             "over the 67108864 accepted",
         ),
@@ -182,7 +200,11 @@ fn broken_and_hostile_bundles_are_refused_with_the_reason() {
                     manifest("", r#", "model": "model.safetensors""#).as_bytes(),
                     true,
                 ),
-                ("model.safetensors", b"\x10\x00\x00\x00\x00\x00\x00\x00{}", true),
+                (
+                    "model.safetensors",
+                    b"\x10\x00\x00\x00\x00\x00\x00\x00{}",
+                    true,
+                ),
             ]),
             "is not safetensors",
         ),

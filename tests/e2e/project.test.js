@@ -1,11 +1,13 @@
 // Project bundles end to end: export a trained project, refuse hostile bundles with the current
 // project intact, import into a fresh browser profile and get the same predictions without
-// re-training. Class names are shown as text only (a script-like name stays literal).
+// re-training; the native CLI trains the browser's bundle and the browser imports the result.
+// Class names are shown as text only (a script-like name stays literal).
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ARTIFACTS, ROOT, launchChromium, startServer } from './harness.js';
 
@@ -118,7 +120,7 @@ test('export, hostile imports refused, import elsewhere gives the same predictio
   // A fresh profile (storage cleared): import the bundle, the page reloads into the project.
   const fresh = await open(await browser.newContext());
   assert.deepEqual(await counts(fresh.page), [0, 0]);
-  await fresh.page.getByTestId('import-project').setInputFiles(bundle);
+  await Promise.all([fresh.page.waitForEvent('load'), fresh.page.getByTestId('import-project').setInputFiles(bundle)]);
   await fresh.page.waitForFunction(() => document.body.dataset.state === 'trained', null, { timeout: 180_000 });
   assert.deepEqual(await counts(fresh.page), [3, 3]);
   assert.deepEqual(await names(fresh.page), ['animal', HOSTILE_NAME]);
@@ -126,4 +128,21 @@ test('export, hostile imports refused, import elsewhere gives the same predictio
   assert.equal(await predictBars(fresh.page, 'eagle.png'), bars, 'the same predictions without re-training');
   assert.deepEqual(fresh.problems, []);
   writeFileSync(join(ARTIFACTS, 'project-import-ok.txt'), bars);
+
+  // The native CLI trains the browser's bundle; the browser imports what it wrote.
+  const trainedNatively = join(ARTIFACTS, 'project-cli.zip');
+  const cli = spawnSync(
+    'cargo',
+    ['run', '--quiet', '--bin', 'burnish', '--', 'train', '--project', bundle, '--epochs', '8', '--out', join(ARTIFACTS, 'cli.safetensors'), '--out-project', trainedNatively],
+    { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CARGO_TARGET_DIR: process.env.CARGO_TARGET_DIR ?? join(homedir(), '.cache/burnish/target') } },
+  );
+  assert.equal(cli.status, 0, cli.stderr);
+  const summary = JSON.parse(cli.stdout.trim().split('\n').at(-1));
+  assert.equal(summary.samples, 6);
+  await Promise.all([fresh.page.waitForEvent('load'), fresh.page.getByTestId('import-project').setInputFiles(trainedNatively)]);
+  await fresh.page.waitForFunction(() => document.body.dataset.state === 'trained', null, { timeout: 180_000 });
+  assert.deepEqual(await names(fresh.page), ['animal', HOSTILE_NAME]);
+  assert.equal(await fresh.page.inputValue('input[name="epochs"]'), '8', 'the settings the CLI trained with');
+  assert.notEqual(await predictBars(fresh.page, 'eagle.png'), '');
+  assert.deepEqual(fresh.problems, []);
 });

@@ -1,8 +1,8 @@
 //! Command-line parsing and dispatch.
 
-use crate::train::TrainArgs;
-use crate::{convert, predict, train};
-use burnish::train::TrainConfig;
+use crate::train::{Source, TrainArgs};
+use crate::{convert, export, predict, train};
+use burnish::train::{HeadKind, TrainConfig};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -44,46 +44,55 @@ enum Command {
         #[arg(required = true)]
         images: Vec<PathBuf>,
     },
-    /// Fine-tune on DATA_DIR (one sub-folder per class); one JSON line per epoch, then a summary.
+    /// Fine-tune on DATA_DIR (one sub-folder per class) or on a project bundle; one JSON line
+    /// per epoch, then a summary. Settings: the bundle's (if any), else the defaults shown,
+    /// each overridden by its flag when given.
     Train {
         /// Training images, one sub-folder per class.
-        data_dir: PathBuf,
+        #[arg(required_unless_present = "project", conflicts_with = "project")]
+        data_dir: Option<PathBuf>,
+        /// A project bundle (.zip from the app's "Export project" or `burnish export`).
+        #[arg(long)]
+        project: Option<PathBuf>,
+        /// Write the project with the trained model as a bundle here (import it in the app).
+        #[arg(long)]
+        out_project: Option<PathBuf>,
         /// Held-out images in the same layout, for `eval_accuracy`.
         #[arg(long = "eval")]
         eval_dir: Option<PathBuf>,
         /// Converted ImageNet weights (the frozen base).
         #[arg(long, default_value = DEFAULT_WEIGHTS)]
         weights: PathBuf,
-        /// Last depthwise-separable blocks to fine-tune with the head (0..=3).
-        #[arg(long, default_value_t = 0)]
-        fine_tune_blocks: usize,
-        /// Maximum epochs.
-        #[arg(long, default_value_t = 50)]
-        epochs: usize,
-        /// Batch size.
-        #[arg(long, default_value_t = 16)]
-        batch: usize,
-        /// Adam learning rate.
-        #[arg(long, default_value_t = 1e-3)]
-        lr: f64,
-        /// Seed for init, split, shuffles and augmentation.
-        #[arg(long, default_value_t = 42)]
-        seed: u64,
+        /// Last depthwise-separable blocks to fine-tune with the head, 0..=3 [default: 0].
+        #[arg(long)]
+        fine_tune_blocks: Option<usize>,
+        /// Maximum epochs [default: 50].
+        #[arg(long)]
+        epochs: Option<usize>,
+        /// Batch size [default: 16].
+        #[arg(long)]
+        batch: Option<usize>,
+        /// Adam learning rate [default: 0.001].
+        #[arg(long)]
+        lr: Option<f64>,
+        /// Seed for init, split, shuffles and augmentation [default: 42].
+        #[arg(long)]
+        seed: Option<u64>,
         /// Train on random augmented views (slower: the frozen part re-runs every epoch).
         #[arg(long)]
         augment: bool,
-        /// Early stopping: epochs without a better validation loss (0 = never stop early).
-        #[arg(long, default_value_t = 10)]
-        patience: usize,
-        /// Fraction of each class held out for validation.
-        #[arg(long, default_value_t = 0.15)]
-        validation_fraction: f64,
-        /// Cross-entropy label smoothing.
-        #[arg(long, default_value_t = 0.0)]
-        label_smoothing: f32,
-        /// L2 weight decay.
-        #[arg(long, default_value_t = 0.0)]
-        weight_decay: f32,
+        /// Early stopping: epochs without a better validation loss, 0 = never [default: 10].
+        #[arg(long)]
+        patience: Option<usize>,
+        /// Fraction of each class held out for validation [default: 0.15].
+        #[arg(long)]
+        validation_fraction: Option<f64>,
+        /// Cross-entropy label smoothing [default: 0].
+        #[arg(long)]
+        label_smoothing: Option<f32>,
+        /// L2 weight decay [default: 0].
+        #[arg(long)]
+        weight_decay: Option<f32>,
         /// Use a single linear layer as head instead of Dense(100) → Dropout → Dense(N).
         #[arg(long)]
         linear_head: bool,
@@ -91,6 +100,58 @@ enum Command {
         #[arg(long, default_value = "model.safetensors")]
         out: PathBuf,
     },
+    /// Write DATA_DIR (one sub-folder per class) as a project bundle the app can import.
+    Export {
+        /// Images, one sub-folder per class (centre-cropped and resized to 224²).
+        data_dir: PathBuf,
+        /// A model from `burnish train` to include.
+        #[arg(long)]
+        model: Option<PathBuf>,
+        /// The bundle to write.
+        #[arg(long, default_value = "project.zip")]
+        out: PathBuf,
+    },
+}
+
+/// Training flags given on the command line (each overrides the base settings).
+struct Overrides {
+    fine_tune_blocks: Option<usize>,
+    epochs: Option<usize>,
+    batch: Option<usize>,
+    lr: Option<f64>,
+    seed: Option<u64>,
+    augment: bool,
+    patience: Option<usize>,
+    validation_fraction: Option<f64>,
+    label_smoothing: Option<f32>,
+    weight_decay: Option<f32>,
+    linear_head: bool,
+}
+
+impl Overrides {
+    fn apply(self, mut config: TrainConfig) -> TrainConfig {
+        fn set<T>(slot: &mut T, value: Option<T>) {
+            if let Some(value) = value {
+                *slot = value;
+            }
+        }
+        set(&mut config.fine_tune_blocks, self.fine_tune_blocks);
+        set(&mut config.epochs, self.epochs);
+        set(&mut config.batch_size, self.batch);
+        set(&mut config.learning_rate, self.lr);
+        set(&mut config.seed, self.seed);
+        set(&mut config.validation_fraction, self.validation_fraction);
+        set(&mut config.label_smoothing, self.label_smoothing);
+        set(&mut config.weight_decay, self.weight_decay);
+        if let Some(patience) = self.patience {
+            config.patience = (patience > 0).then_some(patience);
+        }
+        config.augment |= self.augment;
+        if self.linear_head {
+            config.head = HeadKind::Linear;
+        }
+        config
+    }
 }
 
 /// Parses the command line and runs the subcommand.
@@ -105,6 +166,8 @@ pub fn main() -> ExitCode {
         } => predict::run(&weights, model.as_deref(), &images),
         Command::Train {
             data_dir,
+            project,
+            out_project,
             eval_dir,
             weights,
             fine_tune_blocks,
@@ -119,30 +182,38 @@ pub fn main() -> ExitCode {
             weight_decay,
             linear_head,
             out,
-        } => train::run(TrainArgs {
-            data_dir,
-            eval_dir,
-            weights,
-            config: TrainConfig {
+        } => {
+            let overrides = Overrides {
                 fine_tune_blocks,
                 epochs,
-                batch_size: batch,
-                learning_rate: lr,
+                batch,
+                lr,
                 seed,
                 augment,
-                patience: (patience > 0).then_some(patience),
+                patience,
                 validation_fraction,
                 label_smoothing,
                 weight_decay,
-                head: if linear_head {
-                    burnish::train::HeadKind::Linear
-                } else {
-                    burnish::train::HeadKind::Mlp
+                linear_head,
+            };
+            train::run(TrainArgs {
+                source: match (data_dir, project) {
+                    (_, Some(bundle)) => Source::Bundle(bundle),
+                    (Some(dir), None) => Source::Folder(dir),
+                    (None, None) => unreachable!("clap requires DATA_DIR or --project"),
                 },
-                ..TrainConfig::default()
-            },
+                eval_dir,
+                weights,
+                settings: Box::new(move |base| overrides.apply(base)),
+                out,
+                out_project,
+            })
+        }
+        Command::Export {
+            data_dir,
+            model,
             out,
-        }),
+        } => export::run(&data_dir, model.as_deref(), &out),
     };
     match result {
         Ok(code) => code,

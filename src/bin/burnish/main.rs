@@ -5,6 +5,8 @@ mod cli;
 #[cfg(not(target_arch = "wasm32"))]
 mod convert;
 #[cfg(not(target_arch = "wasm32"))]
+mod export;
+#[cfg(not(target_arch = "wasm32"))]
 mod image_folder;
 #[cfg(not(target_arch = "wasm32"))]
 mod predict;

@@ -1,8 +1,10 @@
-//! `burnish train`: fine-tune on a folder of class folders, one JSON line per epoch.
+//! `burnish train`: fine-tune on a folder of class folders or a project bundle, one JSON line
+//! per epoch.
 
-use crate::image_folder;
+use crate::image_folder::{self, ImageFolder};
 use anyhow::Context;
 use burn::prelude::*;
+use burnish::bundle::{Bundle, BundleSample, decode_png, encode_png};
 use burnish::data::rgba_to_input;
 use burnish::train::{Dataset, Evaluation, TrainConfig, Trainer};
 use burnish::weights::{load_mobilenet, source_sha256};
@@ -12,13 +14,50 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
+/// Where the training samples come from.
+pub enum Source {
+    /// One sub-folder per class.
+    Folder(PathBuf),
+    /// A project bundle (its settings are the base settings).
+    Bundle(PathBuf),
+}
+
 /// What `burnish train` was asked to do.
 pub struct TrainArgs {
-    pub data_dir: PathBuf,
+    pub source: Source,
     pub eval_dir: Option<PathBuf>,
     pub weights: PathBuf,
-    pub config: TrainConfig,
+    /// The run's settings from the base ones (the bundle's, or the defaults).
+    pub settings: Box<dyn FnOnce(TrainConfig) -> TrainConfig>,
     pub out: PathBuf,
+    pub out_project: Option<PathBuf>,
+}
+
+/// The samples to train on, their PNGs when they came from a bundle, and its settings.
+fn read_source(source: &Source) -> anyhow::Result<(ImageFolder, Option<Bundle>)> {
+    match source {
+        Source::Folder(dir) => Ok((image_folder::read(dir, None)?, None)),
+        Source::Bundle(path) => {
+            let bytes =
+                std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+            let bundle =
+                Bundle::from_zip(&bytes).with_context(|| format!("reading {}", path.display()))?;
+            let images = bundle
+                .samples
+                .iter()
+                .enumerate()
+                .map(|(i, s)| {
+                    let name = PathBuf::from(format!("{}#{i}", path.display()));
+                    Ok((s.label, name, decode_png(&s.png)?))
+                })
+                .collect::<anyhow::Result<_>>()?;
+            let folder = ImageFolder {
+                classes: bundle.class_names.clone(),
+                images,
+            };
+            Ok((folder, Some(bundle)))
+        }
+    }
 }
 
 fn bar(len: usize, what: &str) -> ProgressBar {
@@ -49,7 +88,12 @@ pub fn load_base(
 pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let device = Device::flex();
-    let folder = image_folder::read(&args.data_dir, None)?;
+    let (folder, bundle) = read_source(&args.source)?;
+    let base_settings = bundle
+        .as_ref()
+        .and_then(|b| b.settings.clone())
+        .unwrap_or_default();
+    let config = (args.settings)(base_settings);
     let (base, sha) = load_base(&args.weights, &device)?;
     let mut trainer = Trainer::new(
         base,
@@ -57,7 +101,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         sha,
         Dataset::new(folder.classes.clone()),
     );
-    trainer.set_config(args.config)?;
+    trainer.set_config(config.clone())?;
     for (label, _, rgba) in &folder.images {
         trainer.add_sample(*label, rgba.clone())?;
     }
@@ -111,6 +155,30 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     };
     let bytes = pollster::block_on(model.to_safetensors())?;
     std::fs::write(&args.out, &bytes).with_context(|| format!("writing {}", args.out.display()))?;
+    if let Some(path) = &args.out_project {
+        let samples = match bundle {
+            Some(bundle) => bundle.samples,
+            None => folder
+                .images
+                .iter()
+                .map(|(label, _, rgba)| {
+                    Ok(BundleSample {
+                        label: *label,
+                        png: encode_png(rgba)?,
+                    })
+                })
+                .collect::<burnish::error::Result<_>>()?,
+        };
+        let project = Bundle {
+            class_names: folder.classes.clone(),
+            settings: Some(config),
+            threshold: Some(model.meta.threshold),
+            samples,
+            model: Some(bytes),
+        };
+        std::fs::write(path, project.to_zip()?)
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
 
     let report = eval.as_ref().unwrap_or(&validation);
     let per_class: serde_json::Map<String, serde_json::Value> = folder
@@ -131,6 +199,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
             "embed_ms_per_image": embed_ms_per_image,
             "seconds": started.elapsed().as_secs_f64(),
             "out": args.out.display().to_string(),
+            "out_project": args.out_project.as_ref().map(|p| p.display().to_string()),
         })
     );
     Ok(ExitCode::SUCCESS)

@@ -1,0 +1,82 @@
+//! The CLI's bundle commands: `burnish export` writes a folder as a bundle the app accepts, and
+//! `burnish train --project … --out-project …` writes it back with a model that loads.
+#![cfg(not(target_arch = "wasm32"))]
+
+use burnish::bundle::{Bundle, decode_png};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/images")
+}
+
+fn burnish(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_burnish"))
+        .args(args)
+        .output()
+        .expect("run burnish");
+    assert!(
+        out.status.success(),
+        "burnish {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+fn class_folder(dir: &Path) {
+    for (class, photos) in [
+        ("animal", ["dog", "eagle"]),
+        ("thing", ["coffee", "rocket"]),
+    ] {
+        std::fs::create_dir_all(dir.join(class)).expect("mkdir");
+        for photo in photos {
+            let name = format!("{photo}.png");
+            std::fs::copy(fixtures().join(&name), dir.join(class).join(name)).expect("copy");
+        }
+    }
+}
+
+#[test]
+fn export_then_train_the_bundle_and_write_it_back() {
+    let dir = std::env::temp_dir().join(format!("burnish-cli-{}", std::process::id()));
+    class_folder(&dir.join("data"));
+    let bundle = dir.join("project.zip");
+    let s = |p: &Path| p.to_str().expect("utf-8 path").to_owned();
+    burnish(&["export", &s(&dir.join("data")), "--out", &s(&bundle)]);
+    let exported = Bundle::from_zip(&std::fs::read(&bundle).expect("read")).expect("valid");
+    assert_eq!(exported.class_names, ["animal", "thing"]);
+    assert_eq!(exported.samples.len(), 4);
+    assert!(exported.model.is_none());
+    // Lossless: the PNG holds the 224² photo's pixels exactly.
+    let dog = image::open(fixtures().join("dog.png"))
+        .expect("png")
+        .to_rgba8()
+        .into_raw();
+    assert_eq!(decode_png(&exported.samples[0].png).expect("png"), dog);
+
+    let trained = dir.join("trained.zip");
+    let model = dir.join("model.safetensors");
+    let stdout = burnish(&[
+        "train",
+        "--project",
+        &s(&bundle),
+        "--epochs",
+        "3",
+        "--out",
+        &s(&model),
+        "--out-project",
+        &s(&trained),
+    ]);
+    assert!(
+        stdout.lines().count() >= 2,
+        "epoch lines and a summary: {stdout}"
+    );
+    let back = Bundle::from_zip(&std::fs::read(&trained).expect("read")).expect("valid");
+    assert_eq!(back.samples, exported.samples);
+    assert_eq!(back.settings.as_ref().map(|c| c.epochs), Some(3));
+    assert_eq!(
+        back.model.as_deref(),
+        Some(std::fs::read(&model).expect("model").as_slice())
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
