@@ -84,6 +84,12 @@ export class ClassesPanel {
     nameInput.value = entry.name;
     nameInput.addEventListener('change', async () => {
       const name = nameInput.value.trim() || entry.name;
+      const taken = this.classes.some((c) => c !== entry && c.name.toLowerCase() === name.toLowerCase());
+      if (taken) {
+        nameInput.value = entry.name;
+        this.api.error(`There is already a class named “${name}”: class names must differ.`);
+        return;
+      }
       nameInput.value = name;
       entry.name = name;
       await this.api.request('renameClass', { label: this.indexOf(entry), name });
@@ -214,6 +220,11 @@ export class ClassesPanel {
         return item;
       }),
     );
+  }
+
+  /** While training, classes cannot be deleted (their samples are in use). */
+  setTraining(training) {
+    for (const { card } of this.classes) card.querySelector('.delete-class').disabled = training;
   }
 
   setRecording(enabled) {

@@ -104,6 +104,7 @@ function updateControls() {
   ui.stopButton.disabled = !training;
   ui.addClass.disabled = !ready || training;
   ui.imageInput.disabled = !ready;
+  classes.setTraining(training);
   ui.exportProject.disabled = !ready || training;
   ui.importProject.disabled = !ready || training;
   ui.downloadModel.disabled = !ready || training || !trained;
@@ -201,7 +202,9 @@ ui.cameraButton.addEventListener('click', async () => {
 });
 
 ui.addClass.addEventListener('click', async () => {
-  const entry = await classes.add(`Class ${classes.classes.length + 1}`);
+  let n = classes.classes.length + 1;
+  while (classes.names().includes(`Class ${n}`)) n++;
+  const entry = await classes.add(`Class ${n}`);
   entry.card.querySelector('.class-name').focus();
   updateControls();
 });
