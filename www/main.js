@@ -8,6 +8,7 @@ import { readConfig, train } from './training.js';
 import { renderEvaluation } from './evaluation.js';
 import { renderClassBars, renderImagenet } from './prediction.js';
 import { downloadModel, exportProject, importProject } from './files.js';
+import { enableOffline } from './offline.js';
 import { ModelSession } from './session.js';
 import { ProjectStore } from './store.js';
 
@@ -341,6 +342,17 @@ async function load() {
     showError(err.message);
   }
   updateControls();
+  if (document.body.dataset.state !== 'error') makeOffline();
+}
+
+/** After a good start: cache the app for offline starts (data-offline = ready when done). */
+async function makeOffline() {
+  try {
+    const result = await enableOffline(await request('resources'));
+    if (result) document.body.dataset.offline = 'ready';
+  } catch (err) {
+    console.warn(`offline use unavailable: ${err.message}`);
+  }
 }
 
 load();

@@ -98,6 +98,8 @@ const handlers = {
   },
   /** Pooled features of N images ([N×224×224×4] bytes), one batch: Float32Array N×1024. */
   embedImages: ({ rgba }) => needProject().embedImages(rgba),
+  /** URLs this worker loaded (its scripts, the wasm), for the offline cache. */
+  resources: () => performance.getEntriesByType('resource').map((e) => e.name),
   evaluate: () => needProject().evaluate(),
   modelInfo: () => needProject().modelInfo(),
   checkModel: ({ bytes }) => needProject().checkModel(bytes),
