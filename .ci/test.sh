@@ -33,6 +33,7 @@ layer "clippy (wasm32)" cargo clippy --target wasm32-unknown-unknown --lib --tes
 layer "wasm-pack test --chrome" wasm-pack test --release --headless --chrome --chromedriver "$(command -v chromedriver)" -- --test web
 layer "wasm-pack test --firefox" wasm-pack test --release --headless --firefox --geckodriver "$(command -v geckodriver)" -- --test web
 layer "wasm-pack build (release)" bash .ci/build.sh
+layer "exported model in Python (safetensors + NumPy)" bash .ci/python-model.sh
 layer "browser end-to-end" node --test --test-concurrency=1 tests/e2e/
 
 echo

@@ -101,3 +101,46 @@ fn truncated_and_garbage_bytes_are_refused() {
     ));
     assert!(matches!(load_err(&[]), Error::WeightsFormat(_)));
 }
+
+mod fuzz {
+    use super::*;
+    use burnish::train::TrainedModel;
+    use proptest::prelude::*;
+
+    thread_local! {
+        static WEIGHTS: Vec<u8> = common::weights_bytes();
+        static BASE: burnish::MobileNetV1 = common::imagenet_model(&Device::flex());
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(64),
+            ..ProptestConfig::default()
+        })]
+
+        /// Arbitrary bytes as base weights or as a trained model: an error, never a panic.
+        #[test]
+        fn random_bytes_are_refused(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
+            prop_assert!(load_mobilenet(&bytes, &Device::flex()).is_err());
+            let refused = BASE.with(|base| TrainedModel::from_safetensors(&bytes, base, "sha", &Device::flex()).is_err());
+            prop_assert!(refused);
+        }
+
+        /// The real weights with bytes changed in the header (names, shapes, offsets, metadata)
+        /// or truncated: loaded or refused, never a panic.
+        #[test]
+        fn damaged_weights_never_panic(
+            flips in proptest::collection::vec((0usize..16_384, any::<u8>()), 1..8),
+            cut in proptest::option::of(0usize..17_000_000),
+        ) {
+            let mut bytes = WEIGHTS.with(Clone::clone);
+            for (at, value) in flips {
+                bytes[at] ^= value.max(1);
+            }
+            if let Some(cut) = cut {
+                bytes.truncate(cut);
+            }
+            let _ = load_mobilenet(&bytes, &Device::flex());
+        }
+    }
+}

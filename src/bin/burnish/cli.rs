@@ -43,6 +43,9 @@ enum Command {
         /// Image files (JPEG, PNG, GIF, BMP, WebP).
         #[arg(required = true)]
         images: Vec<PathBuf>,
+        /// Also print the base network's pooled 1024-d features of each image.
+        #[arg(long)]
+        features: bool,
     },
     /// Fine-tune on DATA_DIR (one sub-folder per class) or on a project bundle; one JSON line
     /// per epoch, then a summary. Settings: the bundle's (if any), else the defaults shown,
@@ -163,7 +166,8 @@ pub fn main() -> ExitCode {
             weights,
             model,
             images,
-        } => predict::run(&weights, model.as_deref(), &images),
+            features,
+        } => predict::run(&weights, model.as_deref(), &images, features),
         Command::Train {
             data_dir,
             project,

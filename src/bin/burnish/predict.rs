@@ -7,7 +7,7 @@ use burnish::MobileNetV1;
 use burnish::data::rgba_to_input;
 use burnish::image_file::decode_to_rgba_224;
 use burnish::imagenet::{GRAPH_BACKGROUND_OFFSET, class_name};
-use burnish::infer::{probabilities, top_k};
+use burnish::infer::{probabilities, read_values, top_k};
 use burnish::train::{TrainedModel, argmax};
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -19,7 +19,14 @@ struct Classifier {
     trained: Option<TrainedModel>,
 }
 
-pub fn run(weights: &Path, model: Option<&Path>, images: &[PathBuf]) -> anyhow::Result<ExitCode> {
+/// `features`: add the base network's pooled 1024-d features to each line (what a trained
+/// head with `fine_tune_blocks = 0` takes as input).
+pub fn run(
+    weights: &Path,
+    model: Option<&Path>,
+    images: &[PathBuf],
+    features: bool,
+) -> anyhow::Result<ExitCode> {
     let device = Device::flex();
     let (base, sha) = load_base(weights, &device)?;
     let trained = match model {
@@ -35,7 +42,7 @@ pub fn run(weights: &Path, model: Option<&Path>, images: &[PathBuf]) -> anyhow::
     let classifier = Classifier { base, trained };
     let mut failed = false;
     for path in images {
-        let line = match predict_one(&classifier, path, &device) {
+        let line = match predict_one(&classifier, path, &device, features) {
             Ok(line) => line,
             Err(err) => {
                 failed = true;
@@ -55,9 +62,23 @@ fn predict_one(
     classifier: &Classifier,
     path: &Path,
     device: &Device,
+    features: bool,
 ) -> anyhow::Result<serde_json::Value> {
     let file = std::fs::read(path).context("reading file")?;
     let input = rgba_to_input(&decode_to_rgba_224(&file)?, device)?;
+    let mut line = classify(classifier, path, input.clone())?;
+    if features {
+        let values = pollster::block_on(read_values(classifier.base.embed(input)))?;
+        line["features"] = json!(values);
+    }
+    Ok(line)
+}
+
+fn classify(
+    classifier: &Classifier,
+    path: &Path,
+    input: Tensor<4>,
+) -> anyhow::Result<serde_json::Value> {
     let file = path.display().to_string();
     match &classifier.trained {
         None => {
@@ -78,7 +99,9 @@ fn predict_one(
                 .map(|s| json!({ "index": s.index, "label": model.meta.class_names[s.index], "prob": s.prob }))
                 .collect();
             let (_, best) = argmax(row);
-            Ok(json!({ "file": file, "top5": top5, "none_of_these": best < model.meta.threshold }))
+            Ok(
+                json!({ "file": file, "top5": top5, "probs": row, "none_of_these": best < model.meta.threshold }),
+            )
         }
     }
 }
