@@ -192,6 +192,8 @@ export class ClassesPanel {
 
   async removeSample(entry, id) {
     const sample = entry.samples.find((s) => s.id === id);
+    if (!sample || sample.removing) return;
+    sample.removing = true;
     await this.api.request('removeSample', { id });
     await this.save(() => this.api.store.removeSample(sample.key));
     entry.samples = entry.samples.filter((s) => s.id !== id);

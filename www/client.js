@@ -32,7 +32,7 @@ export class ModelClient {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ id, type, ...args }, transfer);
+      this.worker.postMessage({ id, type, args }, transfer);
     });
   }
 }

@@ -1,5 +1,5 @@
 // The module worker: owns the wasm instance and burn, so the page never blocks.
-// Protocol: request { id, type, ...args } → reply { id, ok, result | error };
+// Protocol: request { id, type, args } → reply { id, ok, result | error };
 // unsolicited { type: 'progress', phase: 'weights' | 'restore', loaded, total } during long steps,
 // and { type: 'gpu-lost', message } when the GPU goes away under a WebGPU project.
 
@@ -122,7 +122,7 @@ const handlers = {
 /** Requests run one at a time, in order (burn's project is not re-entrant); `stop` jumps the queue. */
 let queue = Promise.resolve();
 
-async function handle({ id, type, ...args }) {
+async function handle({ id, type, args }) {
   try {
     const handler = handlers[type];
     if (!handler) throw new Error(`unknown request ${type}`);

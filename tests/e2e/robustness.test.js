@@ -1,4 +1,5 @@
-// Bad input and bad moments: broken image files (per-file errors, the rest proceed), a
+// Bad input and bad moments: broken image files (per-file errors, the rest proceed), odd valid
+// ones (animated, CMYK, 16-bit, 10,000×10,000) decoded and added, a
 // Content-Security-Policy without unsafe-eval that the app never violates, duplicate class names,
 // deleting a class during training, closing the tab during training, a full storage quota.
 
@@ -81,9 +82,20 @@ test('bad files, duplicate names, training interruptions and a full quota lose n
   const message = await errorText(page);
   for (const name of Object.keys(bad)) assert.match(message, new RegExp(name.replace('.', '\\.')), message);
   await page.waitForFunction(() => document.querySelector('[data-testid="class-card"] .gallery').children.length === 2);
+  await hideError(page);
+  // Odd but valid files (tests/fixtures/odd): animated GIF (first frame), CMYK JPEG, 16-bit PNG,
+  // 10,000×10,000 PNG are all decoded by the browser and added.
+  const odd = ['animated.gif', 'cmyk.jpg', 'deep16.png', 'huge.png'].map((f) => join(ROOT, 'tests/fixtures/odd', f));
+  await cards.nth(0).getByTestId('file-input').setInputFiles(odd);
+  await page.waitForFunction(() => document.querySelector('[data-testid="class-card"] .gallery').children.length === 6, null, { timeout: 120_000 });
+  assert.equal(await page.locator('#error').isHidden(), true, await page.textContent('#error'));
+  // Back to the photos only, removing the odd ones through their thumbnails.
+  for (let n = 5; n >= 2; n--) {
+    await cards.nth(0).locator('.gallery li button').last().click();
+    await page.waitForFunction((left) => document.querySelector('[data-testid="class-card"] .gallery').children.length === left, n);
+  }
   await cards.nth(1).getByTestId('file-input').setInputFiles(['coffee.png', 'rocket.png'].map((f) => join(FIXTURES, f)));
   await page.waitForFunction(() => document.querySelectorAll('.gallery li').length === 4);
-  await hideError(page);
 
   // Two classes cannot share a name: the rename is refused and the old name stays.
   await cards.nth(1).getByTestId('class-name').fill('class 1');
