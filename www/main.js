@@ -11,6 +11,7 @@ import { downloadModel, exportProject, importProject } from './files.js';
 import { enableOffline } from './offline.js';
 import { ModelSession } from './session.js';
 import { ProjectStore } from './store.js';
+import { forgetWeights } from './weights.js';
 
 const params = new URLSearchParams(location.search);
 const weightsUrl = params.get('weights') ?? new URL('./models/mobilenet_v1_1.0_224.safetensors', import.meta.url).href;
@@ -280,6 +281,11 @@ ui.importProject.addEventListener('change', async () => {
 
 ui.downloadModel.addEventListener('click', () => downloadModel(request).catch((err) => showError(err.message)));
 
+$('refetch').addEventListener('click', async () => {
+  await forgetWeights();
+  location.reload();
+});
+
 ui.backendSelect.value = requestedBackend;
 ui.backendSelect.addEventListener('change', () => {
   const url = new URL(location.href);
@@ -340,6 +346,7 @@ async function load() {
   } catch (err) {
     setState('error', 'The model could not be loaded.');
     showError(err.message);
+    $('refetch').hidden = false;
   }
   updateControls();
   if (document.body.dataset.state !== 'error') makeOffline();

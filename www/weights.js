@@ -57,6 +57,11 @@ export async function fetchWithProgress(url, onProgress) {
   return bytes;
 }
 
+/** Drops the cached weights, so the next start downloads them again. */
+export async function forgetWeights() {
+  if ('caches' in self) await caches.delete(CACHE);
+}
+
 /**
  * The weights at `url`: from the cache when they are there and still match the served sha256,
  * otherwise downloaded, checked and cached. Resolves to { bytes, cached, verified }.
