@@ -123,7 +123,7 @@ window.bench = {
     });
   },
 
-  /** Epoch time (ms) fine-tuning the last block on the head's cached boundary activations. */
+  /** Epoch time (ms) fine-tuning the last block plus the head on the samples `headTraining` added. */
   async fineTuneEpoch({ config, warmup, reps }) {
     const times = await sides.burnish.fineTuneEpochs(config, warmup + reps);
     return median(times.slice(warmup));
