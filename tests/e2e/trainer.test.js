@@ -165,6 +165,10 @@ test('record two classes, add files, train, predict from file and webcam, stop, 
   await page.waitForFunction(() => document.querySelector('#predictions').textContent !== '');
   assert.equal(await page.textContent('#predictions'), bars, 'the same predictions without re-training');
   await shot(page, 'reloaded');
+  // A phone-sized viewport: everything fits its width (no sideways scrolling).
+  await page.setViewportSize({ width: 390, height: 844 });
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'fits a phone');
+  await shot(page, 'phone');
   assert.deepEqual(errors, []);
   await page.close();
 });
