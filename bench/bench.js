@@ -14,6 +14,12 @@ const CLASSES = 1001;
 const FEATURES = 1024;
 const BACKENDS = { cpu: { burnish: 'flex', tfjs: 'wasm' }, webgpu: { burnish: 'webgpu', tfjs: 'webgpu' } };
 
+// A run must not reload when a served file changes (vite's HMR, e.g. a rebuild of www/pkg): accept
+// updates of this page's imports and keep running the modules already loaded.
+if (import.meta.hot) {
+  import.meta.hot.accept(['../www/backend.js', './burnish-side.js', './concat.js', './safetensors.js', './tfjs-side.js'], () => {});
+}
+
 let images = [];
 const sides = {};
 
