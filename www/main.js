@@ -362,4 +362,10 @@ async function makeOffline() {
   }
 }
 
+/** For tests and benchmarks: add a 224² RGBA sample to class `label` as the UI does; wait for saves. */
+window.burnishHooks = {
+  addSample: (label, rgba) => classes.addSample(classes.classes[label], rgba),
+  saved: () => classes.saved(),
+};
+
 load();

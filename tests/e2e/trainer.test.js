@@ -85,7 +85,8 @@ test('record two classes, add files, train, predict from file and webcam, stop, 
 
   // Webcam: hold "record" while the dog shows (keyboard: space), then while the coffee shows (mouse).
   await page.click('#camera-button');
-  await page.waitForFunction(() => document.querySelector('#camera').videoWidth > 0);
+  await page.waitForFunction(() => document.querySelector('#camera').videoWidth > 0 || !document.querySelector('#error').hidden);
+  assert.equal(await page.locator('#error').isHidden(), true, await page.textContent('#error'));
   await waitForFreshSwitchTo(page, 'animal');
   const recordAnimal = cards(page).nth(0).locator('.record');
   await recordAnimal.focus();
