@@ -86,6 +86,12 @@ fn busy() -> JsValue {
     to_js(BUSY)
 }
 
+/// The pretrained network and its device, cloned out of a free project (else "busy").
+fn base_and_device(trainer: &RefCell<Trainer>) -> Result<(crate::MobileNetV1, Device), JsValue> {
+    let trainer = trainer.try_borrow().map_err(|_| busy())?;
+    Ok((trainer.base().clone(), trainer.device().clone()))
+}
+
 impl Project {
     fn trainer(&self) -> Result<std::cell::Ref<'_, Trainer>, JsError> {
         self.trainer.try_borrow().map_err(|_| JsError::new(BUSY))
@@ -134,10 +140,7 @@ impl Project {
     pub fn predict_imagenet(&self, rgba: Vec<u8>, k: usize) -> js_sys::Promise {
         let trainer = self.trainer.clone();
         wasm_bindgen_futures::future_to_promise(async move {
-            let (model, device) = {
-                let trainer = trainer.try_borrow().map_err(|_| busy())?;
-                (trainer.base().clone(), trainer.device().clone())
-            };
+            let (model, device) = base_and_device(&trainer)?;
             let input = rgba_to_input(&rgba, &device).map_err(to_js)?;
             let probs = probabilities(&model, input).await.map_err(to_js)?;
             let row = probs
@@ -161,10 +164,7 @@ impl Project {
     pub fn embed_images(&self, rgba: Vec<u8>) -> js_sys::Promise {
         let trainer = self.trainer.clone();
         wasm_bindgen_futures::future_to_promise(async move {
-            let (model, device) = {
-                let trainer = trainer.try_borrow().map_err(|_| busy())?;
-                (trainer.base().clone(), trainer.device().clone())
-            };
+            let (model, device) = base_and_device(&trainer)?;
             let input = rgba_to_input(&rgba, &device).map_err(to_js)?;
             let values = read_values(model.embed(input)).await.map_err(to_js)?;
             Ok(js_sys::Float32Array::from(values.as_slice()).into())

@@ -1,29 +1,18 @@
 // The first page, end to end in headless Chromium: load the real weights, classify real photos.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ARTIFACTS, ROOT, launchChromium, startServer } from './harness.js';
+import { ARTIFACTS, ROOT, serverAndChromium } from './harness.js';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
+const env = serverAndChromium();
 
 async function openApp(query = '') {
-  const page = await browser.newPage();
+  const page = await env.browser.newPage();
   const errors = [];
   page.on('pageerror', (err) => errors.push(err.message));
-  await page.goto(`${server.url}${query}`);
+  await page.goto(`${env.server.url}${query}`);
   await page.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state), null, {
     timeout: 180_000,
   });

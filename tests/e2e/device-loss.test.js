@@ -3,23 +3,12 @@
 // (Flex) from the saved project and keeps its classes, samples and trained model.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { join } from 'node:path';
-import { ARTIFACTS, ROOT, launchChromium, startServer } from './harness.js';
+import { ARTIFACTS, ROOT, serverAndChromium } from './harness.js';
 
 const FIXTURES = join(ROOT, 'tests/fixtures/images');
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
+const env = serverAndChromium();
 
 const cards = (page) => page.locator('[data-testid="class-card"]');
 const counts = (page) => page.$$eval('[data-testid="class-card"] .gallery', (gs) => gs.map((g) => g.children.length));
@@ -38,10 +27,10 @@ async function predictFile(page, name) {
 }
 
 test('a lost WebGPU device moves the project to the CPU without losing it', { timeout: 900_000 }, async () => {
-  const page = await browser.newPage();
+  const page = await env.browser.newPage();
   const errors = [];
   page.on('pageerror', (err) => errors.push(err.message));
-  await page.goto(`${server.url}?backend=webgpu`);
+  await page.goto(`${env.server.url}?backend=webgpu`);
   await page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 180_000 });
   assert.equal(await page.getAttribute('#backend', 'data-backend'), 'webgpu');
 
@@ -57,7 +46,7 @@ test('a lost WebGPU device moves the project to the CPU without losing it', { ti
   const probsBefore = await probs(page);
 
   // A real device loss: the GPU process crashes under the page.
-  const cdp = await browser.newBrowserCDPSession();
+  const cdp = await env.browser.newBrowserCDPSession();
   await cdp.send('Browser.crashGpuProcess');
   assert.equal(await predictFile(page, 'coffee.png'), before, 'the trained model answers, now on the CPU');
   const probsAfter = await probs(page);

@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 import { PNG } from 'pngjs';
 
@@ -61,6 +62,23 @@ export async function launchChromium(extraArgs = []) {
       ...extraArgs,
     ],
   });
+}
+
+/**
+ * For a test file: a Vite server and Chromium (launched with `extraArgs`) started before its
+ * tests and stopped after them. Returns an object whose `server` and `browser` are set by then.
+ */
+export function serverAndChromium(extraArgs = []) {
+  const env = { server: null, browser: null };
+  before(async () => {
+    env.server = await startServer();
+    env.browser = await launchChromium(extraArgs);
+  });
+  after(async () => {
+    await env.browser?.close();
+    env.server?.stop();
+  });
+  return env;
 }
 
 /** Mean luma (0–255) of a PNG fixture: how a test tells which photo the fake webcam shows. */

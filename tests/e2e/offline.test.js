@@ -1,30 +1,19 @@
 // Offline: after one visit the app starts, and classifies, with its server gone.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { join } from 'node:path';
-import { ARTIFACTS, ROOT, launchChromium, startServer } from './harness.js';
+import { ARTIFACTS, ROOT, serverAndChromium } from './harness.js';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
+const env = serverAndChromium();
 
 test('the second start works with the server stopped', { timeout: 300_000 }, async () => {
-  const page = await browser.newPage();
-  await page.goto(`${server.url}?backend=flex`);
+  const page = await env.browser.newPage();
+  await page.goto(`${env.server.url}?backend=flex`);
   await page.waitForFunction(() => document.body.dataset.offline === 'ready', null, { timeout: 180_000 });
-  server.stop();
+  env.server.stop();
   await new Promise((r) => setTimeout(r, 500));
-  await assert.rejects(fetch(server.url), 'the server is really gone');
+  await assert.rejects(fetch(env.server.url), 'the server is really gone');
 
   await page.reload();
   await page.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state), null, { timeout: 180_000 });

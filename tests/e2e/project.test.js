@@ -6,25 +6,14 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { ARTIFACTS, ROOT, launchChromium, startServer } from './harness.js';
+import { ARTIFACTS, ROOT, serverAndChromium } from './harness.js';
 
 const FIXTURES = join(ROOT, 'tests/fixtures/images');
 const HOSTILE_NAME = '<img src=x onerror=alert(1)>';
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
+const env = serverAndChromium();
 
 const counts = (page) => page.$$eval('[data-testid="class-card"] .gallery', (gs) => gs.map((g) => g.children.length));
 const names = (page) => page.$$eval('[data-testid="class-name"]', (inputs) => inputs.map((i) => i.value));
@@ -34,7 +23,7 @@ async function open(context) {
   const problems = [];
   page.on('pageerror', (err) => problems.push(err.message));
   page.on('dialog', (dialog) => problems.push(`dialog: ${dialog.message()}`));
-  await page.goto(`${server.url}?backend=flex`);
+  await page.goto(`${env.server.url}?backend=flex`);
   await page.waitForFunction(() => ['ready', 'trained'].includes(document.body.dataset.state), null, { timeout: 180_000 });
   return { page, problems };
 }
@@ -80,7 +69,7 @@ open(f'{out}/not-a-zip.zip', 'wb').write(b'hello')
 }
 
 test('export, hostile imports refused, import elsewhere gives the same predictions', { timeout: 900_000 }, async () => {
-  const { page, problems } = await open(await browser.newContext());
+  const { page, problems } = await open(await env.browser.newContext());
   const cards = page.locator('[data-testid="class-card"]');
   await cards.nth(0).getByTestId('class-name').fill('animal');
   await cards.nth(0).getByTestId('class-name').dispatchEvent('change');
@@ -118,7 +107,7 @@ test('export, hostile imports refused, import elsewhere gives the same predictio
   await page.screenshot({ path: join(ARTIFACTS, 'project-exported.png'), fullPage: true });
 
   // A fresh profile (storage cleared): import the bundle, the page reloads into the project.
-  const fresh = await open(await browser.newContext());
+  const fresh = await open(await env.browser.newContext());
   assert.deepEqual(await counts(fresh.page), [0, 0]);
   await Promise.all([fresh.page.waitForEvent('load'), fresh.page.getByTestId('import-project').setInputFiles(bundle)]);
   await fresh.page.waitForFunction(() => document.body.dataset.state === 'trained', null, { timeout: 180_000 });

@@ -6,23 +6,12 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { join } from 'node:path';
-import { ARTIFACTS, ROOT, launchChromium, startServer } from './harness.js';
+import { ARTIFACTS, ROOT, serverAndChromium } from './harness.js';
 
 const FIXTURES = join(ROOT, 'tests/fixtures/images');
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
+const env = serverAndChromium();
 
 const counts = (page) => page.$$eval('[data-testid="class-card"] .gallery', (gs) => gs.map((g) => g.children.length));
 const state = (page) => page.evaluate(() => document.body.dataset.state);
@@ -45,7 +34,7 @@ async function open(context) {
     }
   });
   page.on('console', (m) => m.text().startsWith('CSP violation') && problems.push(m.text()));
-  await page.goto(`${server.url}?backend=flex`);
+  await page.goto(`${env.server.url}?backend=flex`);
   await page.waitForFunction(() => ['ready', 'trained'].includes(document.body.dataset.state), null, { timeout: 180_000 });
   return { page, problems };
 }
@@ -58,7 +47,7 @@ async function errorText(page) {
 const hideError = (page) => page.evaluate(() => (document.querySelector('#error').hidden = true));
 
 test('bad files, duplicate names, training interruptions and a full quota lose nothing', { timeout: 900_000 }, async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const { page, problems } = await open(context);
   const cards = page.locator('[data-testid="class-card"]');
   // The policy is live: an injected inline script is refused and reported (and nothing was,

@@ -5,9 +5,9 @@
 // back the project and its trained model without re-training.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { join } from 'node:path';
-import { ARTIFACTS, ROOT, fakeWebcamFile, launchChromium, meanLuma, startServer } from './harness.js';
+import { ARTIFACTS, ROOT, fakeWebcamFile, launchChromium, meanLuma, serverAndChromium } from './harness.js';
 
 const FIXTURES = join(ROOT, 'tests/fixtures/images');
 /** What the fake webcam shows: 3 s of each photo, looping. */
@@ -15,23 +15,12 @@ const WEBCAM = [
   { photo: 'dog.png', label: 'animal' },
   { photo: 'coffee.png', label: 'thing' },
 ].map((w) => ({ ...w, luma: meanLuma(join(FIXTURES, w.photo)) }));
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  const feed = fakeWebcamFile(WEBCAM.map((w) => join(FIXTURES, w.photo)), 30);
-  browser = await launchChromium([
-    '--use-fake-ui-for-media-stream',
-    '--use-fake-device-for-media-stream',
-    `--use-file-for-fake-video-capture=${feed}`,
-  ]);
-});
-
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
+const feed = fakeWebcamFile(WEBCAM.map((w) => join(FIXTURES, w.photo)), 30);
+const env = serverAndChromium([
+  '--use-fake-ui-for-media-stream',
+  '--use-fake-device-for-media-stream',
+  `--use-file-for-fake-video-capture=${feed}`,
+]);
 
 const shot = (page, name) => page.screenshot({ path: join(ARTIFACTS, `trainer-${name}.png`), fullPage: true });
 const state = (page) => page.evaluate(() => document.body.dataset.state);
@@ -63,7 +52,7 @@ async function waitForFreshSwitchTo(page, label) {
 }
 
 test('record two classes, add files, train, predict from file and webcam, stop, reload', { timeout: 900_000 }, async () => {
-  const page = await browser.newPage();
+  const page = await env.browser.newPage();
   const errors = [];
   page.on('pageerror', (err) => errors.push(err.message));
   // Main-thread tasks over 50 ms, as the browser reports them.
@@ -73,7 +62,7 @@ test('record two classes, add files, train, predict from file and webcam, stop, 
       for (const e of list.getEntries()) window.longTasks.push({ start: e.startTime, ms: e.duration });
     }).observe({ type: 'longtask', buffered: true });
   });
-  await page.goto(`${server.url}?backend=flex`);
+  await page.goto(`${env.server.url}?backend=flex`);
   await page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 180_000 });
   assert.equal(await cards(page).count(), 2);
   await shot(page, 'ready');
@@ -178,7 +167,7 @@ test('a denied camera says so', { timeout: 120_000 }, async () => {
   const denied = await launchChromium(['--use-fake-device-for-media-stream', '--deny-permission-prompts']);
   try {
     const page = await denied.newPage();
-    await page.goto(`${server.url}?backend=flex`);
+    await page.goto(`${env.server.url}?backend=flex`);
     await page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 180_000 });
     await page.click('#camera-button');
     await page.waitForSelector('#error:not([hidden])');

@@ -3,22 +3,13 @@
 
 use crate::image_folder;
 use anyhow::Context;
-use burnish::bundle::{Bundle, BundleSample, encode_png};
+use burnish::bundle::Bundle;
 use std::path::Path;
 use std::process::ExitCode;
 
 pub fn run(data_dir: &Path, model: Option<&Path>, out: &Path) -> anyhow::Result<ExitCode> {
     let folder = image_folder::read(data_dir, None)?;
-    let samples = folder
-        .images
-        .iter()
-        .map(|(label, _, rgba)| {
-            Ok(BundleSample {
-                label: *label,
-                png: encode_png(rgba)?,
-            })
-        })
-        .collect::<burnish::error::Result<_>>()?;
+    let samples = folder.bundle_samples()?;
     let model = model
         .map(|path| std::fs::read(path).with_context(|| format!("reading {}", path.display())))
         .transpose()?;

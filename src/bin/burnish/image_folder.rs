@@ -1,6 +1,7 @@
 //! ImageFolder layout: one sub-folder per class, images inside, decoded to 224² RGBA.
 
 use anyhow::{Context, bail};
+use burnish::bundle::{BundleSample, encode_png};
 use burnish::image_file::decode_to_rgba_224;
 use std::path::{Path, PathBuf};
 
@@ -10,6 +11,21 @@ pub struct ImageFolder {
     pub classes: Vec<String>,
     /// `(class index, file, 224² RGBA)`.
     pub images: Vec<(usize, PathBuf, Vec<u8>)>,
+}
+
+impl ImageFolder {
+    /// The images as bundle samples (lossless 224² PNGs).
+    pub fn bundle_samples(&self) -> burnish::error::Result<Vec<BundleSample>> {
+        self.images
+            .iter()
+            .map(|(label, _, rgba)| {
+                Ok(BundleSample {
+                    label: *label,
+                    png: encode_png(rgba)?,
+                })
+            })
+            .collect()
+    }
 }
 
 fn sorted_entries(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {

@@ -4,7 +4,7 @@
 use crate::image_folder::{self, ImageFolder};
 use anyhow::Context;
 use burn::prelude::*;
-use burnish::bundle::{Bundle, BundleSample, decode_png, encode_png};
+use burnish::bundle::{Bundle, decode_png};
 use burnish::data::rgba_to_input;
 use burnish::train::{Dataset, Evaluation, TrainConfig, Trainer};
 use burnish::weights::{load_mobilenet, source_sha256};
@@ -158,16 +158,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     if let Some(path) = &args.out_project {
         let samples = match bundle {
             Some(bundle) => bundle.samples,
-            None => folder
-                .images
-                .iter()
-                .map(|(label, _, rgba)| {
-                    Ok(BundleSample {
-                        label: *label,
-                        png: encode_png(rgba)?,
-                    })
-                })
-                .collect::<burnish::error::Result<_>>()?,
+            None => folder.bundle_samples()?,
         };
         let project = Bundle {
             class_names: folder.classes.clone(),
