@@ -22,6 +22,7 @@ export class ModelClient {
 
   /** Ends the worker (and the wasm instance in it); pending requests fail. */
   terminate() {
+    this.terminated = true;
     this.worker.terminate();
     for (const entry of this.pending.values()) entry.reject(new Error('the model worker was restarted'));
     this.pending.clear();
@@ -29,6 +30,7 @@ export class ModelClient {
 
   /** Sends `type` with `args` (transferring `transfer`) and resolves with the worker's result. */
   request(type, args = {}, transfer = []) {
+    if (this.terminated) return Promise.reject(new Error('the model worker was restarted'));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });

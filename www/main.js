@@ -319,6 +319,10 @@ async function load() {
       flush: () => classes.saved(),
       weightsUrl,
       onProgress: showProgress,
+      onRecovering: (reason) => {
+        ui.backend.dataset.backend = 'recovering';
+        ui.status.textContent = `WebGPU was lost (${reason}): moving your project to the CPU (Flex)…`;
+      },
       onRecovered: (reason, ids) => {
         classes.renumber(ids);
         ui.backend.textContent = reason;

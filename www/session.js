@@ -16,10 +16,11 @@ export class ModelSession {
   /**
    * `store`: the ProjectStore; `flush()`: resolves when queued saves are done; `weightsUrl`;
    * `onProgress({ phase, loaded, total })`;
+   * `onRecovering(reason)`: WebGPU was lost, the worker is being rebuilt on Flex;
    * `onRecovered(reason, ids)`: the worker was rebuilt on Flex, `ids` maps sample keys to new ids.
    */
-  constructor({ store, flush, weightsUrl, onProgress, onRecovered }) {
-    Object.assign(this, { store, flush, weightsUrl, onProgress, onRecovered });
+  constructor({ store, flush, weightsUrl, onProgress, onRecovering, onRecovered }) {
+    Object.assign(this, { store, flush, weightsUrl, onProgress, onRecovering, onRecovered });
     this.backend = null;
     this.recovering = null;
   }
@@ -45,6 +46,8 @@ export class ModelSession {
 
   /** Sends a request; when WebGPU is lost, rebuilds on Flex and (when safe) sends it again. */
   async request(type, args, transfer) {
+    // A request made while the worker is being rebuilt waits for the new one (the old one is gone).
+    if (this.recovering) await this.recovering;
     try {
       return await this.client.request(type, args, transfer);
     } catch (err) {
@@ -61,6 +64,7 @@ export class ModelSession {
   recover(reason) {
     this.recovering ??= (async () => {
       this.client.terminate();
+      this.onRecovering(reason.split('\n')[0]);
       await this.flush();
       const saved = await this.store.load();
       const { ids } = await this.start('flex', saved);

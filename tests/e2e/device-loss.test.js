@@ -48,6 +48,8 @@ test('a lost WebGPU device moves the project to the CPU without losing it', { ti
   // A real device loss: the GPU process crashes under the page.
   const cdp = await env.browser.newBrowserCDPSession();
   await cdp.send('Browser.crashGpuProcess');
+  // The page notices at once, and a prediction asked for while it rebuilds waits for the new worker.
+  await page.waitForFunction(() => ['recovering', 'flex'].includes(document.querySelector('#backend').dataset.backend));
   assert.equal(await predictFile(page, 'coffee.png'), before, 'the trained model answers, now on the CPU');
   const probsAfter = await probs(page);
   assert.ok(probsAfter.every((p, i) => Math.abs(p - probsBefore[i]) < 0.5), `same model: ${probsBefore} vs ${probsAfter} %`);

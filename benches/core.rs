@@ -1,0 +1,101 @@
+//! Native benchmarks of the core on Flex (`cargo bench`): embedding at batch 1 and 32, one
+//! head-training epoch on 250 cached embeddings (5 classes × 50, batch 16), one epoch
+//! fine-tuning the last block on 250 cached boundary activations. Needs the converted weights
+//! (`npm run setup`).
+
+use burn::prelude::*;
+use burnish::data::rgba_to_input;
+use burnish::infer::read_values;
+use burnish::train::{Dataset, TrainConfig, Trainer};
+use burnish::weights::{load_mobilenet, source_sha256};
+use criterion::{Criterion, criterion_group, criterion_main};
+use std::path::PathBuf;
+
+const PHOTOS: [&str; 6] = ["dog", "chelsea", "eagle", "coffee", "rocket", "astronaut"];
+
+fn weights() -> Vec<u8> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("www/models/mobilenet_v1_1.0_224.safetensors");
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}; run `npm run setup`", path.display()))
+}
+
+/// The fixture photos as 224² RGBA, `n` of them (repeated, each made distinct by one pixel).
+fn photos(n: usize) -> Vec<Vec<u8>> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/images");
+    let base: Vec<Vec<u8>> = PHOTOS
+        .iter()
+        .map(|p| {
+            image::open(dir.join(format!("{p}.png")))
+                .expect("png")
+                .to_rgba8()
+                .into_raw()
+        })
+        .collect();
+    (0..n)
+        .map(|i| {
+            let mut rgba = base[i % base.len()].clone();
+            let len = rgba.len();
+            rgba[(i * 4) % len] ^= (i % 255 + 1) as u8;
+            rgba
+        })
+        .collect()
+}
+
+fn embedding(c: &mut Criterion) {
+    let device = Device::flex();
+    let model = load_mobilenet(&weights(), &device).expect("weights");
+    for batch in [1usize, 32] {
+        let rgba: Vec<u8> = photos(batch).concat();
+        c.bench_function(&format!("embed batch {batch}"), |b| {
+            b.iter(|| {
+                let input = rgba_to_input(&rgba, &device).expect("input");
+                pollster::block_on(read_values(model.embed(input))).expect("read")
+            })
+        });
+    }
+}
+
+/// A trainer with 5 classes × 50 samples, embedded for `fine_tune_blocks`.
+fn trainer(fine_tune_blocks: usize) -> Trainer {
+    let device = Device::flex();
+    let bytes = weights();
+    let base = load_mobilenet(&bytes, &device).expect("weights");
+    let names = (0..5).map(|i| format!("class {i}")).collect();
+    let mut trainer = Trainer::new(
+        base,
+        device,
+        source_sha256(&bytes).expect("sha"),
+        Dataset::new(names),
+    );
+    for (i, rgba) in photos(250).into_iter().enumerate() {
+        trainer.add_sample(i % 5, rgba).expect("sample");
+    }
+    trainer
+        .set_config(TrainConfig {
+            fine_tune_blocks,
+            epochs: 1_000_000,
+            patience: None,
+            validation_fraction: 0.0,
+            ..TrainConfig::default()
+        })
+        .expect("config");
+    while trainer.embed_pending(64).expect("embed") > 0 {}
+    trainer
+}
+
+fn training(c: &mut Criterion) {
+    let mut head = trainer(0);
+    c.bench_function("head epoch, 250 cached embeddings", |b| {
+        b.iter(|| pollster::block_on(head.train_epoch()).expect("epoch"))
+    });
+    let mut group = c.benchmark_group("fine-tune");
+    group.sample_size(10);
+    let mut last_block = trainer(1);
+    group.bench_function("last-block epoch, 250 cached activations", |b| {
+        b.iter(|| pollster::block_on(last_block.train_epoch()).expect("epoch"))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, embedding, training);
+criterion_main!(benches);
