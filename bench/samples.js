@@ -46,7 +46,7 @@ async function run(browser, server, n) {
   await page.reload();
   await page.waitForFunction(() => document.body.dataset.state !== 'loading', null, { timeout: 1_800_000 });
   const restoreS = (Date.now() - t1) / 1000;
-  const restored = await page.$$eval('.gallery li', (items) => items.length);
+  const restored = await page.$$eval('.count', (counts) => counts.reduce((n, c) => n + parseInt(c.textContent.replace(/,/g, ''), 10), 0));
   const result = {
     samples: n,
     add_s: addS,

@@ -43,15 +43,18 @@ fn photos(n: usize) -> Vec<Vec<u8>> {
 
 fn embedding(c: &mut Criterion) {
     let device = Device::flex();
-    let model = load_mobilenet(&weights(), &device).expect("weights");
+    let loaded = load_mobilenet(&weights(), &device).expect("weights");
+    let folded = loaded.folded();
     for batch in [1usize, 32] {
         let rgba: Vec<u8> = photos(batch).concat();
-        c.bench_function(&format!("embed batch {batch}"), |b| {
-            b.iter(|| {
-                let input = rgba_to_input(&rgba, &device).expect("input");
-                pollster::block_on(read_values(model.embed(input))).expect("read")
-            })
-        });
+        for (variant, model) in [("BatchNorm folded", &folded), ("as loaded", &loaded)] {
+            c.bench_function(&format!("embed batch {batch}, {variant}"), |b| {
+                b.iter(|| {
+                    let input = rgba_to_input(&rgba, &device).expect("input");
+                    pollster::block_on(read_values(model.embed(input))).expect("read")
+                })
+            });
+        }
     }
 }
 

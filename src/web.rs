@@ -86,10 +86,10 @@ fn busy() -> JsValue {
     to_js(BUSY)
 }
 
-/// The pretrained network and its device, cloned out of a free project (else "busy").
+/// The pretrained network (for inference) and its device, cloned out of a free project (else "busy").
 fn base_and_device(trainer: &RefCell<Trainer>) -> Result<(crate::MobileNetV1, Device), JsValue> {
     let trainer = trainer.try_borrow().map_err(|_| busy())?;
-    Ok((trainer.base().clone(), trainer.device().clone()))
+    Ok((trainer.frozen().clone(), trainer.device().clone()))
 }
 
 impl Project {

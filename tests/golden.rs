@@ -13,12 +13,24 @@ use common::{golden_images, golden_rgba, imagenet_model};
 #[test]
 fn flex_matches_tensorflow_reference_probabilities() {
     let device = Device::flex();
-    let model = imagenet_model(&device);
+    let loaded = imagenet_model(&device);
     let golden = golden_images();
     assert!(golden.len() >= 5, "need at least 5 reference images");
     let rgba: Vec<u8> = golden.iter().flat_map(golden_rgba).collect();
     let input = rgba_to_input(&rgba, &device).expect("input");
-    let probs = pollster::block_on(probabilities(&model, input)).expect("forward");
+    // As loaded (what trains) and with BatchNorm folded (what the frozen prefix runs).
+    for (variant, model) in [("as loaded", loaded.clone()), ("folded", loaded.folded())] {
+        println!("{variant}:");
+        check_against_reference(&golden, &model, input.clone());
+    }
+}
+
+fn check_against_reference(
+    golden: &[common::GoldenImage],
+    model: &burnish::MobileNetV1,
+    input: Tensor<4>,
+) {
+    let probs = pollster::block_on(probabilities(model, input)).expect("forward");
     for (reference, ours) in golden.iter().zip(&probs) {
         let max_delta = reference
             .probs

@@ -3,6 +3,8 @@
 import { fileToRgba224, rgbaToPng } from './capture.js';
 
 const THUMB = 56;
+/** Thumbnails shown per class, the newest; the others are counted. Keeps 10,000 samples light. */
+const SHOWN = 200;
 
 /** Renders 224² RGBA bytes as a small thumbnail data URL. */
 function thumbnail(rgba) {
@@ -28,7 +30,8 @@ async function thumbnailOfPng(png) {
  * The classes panel. `api` provides: request(type, args, transfer) (the model worker), store
  * (the ProjectStore: every change is saved), grabFrame() → RGBA | null, fps() → frames per
  * second, letterbox() → bool, announce(text), error(text), onChange().
- * Each class is { key (in the store), name, samples: [{ key, id (in the worker), thumb }], card }.
+ * Each class is { key (in the store), name, samples: [{ key, id (in the worker), thumb, png }], card };
+ * a restored sample's thumbnail is made from its saved PNG when first shown.
  */
 export class ClassesPanel {
   constructor(container, template, api) {
@@ -174,15 +177,19 @@ export class ClassesPanel {
       sample.key = await this.api.store.addSample(entry.key, await rgbaToPng(rgba));
     });
     entry.samples.push(sample);
-    this.render(entry);
+    const gallery = entry.card.querySelector('.gallery');
+    gallery.append(this.thumbItem(entry, sample));
+    if (gallery.children.length > SHOWN) gallery.firstElementChild.remove();
+    this.showCount(entry);
     this.api.onChange();
   }
 
-  /** Shows a sample restored from the store (already in the worker as `id`). */
-  async restoreSample(classKey, key, id, png) {
-    const entry = this.classes.find((c) => c.key === classKey);
-    entry.samples.push({ key, id, thumb: await thumbnailOfPng(png) });
-    this.render(entry);
+  /** Adds samples restored from the store (already in the worker): [{ classKey, key, id, png }]. */
+  restoreSamples(samples) {
+    for (const { classKey, key, id, png } of samples) {
+      this.classes.find((c) => c.key === classKey).samples.push({ key, id, thumb: null, png });
+    }
+    for (const entry of this.classes) this.render(entry);
   }
 
   /** The worker was rebuilt: samples have new ids (`ids`: sample key → id). */
@@ -201,27 +208,40 @@ export class ClassesPanel {
     this.api.onChange();
   }
 
+  /** Redraws a class's count and its newest thumbnails. */
   render(entry) {
-    const { card, samples } = entry;
-    card.querySelector('.count').textContent = `${samples.length} sample${samples.length === 1 ? '' : 's'}`;
-    const gallery = card.querySelector('.gallery');
-    gallery.replaceChildren(
-      ...samples.map(({ id, thumb }) => {
-        const item = document.createElement('li');
-        const button = document.createElement('button');
-        button.type = 'button';
-        button.className = 'thumb';
-        button.title = 'Delete this sample';
-        button.setAttribute('aria-label', `Delete sample ${id} of ${entry.name}`);
-        const img = document.createElement('img');
-        img.src = thumb;
-        img.alt = '';
-        button.append(img);
-        button.addEventListener('click', () => this.removeSample(entry, id));
-        item.append(button);
-        return item;
-      }),
-    );
+    this.showCount(entry);
+    const shown = entry.samples.slice(-SHOWN);
+    entry.card.querySelector('.gallery').replaceChildren(...shown.map((sample) => this.thumbItem(entry, sample)));
+  }
+
+  showCount({ card, samples }) {
+    const n = samples.length;
+    const hidden = n > SHOWN ? ` (newest ${SHOWN} shown)` : '';
+    card.querySelector('.count').textContent = `${n.toLocaleString('en')} sample${n === 1 ? '' : 's'}${hidden}`;
+  }
+
+  /** A gallery item: the sample's thumbnail, a button that deletes it. */
+  thumbItem(entry, sample) {
+    const item = document.createElement('li');
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'thumb';
+    button.title = 'Delete this sample';
+    button.setAttribute('aria-label', `Delete sample ${sample.id} of ${entry.name}`);
+    const img = document.createElement('img');
+    img.alt = '';
+    this.thumbOfSample(sample).then((url) => (img.src = url), () => (img.alt = 'unreadable sample'));
+    button.append(img);
+    button.addEventListener('click', () => this.removeSample(entry, sample.id));
+    item.append(button);
+    return item;
+  }
+
+  /** A sample's thumbnail (data URL), made from its saved PNG the first time. */
+  async thumbOfSample(sample) {
+    sample.thumb ??= await thumbnailOfPng(sample.png);
+    return sample.thumb;
   }
 
   /** While training, classes cannot be deleted (their samples are in use). */
@@ -254,11 +274,11 @@ export class ClassesPanel {
     if (entry) await this.removeSample(entry, id);
   }
 
-  /** The thumbnail of a sample id, for the evaluation view. */
-  thumbOf(id) {
+  /** The thumbnail of a sample id (a data URL), for the evaluation view; null if unknown. */
+  async thumbOf(id) {
     for (const entry of this.classes) {
       const sample = entry.samples.find((s) => s.id === id);
-      if (sample) return sample.thumb;
+      if (sample) return this.thumbOfSample(sample);
     }
     return null;
   }

@@ -31,7 +31,7 @@ export function renderEvaluation(ui, classes, evaluation) {
     const item = document.createElement('li');
     item.className = 'mistake';
     const img = document.createElement('img');
-    img.src = classes.thumbOf(m.id) ?? '';
+    classes.thumbOf(m.id).then((url) => url && (img.src = url));
     img.alt = `${names[m.label]} predicted as ${names[m.predicted]} (${(m.prob * 100).toFixed(0)}%)`;
     img.title = img.alt;
     const move = document.createElement('select');

@@ -110,8 +110,14 @@ function updateControls() {
   ui.exportProject.disabled = !ready || training;
   ui.importProject.disabled = !ready || training;
   ui.downloadModel.disabled = !ready || training || !trained;
-  showStorage();
+  storageTimer ??= setTimeout(() => {
+    storageTimer = null;
+    showStorage();
+  }, 500);
 }
+
+/** Pending storage refresh: at most two estimates a second, however fast samples arrive. */
+let storageTimer = null;
 
 /** Storage used vs the browser's quota; warns when nearly full. Asks once for persistence. */
 let persistAsked = false;
@@ -334,7 +340,7 @@ async function load() {
     ui.backend.textContent = `${reason}${cached ? ' · weights from this browser’s cache' : ''}`;
     ui.backend.dataset.backend = backend;
     for (const { key, name } of saved.classes) await classes.add(name, { key });
-    for (const { key, classKey, png } of saved.samples) await classes.restoreSample(classKey, key, ids.get(key), png);
+    classes.restoreSamples(saved.samples.map(({ key, classKey, png }) => ({ classKey, key, id: ids.get(key), png })));
     restoreSettings(saved.settings);
     if (saved.threshold != null) setThreshold(saved.threshold);
     ui.cameraButton.disabled = false;

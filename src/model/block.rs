@@ -48,4 +48,12 @@ impl DepthwiseSeparable {
     pub fn forward(&self, input: Tensor<4>) -> Tensor<4> {
         self.pointwise.forward(self.depthwise.forward(input))
     }
+
+    /// The block with BatchNorm folded into both convolutions (inference only).
+    pub fn folded(&self) -> Self {
+        DepthwiseSeparable {
+            depthwise: self.depthwise.folded(),
+            pointwise: self.pointwise.folded(),
+        }
+    }
 }

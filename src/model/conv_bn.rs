@@ -1,5 +1,6 @@
 //! Convolution → BatchNorm → ReLU6, the unit MobileNetV1 is built from.
 
+use burn::module::Param;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::{BatchNorm, BatchNormConfig, PaddingConfig2d};
 use burn::prelude::*;
@@ -37,7 +38,7 @@ impl ConvBnRelu6Config {
         let bn = BatchNormConfig::new(self.channels_out)
             .with_epsilon(self.bn_epsilon)
             .init(device);
-        ConvBnRelu6 { conv, bn }
+        ConvBnRelu6 { conv, bn: Some(bn) }
     }
 }
 
@@ -47,13 +48,38 @@ pub struct ConvBnRelu6 {
     /// The convolution (no bias: BatchNorm's beta plays that role).
     pub conv: Conv2d,
     /// BatchNorm; in inference mode unless its device is autodiff and it is trainable.
-    pub bn: BatchNorm,
+    /// `None` once folded into the convolution ([`Self::folded`]).
+    pub bn: Option<BatchNorm>,
 }
 
 impl ConvBnRelu6 {
     /// `[N, C_in, H, W] -> [N, C_out, ceil(H / s), ceil(W / s)]`
     pub fn forward(&self, input: Tensor<4>) -> Tensor<4> {
-        let x = self.bn.forward(self.conv.forward(input));
+        let x = self.conv.forward(input);
+        let x = match &self.bn {
+            Some(bn) => bn.forward(x),
+            None => x,
+        };
         x.clamp(0.0, 6.0)
+    }
+
+    /// The same function for inference with BatchNorm folded into the convolution: weights
+    /// scaled by `γ / √(var + ε)` per output channel, bias `β − mean · γ / √(var + ε)`. burn
+    /// runs inference BatchNorm as four passes over the activation; folded, it costs nothing.
+    pub fn folded(&self) -> Self {
+        let Some(bn) = &self.bn else {
+            return self.clone();
+        };
+        let scale = bn.gamma.val() / bn.running_var.value().add_scalar(bn.epsilon).sqrt();
+        let mut shift = bn.beta.val() - bn.running_mean.value() * scale.clone();
+        if let Some(bias) = &self.conv.bias {
+            shift = shift + bias.val() * scale.clone();
+        }
+        let [channels_out, ..] = self.conv.weight.dims();
+        let mut conv = self.conv.clone();
+        conv.weight =
+            Param::from_tensor(self.conv.weight.val() * scale.reshape([channels_out, 1, 1, 1]));
+        conv.bias = Some(Param::from_tensor(shift));
+        Self { conv, bn: None }
     }
 }

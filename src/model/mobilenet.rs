@@ -118,6 +118,16 @@ impl MobileNetV1 {
     pub fn forward(&self, input: Tensor<4>) -> Tensor<2> {
         self.classifier.forward(self.embed(input))
     }
+
+    /// The network for inference: every BatchNorm folded into its convolution (same outputs up to
+    /// float rounding, faster). Not for training or saving: its parameters differ from the graph's.
+    pub fn folded(&self) -> Self {
+        MobileNetV1 {
+            stem: self.stem.folded(),
+            blocks: self.blocks.iter().map(DepthwiseSeparable::folded).collect(),
+            classifier: self.classifier.clone(),
+        }
+    }
 }
 
 /// `[N, C, H, W] -> [N, C]`

@@ -11,8 +11,9 @@ use std::collections::HashMap;
 pub fn run_prefix(base: &MobileNetV1, input: Tensor<4>, first_block: usize) -> Tensor<4> {
     let boundary = base.forward_until(input, first_block);
     if first_block >= BLOCK_COUNT {
-        let [n, c] = global_average_pool(boundary.clone()).dims();
-        global_average_pool(boundary).reshape([n, c, 1, 1])
+        let pooled = global_average_pool(boundary);
+        let [n, c] = pooled.dims();
+        pooled.reshape([n, c, 1, 1])
     } else {
         boundary
     }

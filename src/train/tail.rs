@@ -30,8 +30,10 @@ impl Tail {
     pub fn into_training(self) -> Self {
         let mut tail = self.train();
         for block in &mut tail.blocks {
-            block.depthwise.bn.training = Param::from_bool(false);
-            block.pointwise.bn.training = Param::from_bool(false);
+            let norms = [&mut block.depthwise.bn, &mut block.pointwise.bn];
+            for bn in norms.into_iter().flatten() {
+                bn.training = Param::from_bool(false);
+            }
         }
         tail
     }

@@ -46,6 +46,7 @@ struct Run {
 /// Trains a tail on a frozen MobileNetV1 prefix; drive it with [`Trainer::train_epoch`].
 pub struct Trainer {
     base: MobileNetV1,
+    frozen: MobileNetV1,
     device: Device,
     base_sha256: String,
     config: TrainConfig,
@@ -69,6 +70,7 @@ impl Trainer {
         let config = TrainConfig::default();
         let cache = BoundaryCache::new(base_sha256.clone(), config.first_trainable_block());
         Self {
+            frozen: base.folded(),
             base,
             device,
             base_sha256,
@@ -82,9 +84,15 @@ impl Trainer {
         }
     }
 
-    /// The pretrained network (frozen).
+    /// The pretrained network, as loaded (tails are copied from it).
     pub fn base(&self) -> &MobileNetV1 {
         &self.base
+    }
+
+    /// The pretrained network for inference, BatchNorm folded ([`MobileNetV1::folded`]): what
+    /// the frozen prefix and ImageNet predictions run on.
+    pub fn frozen(&self) -> &MobileNetV1 {
+        &self.frozen
     }
 
     /// sha256 identifying the base weights (their source graph).
@@ -192,7 +200,7 @@ impl Trainer {
                 .flat_map(|(_, rgba)| rgba.iter().copied())
                 .collect();
             let input = rgba_to_input(&pixels, &self.device)?;
-            self.cache.insert_batch(&self.base, &ids, input);
+            self.cache.insert_batch(&self.frozen, &ids, input);
         }
         Ok(self.pending_embeddings())
     }
@@ -280,7 +288,7 @@ impl Trainer {
             pixels.extend(augment_rgba(&sample.rgba, &augment, rng));
         }
         let input = rgba_to_input(&pixels, &self.device)?;
-        Ok(self.cache.compute(&self.base, input))
+        Ok(self.cache.compute(&self.frozen, input))
     }
 
     /// Labels of ids as an Int tensor on `device`.
@@ -490,7 +498,7 @@ impl Trainer {
             .as_ref()
             .ok_or_else(|| Error::InvalidArgument("no trained model yet".into()))?;
         let input = rgba_to_input(rgba, &self.device)?;
-        let mut rows = model.probabilities(&self.base, input).await?;
+        let mut rows = model.probabilities(&self.frozen, input).await?;
         rows.pop()
             .ok_or_else(|| Error::Backend("no prediction".into()))
     }

@@ -13,7 +13,7 @@ use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// What classifies: the base network with its ImageNet head, or with a trained tail.
+/// What classifies: the base network (BatchNorm folded) with its ImageNet head, or with a trained tail.
 struct Classifier {
     base: MobileNetV1,
     trained: Option<TrainedModel>,
@@ -39,7 +39,10 @@ pub fn run(
             Some(trained)
         }
     };
-    let classifier = Classifier { base, trained };
+    let classifier = Classifier {
+        base: base.folded(),
+        trained,
+    };
     let mut failed = false;
     for path in images {
         let line = match predict_one(&classifier, path, &device, features) {
