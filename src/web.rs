@@ -2,10 +2,11 @@
 //! maps errors to `JsError`; all work is done by the core.
 
 use crate::bundle::{Bundle, BundleSample};
-use crate::data::rgba_to_input;
+use crate::data::{RGBA_IMAGE_BYTES, rgba_to_input};
 use crate::imagenet::{GRAPH_BACKGROUND_OFFSET, class_name};
 use crate::infer::{probabilities, read_values, top_k};
-use crate::train::{Dataset, TrainConfig, TrainedModel, Trainer};
+use crate::model::FEATURE_DIM;
+use crate::train::{Dataset, TrainConfig, TrainedModel, Trainer, embed_batch};
 use crate::weights::load_mobilenet;
 use burn::prelude::*;
 use serde::Serialize;
@@ -159,14 +160,21 @@ impl Project {
     }
 
     /// The pretrained network's pooled 1024-d features of N 224×224 RGBA images (concatenated),
-    /// computed as one batch: a `Float32Array` of N×1024 values.
+    /// in batches of [`embed_batch`]: a `Float32Array` of N×1024 values.
     #[wasm_bindgen(js_name = embedImages)]
     pub fn embed_images(&self, rgba: Vec<u8>) -> js_sys::Promise {
         let trainer = self.trainer.clone();
         wasm_bindgen_futures::future_to_promise(async move {
             let (model, device) = base_and_device(&trainer)?;
-            let input = rgba_to_input(&rgba, &device).map_err(to_js)?;
-            let values = read_values(model.embed(input)).await.map_err(to_js)?;
+            if rgba.is_empty() || !rgba.len().is_multiple_of(RGBA_IMAGE_BYTES) {
+                // Not whole images: the same error as for a single batch, before any work.
+                rgba_to_input(&rgba, &device).map_err(to_js)?;
+            }
+            let mut values = Vec::with_capacity(rgba.len() / RGBA_IMAGE_BYTES * FEATURE_DIM);
+            for images in rgba.chunks(embed_batch(&device) * RGBA_IMAGE_BYTES) {
+                let input = rgba_to_input(images, &device).map_err(to_js)?;
+                values.extend(read_values(model.embed(input)).await.map_err(to_js)?);
+            }
             Ok(js_sys::Float32Array::from(values.as_slice()).into())
         })
     }

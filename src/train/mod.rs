@@ -27,4 +27,4 @@ pub use head::{Head, HeadConfig};
 pub use metrics::EpochMetrics;
 pub use split::{Split, stratified_split};
 pub use tail::Tail;
-pub use trainer::{EMBED_BATCH, Trainer};
+pub use trainer::{Trainer, embed_batch};

@@ -51,7 +51,7 @@ mod tests {
                 out.push(Sample {
                     id,
                     label,
-                    rgba: Vec::new().into(),
+                    rgb: Vec::new().into(),
                 });
             }
         }

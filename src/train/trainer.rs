@@ -3,7 +3,7 @@
 use super::augment::{AugmentConfig, augment_rgba};
 use super::cache::BoundaryCache;
 use super::config::TrainConfig;
-use super::dataset::Dataset;
+use super::dataset::{Dataset, Sample};
 use super::evaluation::{Evaluation, calibrate_threshold};
 use super::export::{FORMAT_VERSION, PREPROCESSING, TrainedModel, TrainedModelMeta};
 use super::head::HeadConfig;
@@ -28,8 +28,16 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// the split (seeded with the bare seed).
 const SHUFFLE_SEED_SALT: u64 = 0x5eed_5a17;
 
-/// Images per frozen-prefix batch when embedding.
-pub const EMBED_BATCH: usize = 16;
+/// Images per frozen-prefix batch when embedding. Single-threaded Flex in wasm is fastest per
+/// image at 4 (headless Chromium, batches of 1, 2, 4, 8, 16, 32: 15.7, 15.9, 17.2, 16.7, 15.1,
+/// 14.1 images/s: larger activations leave the cache); WebGPU and threaded native Flex take 16.
+pub fn embed_batch(device: &Device) -> usize {
+    if cfg!(target_arch = "wasm32") && *device == Device::flex() {
+        4
+    } else {
+        16
+    }
+}
 
 /// State of one training run.
 struct Run {
@@ -185,20 +193,17 @@ impl Trainer {
 
     /// Embeds up to `limit` pending samples (in batches); returns how many remain pending.
     pub fn embed_pending(&mut self, limit: usize) -> Result<usize> {
-        let pending: Vec<(u64, Arc<[u8]>)> = self
+        let pending: Vec<Sample> = self
             .dataset
             .samples()
             .iter()
             .filter(|s| !self.cache.contains(s.id))
             .take(limit)
-            .map(|s| (s.id, s.rgba.clone()))
+            .cloned()
             .collect();
-        for chunk in pending.chunks(EMBED_BATCH) {
-            let ids: Vec<u64> = chunk.iter().map(|(id, _)| *id).collect();
-            let pixels: Vec<u8> = chunk
-                .iter()
-                .flat_map(|(_, rgba)| rgba.iter().copied())
-                .collect();
+        for chunk in pending.chunks(embed_batch(&self.device)) {
+            let ids: Vec<u64> = chunk.iter().map(|s| s.id).collect();
+            let pixels: Vec<u8> = chunk.iter().flat_map(Sample::rgba).collect();
             let input = rgba_to_input(&pixels, &self.device)?;
             self.cache.insert_batch(&self.frozen, &ids, input);
         }
@@ -285,7 +290,7 @@ impl Trainer {
                 .dataset
                 .sample(*id)
                 .ok_or_else(|| Error::InvalidArgument(format!("sample {id} disappeared")))?;
-            pixels.extend(augment_rgba(&sample.rgba, &augment, rng));
+            pixels.extend(augment_rgba(&sample.rgba(), &augment, rng));
         }
         let input = rgba_to_input(&pixels, &self.device)?;
         Ok(self.cache.compute(&self.frozen, input))

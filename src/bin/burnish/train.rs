@@ -109,7 +109,8 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     let total = trainer.pending_embeddings();
     let embedding = bar(total, "embedding");
     let embed_started = Instant::now();
-    while trainer.embed_pending(burnish::train::EMBED_BATCH)? > 0 {
+    let batch = burnish::train::embed_batch(trainer.device());
+    while trainer.embed_pending(batch)? > 0 {
         embedding.set_position((total - trainer.pending_embeddings()) as u64);
     }
     embedding.finish_and_clear();
