@@ -129,6 +129,17 @@ window.bench = {
     });
   },
 
+  /** One side's embedding of `reps` batches of `batch` (bench/profile.js profiles this). */
+  async profileEmbedding(side, batch, reps) {
+    const rgba = concat(take(batch));
+    for (let i = 0; i < reps; i++) await sides[side].embed(rgba, batch);
+  },
+
+  /** One side's single-frame ImageNet prediction, `reps` times (bench/profile.js). */
+  async profileLatency(side, reps) {
+    for (let i = 0; i < reps; i++) await sides[side].predictTop(images[0], 5);
+  },
+
   /** Epoch time (ms) fine-tuning the last block plus the head on the samples `headTraining` added. */
   async fineTuneEpoch({ config, warmup, reps }) {
     const times = await sides.burnish.fineTuneEpochs(config, warmup + reps);

@@ -16,8 +16,23 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use wasm_bindgen::prelude::*;
 
+unsafe extern "C" {
+    /// The static constructors (`inventory` registrations of burn/cubecl), synthesised by wasm-ld.
+    fn __wasm_call_ctors();
+}
+
+/// Runs the static constructors, once. Without an explicit call, wasm-ld treats the module as a
+/// "command" and reruns every constructor at the start of *every* export, wasm-bindgen's glue
+/// included: ~10 ms per single-frame prediction (measured with bench/profile.js).
+fn run_constructors() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    // SAFETY: the linker's constructors; `Once` keeps them to one run per instance.
+    ONCE.call_once(|| unsafe { __wasm_call_ctors() });
+}
+
 #[wasm_bindgen(start)]
 fn start() {
+    run_constructors();
     console_error_panic_hook::set_once();
 }
 
@@ -29,6 +44,7 @@ thread_local! {
 /// The burn device for a backend name: `"webgpu"` (burn-wgpu on the browser's WebGPU adapter,
 /// initialised asynchronously once and then reused) or `"flex"` (burn's CPU backend in wasm).
 pub async fn device_for(backend: &str) -> Result<Device, JsError> {
+    run_constructors(); // also where `start` does not run (wasm-bindgen-test)
     match backend {
         "webgpu" => {
             if let Some(device) = WEBGPU.with_borrow(Clone::clone) {

@@ -1,0 +1,73 @@
+// Where the CPU time goes: V8's sampling profiler (Chrome DevTools Protocol) over burnish (Flex)
+// and tfjs-wasm embedding a batch, and over one ImageNet prediction, on the bench page. Prints the
+// functions with the most self time per side and writes bench/profile-results.json.
+//
+//   node bench/profile.js [batch=32] [reps=4]
+//
+// Function names need the wasm's name section: build with `KEEP_NAMES=1 npm run build` (the
+// shipped build strips it). TF.js's wasm ships with its own names.
+
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PNG } from 'pngjs';
+import { ROOT, launchChromium, startServer } from '../tests/e2e/harness.js';
+
+const batch = Number(process.argv[2] ?? 32);
+const reps = Number(process.argv[3] ?? 4);
+const TOP = 25;
+const golden = JSON.parse(readFileSync(join(ROOT, 'tests/fixtures/golden.json'), 'utf8')).images;
+const images = golden.map((g) => PNG.sync.read(readFileSync(join(ROOT, 'tests/fixtures', g.file))).data.toString('base64'));
+
+/** Self milliseconds per function of a CDP `Profiler.Profile`, largest first. */
+function selfTimes(profile) {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const ms = new Map();
+  profile.samples.forEach((id, i) => {
+    const { functionName, url } = byId.get(id).callFrame;
+    const name = functionName || `(anonymous ${url.split('/').pop()})`;
+    ms.set(name, (ms.get(name) ?? 0) + profile.timeDeltas[i] / 1000);
+  });
+  const total = [...ms.values()].reduce((a, b) => a + b, 0);
+  const rows = [...ms.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, t]) => ({ function: name.length > 110 ? `${name.slice(0, 107)}…` : name, ms: +t.toFixed(1), share: +((100 * t) / total).toFixed(1) }));
+  return { total_ms: +total.toFixed(1), rows };
+}
+
+/** Profiles `expression` (a promise-valued expression on the page) and returns its self times. */
+async function profileOf(cdp, page, expression) {
+  await cdp.send('Profiler.start');
+  await page.evaluate(expression);
+  const { profile } = await cdp.send('Profiler.stop');
+  return selfTimes(profile);
+}
+
+const server = await startServer();
+const browser = await launchChromium();
+const results = { date: new Date().toISOString(), browser: `Chromium ${browser.version()}`, batch, reps, profiles: {} };
+try {
+  const page = await browser.newPage();
+  await page.goto(`${server.url}bench/index.html`);
+  await page.waitForFunction(() => window.benchReady === true, null, { timeout: 300_000 });
+  await page.evaluate((base64) => window.bench.setup('cpu', base64), images);
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+  for (const side of ['burnish', 'tfjs']) {
+    await page.evaluate(([s, b]) => window.bench.profileEmbedding(s, b, 1), [side, batch]); // warm-up
+    const t = performance.now();
+    results.profiles[`${side} embedding, batch ${batch} × ${reps}`] = await profileOf(cdp, page, `window.bench.profileEmbedding(${JSON.stringify(side)}, ${batch}, ${reps})`);
+    process.stderr.write(`[profile] ${side} embedding: ${((performance.now() - t) / 1000).toFixed(1)} s\n`);
+    await page.evaluate((s) => window.bench.profileLatency(s, 3), side); // warm-up
+    results.profiles[`${side} prediction × 20`] = await profileOf(cdp, page, `window.bench.profileLatency(${JSON.stringify(side)}, 20)`);
+  }
+} finally {
+  await browser.close();
+  server.stop();
+}
+for (const [label, { total_ms, rows }] of Object.entries(results.profiles)) {
+  console.log(`\n${label}: ${total_ms} ms sampled`);
+  console.table(rows.slice(0, TOP));
+}
+writeFileSync(join(ROOT, 'bench/profile-results.json'), `${JSON.stringify(results, null, 2)}\n`);
+console.log('\nwritten: bench/profile-results.json');
