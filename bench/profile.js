@@ -18,19 +18,40 @@ const TOP = 25;
 const golden = JSON.parse(readFileSync(join(ROOT, 'tests/fixtures/golden.json'), 'utf8')).images;
 const images = golden.map((g) => PNG.sync.read(readFileSync(join(ROOT, 'tests/fixtures', g.file))).data.toString('base64'));
 
-/** Self milliseconds per function of a CDP `Profiler.Profile`, largest first. */
+/** A profile node's function name. */
+const nameOf = ({ callFrame: { functionName, url } }) => functionName || `(anonymous ${url.split('/').pop()})`;
+
+/** Cuts a (Rust) function name to `max` characters. */
+const short = (name, max = 90) => (name.length > max ? `${name.slice(0, max - 1)}…` : name);
+
+/**
+ * Self milliseconds per function of a CDP `Profiler.Profile`, largest first, each with the caller
+ * it spent the most of that time under (wasm's generic names, such as macerator's SIMD dispatch,
+ * say little on their own).
+ */
 function selfTimes(profile) {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map();
+  for (const n of profile.nodes) for (const child of n.children ?? []) parent.set(child, n);
   const ms = new Map();
+  const callers = new Map();
   profile.samples.forEach((id, i) => {
-    const { functionName, url } = byId.get(id).callFrame;
-    const name = functionName || `(anonymous ${url.split('/').pop()})`;
-    ms.set(name, (ms.get(name) ?? 0) + profile.timeDeltas[i] / 1000);
+    const node = byId.get(id);
+    const name = nameOf(node);
+    const t = profile.timeDeltas[i] / 1000;
+    ms.set(name, (ms.get(name) ?? 0) + t);
+    const caller = parent.has(id) ? nameOf(parent.get(id)) : '';
+    const byCaller = callers.get(name) ?? new Map();
+    byCaller.set(caller, (byCaller.get(caller) ?? 0) + t);
+    callers.set(name, byCaller);
   });
   const total = [...ms.values()].reduce((a, b) => a + b, 0);
   const rows = [...ms.entries()]
     .sort((a, b) => b[1] - a[1])
-    .map(([name, t]) => ({ function: name.length > 110 ? `${name.slice(0, 107)}…` : name, ms: +t.toFixed(1), share: +((100 * t) / total).toFixed(1) }));
+    .map(([name, t]) => {
+      const [caller] = [...callers.get(name).entries()].sort((a, b) => b[1] - a[1])[0];
+      return { function: short(name), ms: +t.toFixed(1), share: +((100 * t) / total).toFixed(1), 'main caller': short(caller, 60) };
+    });
   return { total_ms: +total.toFixed(1), rows };
 }
 
