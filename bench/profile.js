@@ -7,16 +7,15 @@
 // Function names need the wasm's name section: build with `KEEP_NAMES=1 npm run build` (the
 // shipped build strips it). TF.js's wasm ships with its own names.
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PNG } from 'pngjs';
 import { ROOT, launchChromium, startServer } from '../tests/e2e/harness.js';
+import { openBenchPage, probeImages } from './page.js';
 
 const batch = Number(process.argv[2] ?? 32);
 const reps = Number(process.argv[3] ?? 4);
 const TOP = 25;
-const golden = JSON.parse(readFileSync(join(ROOT, 'tests/fixtures/golden.json'), 'utf8')).images;
-const images = golden.map((g) => PNG.sync.read(readFileSync(join(ROOT, 'tests/fixtures', g.file))).data.toString('base64'));
+const images = probeImages().base64;
 
 /** A profile node's function name. */
 const nameOf = ({ callFrame: { functionName, url } }) => functionName || `(anonymous ${url.split('/').pop()})`;
@@ -67,9 +66,7 @@ const server = await startServer();
 const browser = await launchChromium();
 const results = { date: new Date().toISOString(), browser: `Chromium ${browser.version()}`, batch, reps, profiles: {} };
 try {
-  const page = await browser.newPage();
-  await page.goto(`${server.url}bench/index.html`);
-  await page.waitForFunction(() => window.benchReady === true, null, { timeout: 300_000 });
+  const page = await openBenchPage(browser, server.url);
   await page.evaluate((base64) => window.bench.setup('cpu', base64), images);
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Profiler.enable');

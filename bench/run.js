@@ -7,8 +7,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, platform, release } from 'node:os';
 import { join } from 'node:path';
 import { brotliCompressSync, constants } from 'node:zlib';
-import { PNG } from 'pngjs';
 import { ROOT, launchChromium, startServer } from '../tests/e2e/harness.js';
+import { openBenchPage, probeImages } from './page.js';
 import { figure, formatTable } from './report.js';
 
 const FLAGS = ['--quick', '--no-webgpu'];
@@ -59,19 +59,10 @@ async function step(label, fn) {
   return out;
 }
 
-/** The probe photos (224² PNG), in the order of the golden TensorFlow logits. */
-function probeImages() {
-  const golden = JSON.parse(readFileSync(join(ROOT, 'tests/fixtures/golden.json'), 'utf8')).images;
-  const base64 = golden.map((g) => PNG.sync.read(readFileSync(join(ROOT, 'tests/fixtures', g.file))).data.toString('base64'));
-  return { golden, base64 };
-}
-
 /** Every figure of one compute kind ("cpu" or "webgpu") on a fresh bench page. */
 async function runKind(browser, url, kind, images) {
-  const page = await browser.newPage();
+  const page = await openBenchPage(browser, url);
   page.on('pageerror', (err) => process.stderr.write(`[page] ${err.message}\n`));
-  await page.goto(`${url}bench/index.html`);
-  await page.waitForFunction(() => window.benchReady === true, null, { timeout: 300_000 });
   const call = (fn, arg) => page.evaluate(fn, arg);
   const info = await step(`${kind}: load both sides`, () => call(([k, b]) => bench.setup(k, b), [kind, images.base64]));
   const missing = ['burnish', 'tfjs'].filter((side) => info[side].unavailable);

@@ -61,9 +61,9 @@ impl ConvBnRelu6 {
             Some(bn) => bn.forward(x),
             None => x,
         };
-        // ReLU6 as two passes: burn-flex's `clamp` runs a branchy scalar loop (~1 ns/element
+        // ReLU6 as two passes: burn-flex's `clamp` runs a branchy scalar loop (1.09 ns/element
         // natively, 22% of wasm embedding time in bench/profile.js); `relu` and `clamp_max`
-        // compile to vectorised selects (0.32 ns/element for both, examples/relu6.rs).
+        // compile to vectorised selects (0.36 ns/element for the two, examples/relu6.rs).
         relu(x).clamp_max(6.0)
     }
 
