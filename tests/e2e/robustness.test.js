@@ -103,6 +103,9 @@ test('bad files, duplicate names, training interruptions and a full quota lose n
   await page.waitForFunction(() => document.querySelector('#predictions').textContent !== '');
   const bars = await page.textContent('#predictions');
   await page.fill('input[name="epochs"]', '1000');
+  // Augmented epochs re-embed the samples (hundreds of ms each), so early stopping cannot end
+  // the run before the checks below; head-only epochs take milliseconds here.
+  await page.check('input[name="augment"]');
   await page.getByTestId('train-button').click();
   await page.waitForFunction(() => /Epoch \d+/.test(document.querySelector('#training-status').textContent));
   assert.deepEqual(await page.$$eval('.delete-class', (bs) => bs.map((b) => b.disabled)), [true, true]);

@@ -131,8 +131,11 @@ test('record two classes, add files, train, predict from file and webcam, stop, 
   assert.deepEqual([...right].sort(), ['animal', 'thing'], 'live predictions follow the webcam');
   await shot(page, 'predicting');
 
-  // Stop mid-training: a long run stopped after its first epochs.
+  // Stop mid-training: a long run stopped after its first epochs. With augmentation every epoch
+  // re-embeds the samples (hundreds of ms), so the run is still going when Stop arrives; a
+  // head-only epoch takes milliseconds here, and early stopping could end the run first.
   await page.fill('input[name="epochs"]', '1000');
+  await page.check('input[name="augment"]');
   await page.getByTestId('train-button').click();
   await page.waitForFunction(() => document.body.dataset.state === 'training');
   await page.waitForFunction(() => /Epoch \d+/.test(document.querySelector('#training-status').textContent));
