@@ -3,6 +3,13 @@
 
 import init, { Project } from '../www/pkg/burnish.js';
 
+/** RGBA bytes (what both sides are fed) → RGB (what burnish takes). */
+function rgb(rgba) {
+  const out = new Uint8Array((rgba.length / 4) * 3);
+  for (let i = 0, j = 0; i < rgba.length; i += 4, j += 3) out.set(rgba.subarray(i, i + 3), j);
+  return out;
+}
+
 /** A Project on `backend` ("flex" or "webgpu"); burn's WebGPU runtime starts once per page. */
 export async function burnishSide(backend, weightBytes) {
   await init();
@@ -10,33 +17,33 @@ export async function burnishSide(backend, weightBytes) {
   let samples = 0;
 
   /** Embeds every pending sample (untimed: the frozen prefix runs once per sample). */
-  const embedAll = () => {
-    while (project.embedPending(16) > 0);
+  const embedAll = async () => {
+    while ((await project.embedPending(16)) > 0);
   };
 
   return {
     info: { backend: project.backend },
 
     /** Embeddings of n concatenated RGBA images (one batch), read back. */
-    embed: (rgba) => project.embedImages(rgba),
+    embed: (rgba) => project.embedImages(rgb(rgba)),
 
     /** Top-k ImageNet-1k indices and probabilities of one image. */
-    predictTop: (rgba, k) => project.predictImagenet(rgba, k),
+    predictTop: (rgba, k) => project.predictImagenet(rgb(rgba), k),
 
     /** Adds the head's training samples to fresh classes and embeds them (untimed). */
     async prepareHead(images, labels, classes) {
       if (samples) throw new Error('burnish: the head samples are added once per page');
-      for (let c = 0; c < classes; c++) project.addClass(`class ${c}`);
-      images.forEach((rgba, i) => project.addSample(labels[i], rgba));
+      for (let c = 0; c < classes; c++) await project.addClass(`class ${c}`);
+      for (const [i, rgba] of images.entries()) await project.addSample(labels[i], rgb(rgba));
       samples = images.length;
-      project.setConfig({ fine_tune_blocks: 0 });
-      embedAll();
+      await project.setConfig({ fine_tune_blocks: 0 });
+      await embedAll();
     },
 
     /** Milliseconds of a full training run of a fresh head (`config` in TrainConfig's names). */
     async trainHead(config) {
-      project.setConfig({ ...config, fine_tune_blocks: 0, patience: null, validation_fraction: 0 });
-      embedAll();
+      await project.setConfig({ ...config, fine_tune_blocks: 0, patience: null, validation_fraction: 0 });
+      await embedAll();
       const start = performance.now();
       while (!(await project.trainEpoch()).done);
       return performance.now() - start;
@@ -44,8 +51,8 @@ export async function burnishSide(backend, weightBytes) {
 
     /** Milliseconds of each of `epochs` epochs fine-tuning the last block plus the head. */
     async fineTuneEpochs(config, epochs) {
-      project.setConfig({ ...config, fine_tune_blocks: 1, epochs: epochs + 1, patience: null, validation_fraction: 0 });
-      embedAll();
+      await project.setConfig({ ...config, fine_tune_blocks: 1, epochs: epochs + 1, patience: null, validation_fraction: 0 });
+      await embedAll();
       const times = [];
       for (let e = 0; e < epochs; e++) {
         const start = performance.now();

@@ -29,13 +29,14 @@ async function run(browser, server, n) {
         const bitmap = await createImageBitmap(await (await fetch(`/tests/fixtures/images/${name}.png`)).blob());
         const context = new OffscreenCanvas(224, 224).getContext('2d');
         context.drawImage(bitmap, 0, 0);
-        return context.getImageData(0, 0, 224, 224).data;
+        const rgba = context.getImageData(0, 0, 224, 224).data;
+        return rgba.filter((_, i) => i % 4 !== 3); // RGB, what the page's model takes
       }),
     );
     for (let i = 0; i < count; i++) {
-      const rgba = new Uint8Array(photos[i % 6]);
-      rgba[(i * 4) % rgba.length] ^= (i % 255) + 1; // every sample distinct
-      await window.burnishHooks.addSample(i % 6 < 3 ? 0 : 1, rgba);
+      const rgb = new Uint8Array(photos[i % 6]);
+      rgb[(i * 3) % rgb.length] ^= (i % 255) + 1; // every sample distinct
+      await window.burnishHooks.addSample(i % 6 < 3 ? 0 : 1, rgb);
     }
     await window.burnishHooks.saved();
   }, n);

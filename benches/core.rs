@@ -4,9 +4,9 @@
 //! (`npm run setup`).
 
 use burn::prelude::*;
-use burnish::data::rgba_to_input;
+use burnish::data::rgb_to_input;
 use burnish::infer::read_values;
-use burnish::train::{Dataset, TrainConfig, Trainer};
+use burnish::train::{Dataset, Project, Run, TrainConfig};
 use burnish::weights::{load_mobilenet, source_sha256};
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::path::PathBuf;
@@ -19,7 +19,7 @@ fn weights() -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}; run `npm run setup`", path.display()))
 }
 
-/// The fixture photos as 224² RGBA, `n` of them (repeated, each made distinct by one pixel).
+/// The fixture photos as 224² RGB, `n` of them (repeated, each made distinct by one pixel).
 fn photos(n: usize) -> Vec<Vec<u8>> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/images");
     let base: Vec<Vec<u8>> = PHOTOS
@@ -27,16 +27,16 @@ fn photos(n: usize) -> Vec<Vec<u8>> {
         .map(|p| {
             image::open(dir.join(format!("{p}.png")))
                 .expect("png")
-                .to_rgba8()
+                .to_rgb8()
                 .into_raw()
         })
         .collect();
     (0..n)
         .map(|i| {
-            let mut rgba = base[i % base.len()].clone();
-            let len = rgba.len();
-            rgba[(i * 4) % len] ^= (i % 255 + 1) as u8;
-            rgba
+            let mut rgb = base[i % base.len()].clone();
+            let len = rgb.len();
+            rgb[(i * 3) % len] ^= (i % 255 + 1) as u8;
+            rgb
         })
         .collect()
 }
@@ -46,11 +46,11 @@ fn embedding(c: &mut Criterion) {
     let loaded = load_mobilenet(&weights(), &device).expect("weights");
     let folded = loaded.folded();
     for batch in [1usize, 32] {
-        let rgba: Vec<u8> = photos(batch).concat();
+        let rgb: Vec<u8> = photos(batch).concat();
         for (variant, model) in [("BatchNorm folded", &folded), ("as loaded", &loaded)] {
             c.bench_function(&format!("embed batch {batch}, {variant}"), |b| {
                 b.iter(|| {
-                    let input = rgba_to_input(&rgba, &device).expect("input");
+                    let input = rgb_to_input(&rgb, &device).expect("input");
                     pollster::block_on(read_values(model.embed(input))).expect("read")
                 })
             });
@@ -58,44 +58,39 @@ fn embedding(c: &mut Criterion) {
     }
 }
 
-/// A trainer with 5 classes × 50 samples, embedded for `fine_tune_blocks`.
-fn trainer(fine_tune_blocks: usize) -> Trainer {
+/// A run over 5 classes × 50 samples, embedded for `fine_tune_blocks`, that never ends.
+fn run(fine_tune_blocks: usize) -> Run {
     let device = Device::flex();
     let bytes = weights();
     let base = load_mobilenet(&bytes, &device).expect("weights");
     let names = (0..5).map(|i| format!("class {i}")).collect();
-    let mut trainer = Trainer::new(
-        base,
-        device,
-        source_sha256(&bytes).expect("sha"),
-        Dataset::new(names),
-    );
-    for (i, rgba) in photos(250).into_iter().enumerate() {
-        trainer.add_sample(i % 5, rgba).expect("sample");
+    let sha = source_sha256(&bytes).expect("sha");
+    let mut project = Project::new(base, device, sha, Dataset::new(names));
+    for (i, rgb) in photos(250).into_iter().enumerate() {
+        project.add_sample(i % 5, rgb).expect("sample");
     }
-    trainer
+    project
         .set_config(TrainConfig {
             fine_tune_blocks,
-            epochs: 1_000_000,
+            epochs: 10_000,
             patience: None,
             validation_fraction: 0.0,
             ..TrainConfig::default()
         })
         .expect("config");
-    while trainer.embed_pending(64).expect("embed") > 0 {}
-    trainer
+    project.start_run().expect("run")
 }
 
 fn training(c: &mut Criterion) {
-    let mut head = trainer(0);
+    let mut head = run(0);
     c.bench_function("head epoch, 250 cached embeddings", |b| {
-        b.iter(|| pollster::block_on(head.train_epoch()).expect("epoch"))
+        b.iter(|| pollster::block_on(head.epoch()).expect("epoch"))
     });
     let mut group = c.benchmark_group("fine-tune");
     group.sample_size(10);
-    let mut last_block = trainer(1);
+    let mut last_block = run(1);
     group.bench_function("last-block epoch, 250 cached activations", |b| {
-        b.iter(|| pollster::block_on(last_block.train_epoch()).expect("epoch"))
+        b.iter(|| pollster::block_on(last_block.epoch()).expect("epoch"))
     });
     group.finish();
 }

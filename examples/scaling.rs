@@ -7,7 +7,7 @@
 //! (needs the converted weights: `npm run setup`)
 
 use burn::prelude::*;
-use burnish::train::{Dataset, TrainConfig, Trainer};
+use burnish::train::{Dataset, Project, TrainConfig};
 use burnish::weights::{load_mobilenet, source_sha256};
 use serde_json::json;
 use std::path::PathBuf;
@@ -33,20 +33,20 @@ fn photos() -> Vec<Vec<u8>> {
         .map(|p| {
             image::open(dir.join(format!("{p}.png")))
                 .expect("fixture photo")
-                .to_rgba8()
+                .to_rgb8()
                 .into_raw()
         })
         .collect()
 }
 
-/// A trainer holding `n` distinct samples (fixture photos, one pixel changed each), not embedded.
-fn trainer_with(n: usize, weights: &[u8], photos: &[Vec<u8>], fine_tune_blocks: usize) -> Trainer {
+/// A project holding `n` distinct samples (fixture photos, one pixel changed each), not embedded.
+fn project_with(n: usize, weights: &[u8], photos: &[Vec<u8>], fine_tune_blocks: usize) -> Project {
     let device = Device::flex();
     let base = load_mobilenet(weights, &device).expect("weights");
     let names = (0..CLASSES).map(|i| format!("class {i}")).collect();
     let sha = source_sha256(weights).expect("sha");
-    let mut trainer = Trainer::new(base, device, sha, Dataset::new(names));
-    trainer
+    let mut project = Project::new(base, device, sha, Dataset::new(names));
+    project
         .set_config(TrainConfig {
             fine_tune_blocks,
             epochs: 1_000,
@@ -55,12 +55,18 @@ fn trainer_with(n: usize, weights: &[u8], photos: &[Vec<u8>], fine_tune_blocks: 
         })
         .expect("config");
     for i in 0..n {
-        let mut rgba = photos[i % photos.len()].clone();
-        let len = rgba.len();
-        rgba[(i * 4) % len] ^= (i % 255 + 1) as u8;
-        trainer.add_sample(i % CLASSES, rgba).expect("sample");
+        let mut rgb = photos[i % photos.len()].clone();
+        let len = rgb.len();
+        rgb[(i * 3) % len] ^= (i % 255 + 1) as u8;
+        project.add_sample(i % CLASSES, rgb).expect("sample");
     }
-    trainer
+    project
+}
+
+/// Seconds of one epoch of a fresh run on `project` (embedded already).
+fn epoch_seconds(project: &mut Project) -> f64 {
+    let mut run = project.start_run().expect("run");
+    timed(|| pollster::block_on(run.epoch()).expect("epoch")).1
 }
 
 /// Seconds taken by `f`.
@@ -93,11 +99,11 @@ fn main() {
         sizes
     } {
         let before = resident_mb();
-        let (mut head, add_s) = timed(|| trainer_with(n, &weights, &photos, 0));
+        let (mut head, add_s) = timed(|| project_with(n, &weights, &photos, 0));
         let added_mb = resident_mb();
         let (_, embed_s) = timed(|| head.embed_pending(usize::MAX).expect("embed"));
         let embedded_mb = resident_mb();
-        let (_, head_epoch_s) = timed(|| pollster::block_on(head.train_epoch()).expect("epoch"));
+        let head_epoch_s = epoch_seconds(&mut head);
         let mut line = json!({
             "samples": n,
             "add_s": add_s,
@@ -112,10 +118,9 @@ fn main() {
         drop(head);
         if n <= k1_max {
             let before = resident_mb();
-            let mut last_block = trainer_with(n, &weights, &photos, 1);
+            let mut last_block = project_with(n, &weights, &photos, 1);
             let (_, k1_embed_s) = timed(|| last_block.embed_pending(usize::MAX).expect("embed"));
-            let (_, k1_epoch_s) =
-                timed(|| pollster::block_on(last_block.train_epoch()).expect("epoch"));
+            let k1_epoch_s = epoch_seconds(&mut last_block);
             line["k1_embed_s"] = json!(k1_embed_s);
             line["k1_epoch_s"] = json!(k1_epoch_s);
             line["k1_epoch_ms_per_sample"] = json!(k1_epoch_s * 1e3 / n as f64);

@@ -1,5 +1,5 @@
 //! Project bundles: one zip holding `manifest.json` (format, version, class names, settings,
-//! threshold, the sample list), the samples as 224×224 PNGs under `images/`, and the trained
+//! "none of these" strictness, the sample list), the samples as 224×224 PNGs under `images/`, and the trained
 //! model as `model.safetensors`. The browser and the CLI read and write the same file.
 //!
 //! Reading validates everything before returning anything — entry names (no absolute paths,
@@ -43,9 +43,9 @@ pub struct Manifest {
     /// Training settings, when the project had any.
     #[serde(default)]
     pub settings: Option<TrainConfig>,
-    /// The "none of these" threshold, when set.
+    /// The "none of these" strictness (percent of known-class images flagged), when set.
     #[serde(default)]
-    pub threshold: Option<f32>,
+    pub strictness: Option<f32>,
     /// Every sample: its file in the zip and its class.
     pub samples: Vec<ManifestSample>,
     /// The trained model's file in the zip, when trained.
@@ -60,11 +60,17 @@ pub struct ManifestSample {
     pub file: String,
     /// Class index.
     pub class: usize,
+    /// The sample's id in its project (a trained model's split names samples by id); bundles
+    /// written before ids were kept number samples by position.
+    #[serde(default)]
+    pub id: Option<u64>,
 }
 
-/// One sample: its class and its 224×224 PNG.
+/// One sample: its id, class and 224×224 PNG.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BundleSample {
+    /// Its id in the project.
+    pub id: u64,
     /// Class index.
     pub label: usize,
     /// A 224×224 PNG.
@@ -78,8 +84,8 @@ pub struct Bundle {
     pub class_names: Vec<String>,
     /// Training settings.
     pub settings: Option<TrainConfig>,
-    /// The "none of these" threshold.
-    pub threshold: Option<f32>,
+    /// The "none of these" strictness (percent of known-class images flagged).
+    pub strictness: Option<f32>,
     /// The samples, in order.
     pub samples: Vec<BundleSample>,
     /// The trained model (`.safetensors` bytes).
@@ -90,13 +96,13 @@ fn bad(message: impl Into<String>) -> Error {
     Error::Bundle(message.into())
 }
 
-/// Encodes 224×224 RGBA pixels as a PNG (how samples travel in bundles).
-pub fn encode_png(rgba: &[u8]) -> Result<Vec<u8>> {
+/// Encodes 224×224 RGB pixels as a PNG (how samples travel in bundles).
+pub fn encode_png(rgb: &[u8]) -> Result<Vec<u8>> {
     let size = INPUT_SIZE as u32;
-    let image = image::RgbaImage::from_raw(size, size, rgba.to_vec()).ok_or(Error::PixelSize {
-        what: "one 224×224 RGBA image",
-        expected: crate::data::RGBA_IMAGE_BYTES,
-        actual: rgba.len(),
+    let image = image::RgbImage::from_raw(size, size, rgb.to_vec()).ok_or(Error::PixelSize {
+        what: "one 224×224 RGB image",
+        expected: crate::data::RGB_IMAGE_BYTES,
+        actual: rgb.len(),
     })?;
     let mut png = Vec::new();
     image
@@ -105,7 +111,7 @@ pub fn encode_png(rgba: &[u8]) -> Result<Vec<u8>> {
     Ok(png)
 }
 
-/// Decodes a bundle's PNG sample to 224×224 RGBA; anything else is an error.
+/// Decodes a bundle's PNG sample to 224×224 RGB; anything else is an error.
 pub fn decode_png(png: &[u8]) -> Result<Vec<u8>> {
     let image = image::load_from_memory_with_format(png, image::ImageFormat::Png)
         .map_err(|e| Error::Image(e.to_string()))?;
@@ -117,7 +123,7 @@ pub fn decode_png(png: &[u8]) -> Result<Vec<u8>> {
             image.height()
         )));
     }
-    Ok(image.to_rgba8().into_raw())
+    Ok(image.to_rgb8().into_raw())
 }
 
 /// A relative path with no `..`, no root, no drive and no backslash.
@@ -145,6 +151,7 @@ impl Bundle {
             samples.push(ManifestSample {
                 file,
                 class: sample.label,
+                id: Some(sample.id),
             });
         }
         if let Some(model) = &self.model {
@@ -157,7 +164,7 @@ impl Bundle {
             version: BUNDLE_VERSION,
             classes: self.class_names.clone(),
             settings: self.settings.clone(),
-            threshold: self.threshold,
+            strictness: self.strictness,
             samples,
             model: self.model.as_ref().map(|_| MODEL.into()),
         };
@@ -225,13 +232,18 @@ impl Bundle {
             settings.validate()?;
         }
         if manifest
-            .threshold
-            .is_some_and(|t| !(0.0..=1.0).contains(&t))
+            .strictness
+            .is_some_and(|t| !(0.0..=100.0).contains(&t))
         {
-            return Err(bad("threshold must be in [0, 1]"));
+            return Err(bad("strictness must be in [0, 100]"));
         }
         let mut samples = Vec::with_capacity(manifest.samples.len());
-        for sample in &manifest.samples {
+        let mut ids = std::collections::HashSet::new();
+        for (index, sample) in manifest.samples.iter().enumerate() {
+            let id = sample.id.unwrap_or(index as u64);
+            if !ids.insert(id) {
+                return Err(bad(format!("sample id {id} appears twice")));
+            }
             if sample.class >= manifest.classes.len() {
                 return Err(bad(format!(
                     "sample `{}` has class {} but there are {} classes",
@@ -243,6 +255,7 @@ impl Bundle {
             let png = read_entry(&mut zip, &sample.file)?;
             decode_png(&png).map_err(|e| bad(format!("image `{}`: {e}", sample.file)))?;
             samples.push(BundleSample {
+                id,
                 label: sample.class,
                 png,
             });
@@ -259,7 +272,7 @@ impl Bundle {
         Ok(Self {
             class_names: manifest.classes,
             settings: manifest.settings,
-            threshold: manifest.threshold,
+            strictness: manifest.strictness,
             samples,
             model,
         })

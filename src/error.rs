@@ -47,6 +47,13 @@ pub enum Error {
     /// An argument is out of its valid range.
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
+    /// A sample id that the project does not hold.
+    #[error("sample {0} does not exist")]
+    MissingSample(u64),
+    /// The project is not in a state that allows this now (no trained model yet, nothing to
+    /// train, a run already over, another call still running).
+    #[error("{0}")]
+    State(String),
 }
 
 /// Shorthand for results in this crate.

@@ -1,6 +1,8 @@
-//! Prediction: softmax probabilities read back asynchronously, and top-k.
+//! Prediction: softmax probabilities read back asynchronously, top-k, and the pretrained
+//! network's ImageNet classes.
 
 use crate::error::{Error, Result};
+use crate::imagenet::{GRAPH_BACKGROUND_OFFSET, class_name};
 use crate::model::MobileNetV1;
 use burn::prelude::*;
 use burn::tensor::activation::softmax;
@@ -49,6 +51,57 @@ pub fn top_k(probs: &[f32], k: usize) -> Vec<Scored> {
             prob: probs[index],
         })
         .collect()
+}
+
+/// The pooled 1024-d features of concatenated 224×224 RGB images, `batch` images per forward
+/// pass: N×1024 values.
+pub async fn embed_images(
+    model: &MobileNetV1,
+    rgb: &[u8],
+    batch: usize,
+    device: &Device,
+) -> Result<Vec<f32>> {
+    let n = crate::data::image_count(rgb)?;
+    let mut values = Vec::with_capacity(n * crate::model::FEATURE_DIM);
+    for images in rgb.chunks(batch.max(1) * crate::data::RGB_IMAGE_BYTES) {
+        let input = crate::data::rgb_to_input(images, device)?;
+        values.extend(read_values(model.embed(input)).await?);
+    }
+    Ok(values)
+}
+
+/// An ImageNet class of the pretrained network's prediction.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ImagenetPrediction {
+    /// ImageNet-1k index (0–999).
+    pub index: usize,
+    /// Its name.
+    pub label: &'static str,
+    /// Softmax probability over all 1001 outputs.
+    pub prob: f32,
+}
+
+/// The `k` most probable ImageNet classes of each image of a `[N, 3, 224, 224]` input.
+/// Output 0 ("background") stays in the softmax sum but is never ranked.
+pub async fn imagenet_top_k(
+    model: &MobileNetV1,
+    input: Tensor<4>,
+    k: usize,
+) -> Result<Vec<Vec<ImagenetPrediction>>> {
+    let rows = probabilities(model, input).await?;
+    Ok(rows
+        .iter()
+        .map(|row| {
+            top_k(&row[GRAPH_BACKGROUND_OFFSET.min(row.len())..], k)
+                .into_iter()
+                .map(|s| ImagenetPrediction {
+                    index: s.index,
+                    label: class_name(s.index).unwrap_or("?"),
+                    prob: s.prob,
+                })
+                .collect()
+        })
+        .collect())
 }
 
 #[cfg(test)]

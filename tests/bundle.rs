@@ -12,14 +12,8 @@ use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
 
 fn pixels(seed: u8) -> Vec<u8> {
-    (0..224 * 224 * 4)
-        .map(|i| {
-            if i % 4 == 3 {
-                255
-            } else {
-                (i as u8).wrapping_mul(seed)
-            }
-        })
+    (0..224 * 224 * 3)
+        .map(|i| (i as u8).wrapping_mul(seed))
         .collect()
 }
 
@@ -30,9 +24,10 @@ fn sample_bundle() -> Bundle {
             epochs: 7,
             ..TrainConfig::default()
         }),
-        threshold: Some(0.4),
+        strictness: Some(7.5),
         samples: (0..3)
             .map(|i| BundleSample {
+                id: 10 + i as u64 * 3,
                 label: i % 2,
                 png: encode_png(&pixels(i as u8 + 1)).expect("png"),
             })
@@ -84,7 +79,7 @@ fn round_trip_keeps_everything_and_pixels_exactly() {
 fn broken_and_hostile_bundles_are_refused_with_the_reason() {
     let png = encode_png(&pixels(3)).expect("png");
     let one = r#"{"file": "images/0.png", "class": 0}"#;
-    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+    let mut cases: Vec<(&str, Vec<u8>, &str)> = vec![
         ("empty file", Vec::new(), "not a zip file"),
         (
             "not a zip",
@@ -215,9 +210,25 @@ fn broken_and_hostile_bundles_are_refused_with_the_reason() {
                 manifest("", r#", "settings": {"epochs": 0}"#).as_bytes(),
                 true,
             )]),
-            "epochs, batch_size and hidden_units must be at least 1",
+            "epochs must be in 1..=10000, got 0",
         ),
     ];
+    cases.push((
+        "duplicate ids",
+        zip_of(&[
+            (
+                "manifest.json",
+                manifest(
+                    r#"{"file": "images/0.png", "class": 0, "id": 4}, {"file": "images/0.png", "class": 1, "id": 4}"#,
+                    "",
+                )
+                .as_bytes(),
+                true,
+            ),
+            ("images/0.png", &png, false),
+        ]),
+        "sample id 4 appears twice",
+    ));
     for (what, bytes, reason) in cases {
         let message = refused(&bytes);
         assert!(message.contains(reason), "{what}: got `{message}`");

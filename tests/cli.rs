@@ -50,7 +50,7 @@ fn export_then_train_the_bundle_and_write_it_back() {
     // Lossless: the PNG holds the 224² photo's pixels exactly.
     let dog = image::open(fixtures().join("dog.png"))
         .expect("png")
-        .to_rgba8()
+        .to_rgb8()
         .into_raw();
     assert_eq!(decode_png(&exported.samples[0].png).expect("png"), dog);
 

@@ -6,9 +6,9 @@
 mod common;
 
 use burn::prelude::*;
-use burnish::data::rgba_to_input;
+use burnish::data::rgb_to_input;
 use burnish::infer::{probabilities, top_k};
-use common::{golden_images, golden_rgba, imagenet_model};
+use common::{golden_images, golden_rgb, imagenet_model};
 
 #[test]
 fn flex_matches_tensorflow_reference_probabilities() {
@@ -16,8 +16,8 @@ fn flex_matches_tensorflow_reference_probabilities() {
     let loaded = imagenet_model(&device);
     let golden = golden_images();
     assert!(golden.len() >= 5, "need at least 5 reference images");
-    let rgba: Vec<u8> = golden.iter().flat_map(golden_rgba).collect();
-    let input = rgba_to_input(&rgba, &device).expect("input");
+    let rgb: Vec<u8> = golden.iter().flat_map(golden_rgb).collect();
+    let input = rgb_to_input(&rgb, &device).expect("input");
     // As loaded (what trains) and with BatchNorm folded (what the frozen prefix runs).
     for (variant, model) in [("as loaded", loaded.clone()), ("folded", loaded.folded())] {
         println!("{variant}:");
@@ -61,7 +61,7 @@ fn boundary_split_composes_to_full_forward() {
     let device = Device::flex();
     let model = imagenet_model(&device);
     let golden = golden_images();
-    let input = rgba_to_input(&golden_rgba(&golden[0]), &device).expect("input");
+    let input = rgb_to_input(&golden_rgb(&golden[0]), &device).expect("input");
     let full = model
         .forward(input.clone())
         .into_data()

@@ -4,10 +4,10 @@
 mod common;
 
 use burn::prelude::*;
-use burnish::data::rgba_to_input;
-use burnish::train::{Dataset, HeadKind, TrainConfig, TrainedModel, Trainer};
+use burnish::data::rgb_to_input;
+use burnish::train::{Dataset, EpochMetrics, HeadKind, Project, Run, TrainConfig, TrainedModel};
 use burnish::weights::source_sha256;
-use common::{fashion, golden_images, golden_rgba, imagenet_model, weights_bytes};
+use common::{fashion, golden_images, golden_rgb, imagenet_model, weights_bytes};
 
 /// burn seeds its CPU RNG globally: tests that train run one at a time so seeds reproduce.
 fn serial() -> std::sync::MutexGuard<'static, ()> {
@@ -16,10 +16,8 @@ fn serial() -> std::sync::MutexGuard<'static, ()> {
 }
 
 /// Mean training loss of the first and of the last three epochs.
-fn loss_ends(history: &[burnish::train::EpochMetrics]) -> (f32, f32) {
-    let mean = |h: &[burnish::train::EpochMetrics]| {
-        h.iter().map(|m| m.train_loss).sum::<f32>() / h.len() as f32
-    };
+fn loss_ends(history: &[EpochMetrics]) -> (f32, f32) {
+    let mean = |h: &[EpochMetrics]| h.iter().map(|m| m.train_loss).sum::<f32>() / h.len() as f32;
     let k = 3.min(history.len());
     (mean(&history[..k]), mean(&history[history.len() - k..]))
 }
@@ -31,42 +29,49 @@ fn base_sha() -> String {
     source_sha256(&weights_bytes()).expect("meta")
 }
 
-fn trainer_with(samples: &[(usize, Vec<u8>)], classes: usize, config: TrainConfig) -> Trainer {
+fn project_with(samples: &[(usize, Vec<u8>)], classes: usize, config: TrainConfig) -> Project {
     let device = Device::flex();
     let names = (0..classes).map(|c| format!("class {c}")).collect();
-    let mut trainer = Trainer::new(
+    let mut project = Project::new(
         imagenet_model(&device),
         device,
         base_sha(),
         Dataset::new(names),
     );
-    for (label, rgba) in samples {
-        trainer
-            .add_sample(*label, rgba.clone())
+    for (label, rgb) in samples {
+        project
+            .add_sample(*label, rgb.clone())
             .expect("valid sample");
     }
-    trainer.set_config(config).expect("valid config");
-    trainer
+    project.set_config(config).expect("valid config");
+    project
 }
 
-fn train_to_end(trainer: &mut Trainer) -> Vec<burnish::train::EpochMetrics> {
+/// Runs `run` to its end and installs its model; returns every epoch's metrics.
+fn finish(project: &mut Project, mut run: Run) -> Vec<EpochMetrics> {
     let mut history = Vec::new();
     loop {
-        let m = pollster::block_on(trainer.train_epoch()).expect("epoch");
+        let m = pollster::block_on(run.epoch()).expect("epoch");
         let done = m.done;
         history.push(m);
         if done {
+            pollster::block_on(project.finish_run(run)).expect("finish");
             return history;
         }
     }
 }
 
-fn accuracy(trainer: &Trainer, test: &[(usize, Vec<u8>)]) -> f32 {
+fn train_to_end(project: &mut Project) -> Vec<EpochMetrics> {
+    let run = project.start_run().expect("run starts");
+    finish(project, run)
+}
+
+fn accuracy(project: &Project, test: &[(usize, Vec<u8>)]) -> f32 {
     let hits = test
         .iter()
-        .filter(|(label, rgba)| {
-            let probs = pollster::block_on(trainer.predict(rgba)).expect("predict");
-            burnish::infer::top_k(&probs, 1)[0].index == *label
+        .filter(|(label, rgb)| {
+            let result = pollster::block_on(project.classify(rgb, None)).expect("classify");
+            result.best == *label
         })
         .count();
     hits as f32 / test.len() as f32
@@ -82,7 +87,7 @@ fn nearest_class_mean_accuracy(
     let model = imagenet_model(&device);
     let embed = |set: &[(usize, Vec<u8>)]| -> Vec<Vec<f32>> {
         let pixels: Vec<u8> = set.iter().flat_map(|(_, p)| p.iter().copied()).collect();
-        let out = model.embed(rgba_to_input(&pixels, &device).expect("input"));
+        let out = model.embed(rgb_to_input(&pixels, &device).expect("input"));
         pollster::block_on(burnish::infer::read_rows(out)).expect("rows")
     };
     let (train_e, test_e) = (embed(train), embed(test));
@@ -121,11 +126,11 @@ fn fashion_mnist_few_shot_beats_chance_and_nearest_class_mean() {
         epochs: 40,
         ..TrainConfig::default()
     };
-    let mut trainer = trainer_with(&train, 4, config);
-    let history = train_to_end(&mut trainer);
+    let mut project = project_with(&train, 4, config);
+    let history = train_to_end(&mut project);
     let (first, last) = loss_ends(&history);
     assert!(last < first, "loss falls: {first} → {last}");
-    let ours = accuracy(&trainer, &test);
+    let ours = accuracy(&project, &test);
     let baseline = nearest_class_mean_accuracy(&train, &test, 4);
     let logistic = TrainConfig {
         head: HeadKind::Linear,
@@ -134,7 +139,7 @@ fn fashion_mnist_few_shot_beats_chance_and_nearest_class_mean() {
         validation_fraction: 0.0,
         ..TrainConfig::default()
     };
-    let mut logistic_regression = trainer_with(&train, 4, logistic);
+    let mut logistic_regression = project_with(&train, 4, logistic);
     train_to_end(&mut logistic_regression);
     let lr = accuracy(&logistic_regression, &test);
     println!(
@@ -146,7 +151,7 @@ fn fashion_mnist_few_shot_beats_chance_and_nearest_class_mean() {
         "trained head {ours} vs nearest class mean {baseline}"
     );
     // Head only: the frozen prefix ran once per sample, however many epochs.
-    assert_eq!(trainer.cache().prefix_runs(), train.len());
+    assert_eq!(project.cache().prefix_runs(), train.len());
 }
 
 fn photo_samples() -> Vec<(usize, Vec<u8>)> {
@@ -155,7 +160,7 @@ fn photo_samples() -> Vec<(usize, Vec<u8>)> {
         .iter()
         .map(|g| {
             let animal = ["chelsea", "dog", "eagle"].contains(&g.name.as_str());
-            (usize::from(!animal), golden_rgba(g))
+            (usize::from(!animal), golden_rgb(g))
         })
         .collect()
 }
@@ -172,16 +177,15 @@ fn fine_tuning_the_last_block_learns_real_photos_with_augmentation() {
         validation_fraction: 0.0,
         ..TrainConfig::default()
     };
-    let mut trainer = trainer_with(&photos, 2, config);
-    let history = train_to_end(&mut trainer);
+    let mut project = project_with(&photos, 2, config);
+    let history = train_to_end(&mut project);
     let (first, last) = loss_ends(&history);
     assert!(last < first, "loss falls: {first} → {last}");
-    assert_eq!(accuracy(&trainer, &photos), 1.0);
-    // Augmentation re-runs the prefix on every view of every epoch (plus the cached originals).
-    assert_eq!(
-        trainer.cache().prefix_runs(),
-        photos.len() * (history.len() + 1)
-    );
+    assert_eq!(accuracy(&project, &photos), 1.0);
+    // Augmentation re-runs the prefix on every view of every epoch; the originals once.
+    let views: usize = history.iter().map(|m| m.views_embedded).sum();
+    assert_eq!(views, photos.len() * history.len());
+    assert_eq!(project.cache().prefix_runs(), photos.len());
 }
 
 #[test]
@@ -195,23 +199,28 @@ fn same_seed_same_run_and_export_import_is_exact() {
         seed: 7,
         ..TrainConfig::default()
     };
-    let mut a = trainer_with(&train, 2, config.clone());
-    let mut b = trainer_with(&train, 2, config);
+    let mut a = project_with(&train, 2, config.clone());
+    let mut b = project_with(&train, 2, config);
     assert_eq!(train_to_end(&mut a), train_to_end(&mut b));
 
-    let model = a.trained().expect("trained");
+    let model = a.trained().expect("trained").clone();
     let bytes = pollster::block_on(model.to_safetensors()).expect("export");
     let device = Device::flex();
     let imported =
         TrainedModel::from_safetensors(&bytes, a.base(), &base_sha(), &device).expect("import");
-    assert_eq!(imported.meta, model.meta);
-    let input = rgba_to_input(&train[0].1, &device).expect("input");
-    let before = pollster::block_on(model.probabilities(a.base(), input.clone())).expect("p");
-    let after = pollster::block_on(imported.probabilities(a.base(), input)).expect("p");
-    assert_eq!(before, after);
+    assert_eq!(
+        imported.meta, model.meta,
+        "split and calibration travel with the model"
+    );
+    let input = rgb_to_input(&train[0].1, &device).expect("input");
+    let classify = |m: &TrainedModel| {
+        pollster::block_on(m.classify(a.frozen(), input.clone(), None)).expect("classify")
+    };
+    assert_eq!(classify(&model), classify(&imported));
     // The imported model keeps training.
-    b.set_trained(imported);
-    let more = pollster::block_on(b.train_epoch()).expect("further training");
+    b.install(imported);
+    let mut run = b.start_run().expect("run");
+    let more = pollster::block_on(run.epoch()).expect("further training");
     assert_eq!(more.epoch, 1);
     // And refuses a model made on other base weights.
     assert!(TrainedModel::from_safetensors(&bytes, a.base(), "0000", &device).is_err());
@@ -221,31 +230,38 @@ fn same_seed_same_run_and_export_import_is_exact() {
 fn untrainable_projects_are_refused_clearly() {
     let _serial = serial();
     let one = fashion::load("train", &FASHION_CLASSES[..1], 3);
-    let mut single_class = trainer_with(&one, 1, TrainConfig::default());
-    let err = pollster::block_on(single_class.train_epoch()).expect_err("one class");
+    let mut single_class = project_with(&one, 1, TrainConfig::default());
+    let err = single_class.start_run().err().expect("one class");
     assert!(err.to_string().contains("at least 2 classes"), "{err}");
 
-    let mut empty_class = trainer_with(&one, 2, TrainConfig::default());
-    let err = pollster::block_on(empty_class.train_epoch()).expect_err("empty class");
+    let mut empty_class = project_with(&one, 2, TrainConfig::default());
+    let err = empty_class.start_run().err().expect("empty class");
     assert!(
         err.to_string().contains("\"class 1\" has no samples"),
         "{err}"
     );
 
-    let mut single_sample = trainer_with(&one[..1], 2, TrainConfig::default());
-    assert!(pollster::block_on(single_sample.train_epoch()).is_err());
+    let mut single_sample = project_with(&one[..1], 2, TrainConfig::default());
+    assert!(single_sample.start_run().is_err());
 
-    let mut trainer = trainer_with(&one, 2, TrainConfig::default());
-    assert!(trainer.add_sample(5, one[0].1.clone()).is_err());
-    assert!(trainer.add_sample(0, vec![0; 10]).is_err());
+    let mut project = project_with(&one, 2, TrainConfig::default());
+    assert!(project.add_sample(5, one[0].1.clone()).is_err());
+    assert!(matches!(
+        project.remove_sample(999),
+        Err(burnish::Error::MissingSample(999))
+    ));
+    assert!(project.add_sample(0, vec![0; 10]).is_err());
     let bad = TrainConfig {
         fine_tune_blocks: 4,
         ..TrainConfig::default()
     };
-    assert!(trainer.set_config(bad).is_err());
+    assert!(project.set_config(bad).is_err());
     assert!(
-        pollster::block_on(trainer.predict(&one[0].1)).is_err(),
-        "no model yet"
+        matches!(
+            pollster::block_on(project.classify(&one[0].1, None)),
+            Err(burnish::Error::State(_))
+        ),
+        "no model yet is a state error"
     );
 }
 
@@ -253,17 +269,17 @@ fn untrainable_projects_are_refused_clearly() {
 fn only_new_samples_are_embedded_and_changing_k_invalidates() {
     let _serial = serial();
     let train = fashion::load("train", &FASHION_CLASSES[..2], 3);
-    let mut trainer = trainer_with(&train, 2, TrainConfig::default());
-    assert_eq!(trainer.embed_pending(usize::MAX).expect("embed"), 0);
-    assert_eq!(trainer.cache().prefix_runs(), 6);
-    trainer.add_sample(1, train[0].1.clone()).expect("add");
-    assert_eq!(trainer.pending_embeddings(), 1);
-    trainer.embed_pending(usize::MAX).expect("embed");
-    assert_eq!(trainer.cache().prefix_runs(), 7);
+    let mut project = project_with(&train, 2, TrainConfig::default());
+    assert_eq!(project.embed_pending(usize::MAX).expect("embed"), 0);
+    assert_eq!(project.cache().prefix_runs(), 6);
+    project.add_sample(1, train[0].1.clone()).expect("add");
+    assert_eq!(project.pending_embeddings(), 1);
+    project.embed_pending(usize::MAX).expect("embed");
+    assert_eq!(project.cache().prefix_runs(), 7);
     let k1 = TrainConfig {
         fine_tune_blocks: 1,
         ..TrainConfig::default()
     };
-    trainer.set_config(k1).expect("config");
-    assert_eq!(trainer.pending_embeddings(), 7);
+    project.set_config(k1).expect("config");
+    assert_eq!(project.pending_embeddings(), 7);
 }

@@ -2,7 +2,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use burn::prelude::*;
-use burnish::data::{RGBA_IMAGE_BYTES, rgba_to_input};
+use burnish::data::{RGB_IMAGE_BYTES, rgb_to_input};
 use burnish::infer::{probabilities, top_k};
 use burnish::weights::load_mobilenet;
 use serde::Deserialize;
@@ -33,11 +33,11 @@ struct Golden {
     images: Vec<GoldenImage>,
 }
 
-fn rgba(png: &[u8]) -> Vec<u8> {
+fn rgb(png: &[u8]) -> Vec<u8> {
     let img = image::load_from_memory(png)
         .expect("fixture decodes")
-        .to_rgba8();
-    assert_eq!(img.as_raw().len(), RGBA_IMAGE_BYTES);
+        .to_rgb8();
+    assert_eq!(img.as_raw().len(), RGB_IMAGE_BYTES);
     img.into_raw()
 }
 
@@ -45,8 +45,8 @@ fn rgba(png: &[u8]) -> Vec<u8> {
 async fn assert_golden_top1(device: Device) {
     let golden: Golden = serde_json::from_str(GOLDEN).expect("golden.json");
     let model = load_mobilenet(WEIGHTS, &device).expect("weights load");
-    let pixels: Vec<u8> = IMAGES.iter().flat_map(|(_, png)| rgba(png)).collect();
-    let input = rgba_to_input(&pixels, &device).expect("input");
+    let pixels: Vec<u8> = IMAGES.iter().flat_map(|(_, png)| rgb(png)).collect();
+    let input = rgb_to_input(&pixels, &device).expect("input");
     let probs = probabilities(&model, input).await.expect("forward");
     for ((name, _), row) in IMAGES.iter().zip(&probs) {
         let reference = golden
@@ -75,13 +75,15 @@ async fn golden_top1_on_webgpu() {
 
 #[wasm_bindgen_test]
 async fn project_api_predicts_imagenet_labels() {
-    use wasm_bindgen_futures::JsFuture;
     let classifier = burnish::web::Project::create(WEIGHTS.to_vec(), "flex".into(), Vec::new())
         .await
         .map_err(wasm_bindgen::JsValue::from)
         .expect("classifier");
-    let promise = classifier.predict_imagenet(rgba(IMAGES[1].1), 3);
-    let value = JsFuture::from(promise).await.expect("prediction");
+    let value = classifier
+        .predict_imagenet(rgb(IMAGES[1].1), 3)
+        .await
+        .map_err(wasm_bindgen::JsValue::from)
+        .expect("prediction");
     #[derive(Deserialize)]
     struct P {
         index: usize,
@@ -102,10 +104,9 @@ async fn project_refuses_bad_input() {
 }
 
 /// Trains animals vs things on the golden photos through the JS-facing `Project`, then checks
-/// prediction and export → import on `backend`.
+/// classification and export → install on `backend`.
 async fn project_round_trip(backend: &str) {
     use burnish::web::Project;
-    use wasm_bindgen_futures::JsFuture;
     let js = |e: wasm_bindgen::JsError| wasm_bindgen::JsValue::from(e);
     let project = Project::create(
         WEIGHTS.to_vec(),
@@ -118,7 +119,8 @@ async fn project_round_trip(backend: &str) {
     for (name, png) in IMAGES {
         let label = usize::from(!["chelsea", "dog", "eagle"].contains(&name));
         project
-            .add_sample(label, rgba(png))
+            .add_sample(label, rgb(png))
+            .await
             .map_err(js)
             .expect("sample");
     }
@@ -126,8 +128,15 @@ async fn project_round_trip(backend: &str) {
         "epochs": 8, "batch_size": 6, "learning_rate": 0.003, "validation_fraction": 0.0, "seed": 3
     }))
     .expect("config");
-    project.set_config(config).map_err(js).expect("config");
-    assert_eq!(project.embed_pending(100).map_err(js).expect("embed"), 0);
+    project
+        .set_config(config)
+        .await
+        .map_err(js)
+        .expect("config");
+    assert_eq!(
+        project.embed_pending(100).await.map_err(js).expect("embed"),
+        0
+    );
     #[derive(Deserialize)]
     struct Epoch {
         train_loss: f32,
@@ -135,7 +144,7 @@ async fn project_round_trip(backend: &str) {
     }
     let mut losses = Vec::new();
     loop {
-        let value = JsFuture::from(project.train_epoch()).await.expect("epoch");
+        let value = project.train_epoch().await.map_err(js).expect("epoch");
         let epoch: Epoch = serde_wasm_bindgen::from_value(value).expect("metrics");
         losses.push(epoch.train_loss);
         if epoch.done {
@@ -147,26 +156,88 @@ async fn project_round_trip(backend: &str) {
         "{backend}: loss falls {losses:?}"
     );
     #[derive(Deserialize, PartialEq, Debug)]
-    struct Prediction {
+    struct Classification {
         probs: Vec<f32>,
         best: usize,
+        none_of_these: bool,
     }
-    let predict = |png: &[u8]| JsFuture::from(project.predict(rgba(png)));
-    let cat: Prediction =
-        serde_wasm_bindgen::from_value(predict(IMAGES[0].1).await.expect("p")).expect("p");
-    let coffee: Prediction =
-        serde_wasm_bindgen::from_value(predict(IMAGES[1].1).await.expect("p")).expect("p");
+    let classify = async |png: &[u8]| -> Classification {
+        let value = project
+            .classify(rgb(png), None)
+            .await
+            .map_err(js)
+            .expect("classify");
+        serde_wasm_bindgen::from_value(value).expect("shape")
+    };
+    let cat = classify(IMAGES[0].1).await;
+    let coffee = classify(IMAGES[1].1).await;
     assert_eq!((cat.best, coffee.best), (0, 1), "{backend}");
+    assert!(
+        !cat.none_of_these && !coffee.none_of_these,
+        "{backend}: taught photos are known"
+    );
 
-    let exported = JsFuture::from(project.export_model())
+    let bytes = project.export_model().await.map_err(js).expect("export");
+    #[derive(Deserialize)]
+    struct Meta {
+        class_names: Vec<String>,
+    }
+    let meta = project
+        .install_model(bytes)
         .await
-        .expect("export");
-    let bytes = js_sys::Uint8Array::new(&exported).to_vec();
-    let names = project.import_model(bytes).map_err(js).expect("import");
-    assert_eq!(names, ["animal", "thing"]);
-    let again: Prediction =
-        serde_wasm_bindgen::from_value(predict(IMAGES[0].1).await.expect("p")).expect("p");
-    assert_eq!(again, cat, "{backend}: import reproduces predictions");
+        .map_err(js)
+        .expect("install");
+    let meta: Meta = serde_wasm_bindgen::from_value(meta).expect("meta");
+    assert_eq!(meta.class_names, ["animal", "thing"]);
+    assert_eq!(
+        classify(IMAGES[0].1).await,
+        cat,
+        "{backend}: install reproduces predictions"
+    );
+}
+
+/// Bundles cross the boundary with their sample ids and PNG bytes intact.
+#[wasm_bindgen_test]
+async fn bundles_round_trip_through_the_boundary() {
+    use burnish::web::{BundleWriter, read_bundle};
+    let js = |e: wasm_bindgen::JsError| wasm_bindgen::JsValue::from(e);
+    let png = burnish::bundle::encode_png(&rgb(IMAGES[0].1)).expect("png");
+    let mut writer = BundleWriter::new();
+    writer
+        .add_sample(7.0, 1, png.clone())
+        .await
+        .map_err(js)
+        .expect("add");
+    let zip = writer
+        .finish(
+            vec!["a".into(), "b".into()],
+            wasm_bindgen::JsValue::NULL,
+            Some(2.5),
+            None,
+        )
+        .await
+        .map_err(js)
+        .expect("zip");
+    let value = read_bundle(zip).await.map_err(js).expect("read");
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct View {
+        class_names: Vec<String>,
+        strictness: Option<f32>,
+        samples: Vec<Sample>,
+    }
+    #[derive(Deserialize)]
+    struct Sample {
+        id: u64,
+        label: usize,
+        #[serde(with = "serde_bytes")]
+        png: Vec<u8>,
+    }
+    let view: View = serde_wasm_bindgen::from_value(value).expect("shape");
+    assert_eq!(view.class_names, ["a", "b"]);
+    assert_eq!(view.strictness, Some(2.5));
+    assert_eq!((view.samples[0].id, view.samples[0].label), (7, 1));
+    assert_eq!(view.samples[0].png, png);
 }
 
 #[wasm_bindgen_test]

@@ -25,3 +25,58 @@ export function stopCamera(video) {
   video.srcObject?.getTracks().forEach((track) => track.stop());
   video.srcObject = null;
 }
+
+/**
+ * The webcam panel: the start/stop button, camera choice, mirror and frame rate, and the frame
+ * grabber the class cards and live prediction share. `ui`: { button, facing, mirror, fps,
+ * video }; `onChange(running)`; `error(text)`.
+ */
+export class Camera {
+  constructor(ui, { toRgb, onChange, error }) {
+    Object.assign(this, { ui, toRgb, onChange, error });
+    const showMirror = () => ui.video.classList.toggle('mirrored', ui.mirror.checked);
+    ui.mirror.addEventListener('change', showMirror);
+    showMirror();
+    ui.button.addEventListener('click', () => (this.running ? this.stop() : this.start()));
+  }
+
+  get running() {
+    return Boolean(this.ui.video.srcObject);
+  }
+
+  /** Frames per second for recording and live prediction (1–30). */
+  fps() {
+    return Math.min(30, Math.max(1, Number(this.ui.fps.value) || 10));
+  }
+
+  async start() {
+    try {
+      await startCamera(this.ui.video, {
+        facing: this.ui.facing.value,
+        onEnded: () => {
+          this.error('the camera disappeared');
+          this.onChange(false);
+        },
+      });
+      this.ui.video.hidden = false;
+      this.ui.button.textContent = 'Stop webcam';
+      this.onChange(true);
+    } catch (err) {
+      this.error(err.message);
+    }
+  }
+
+  stop() {
+    stopCamera(this.ui.video);
+    this.ui.video.hidden = true;
+    this.ui.button.textContent = 'Start webcam';
+    this.onChange(false);
+  }
+
+  /** The current frame as 224² RGB (mirrored like the preview), or null without a picture. */
+  grabFrame() {
+    const { video } = this.ui;
+    if (!video.srcObject || !video.videoWidth) return null;
+    return this.toRgb(video, video.videoWidth, video.videoHeight, { mirror: this.ui.mirror.checked });
+  }
+}

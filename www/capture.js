@@ -1,17 +1,48 @@
-// Images, video frames and saved samples ↔ 224×224 RGBA bytes (centre-cropped or letterboxed).
+// Images and video frames → 224×224 RGB bytes (centre-cropped or letterboxed), the one pixel
+// format the core takes; and RGB → PNG (how samples are saved) or a small thumbnail.
 
 export const INPUT_SIZE = 224;
 
-const canvas = new OffscreenCanvas(INPUT_SIZE, INPUT_SIZE);
-const context = canvas.getContext('2d', { willReadFrequently: true });
+/** The 224² canvas every conversion draws on (made on first use). */
+let canvas = null;
+let context = null;
+function canvas224() {
+  canvas ??= new OffscreenCanvas(INPUT_SIZE, INPUT_SIZE);
+  context ??= canvas.getContext('2d', { willReadFrequently: true });
+  return context;
+}
+
+/** RGBA bytes (a canvas's) → RGB bytes. */
+function rgbaToRgb(rgba) {
+  const rgb = new Uint8Array((rgba.length / 4) * 3);
+  for (let i = 0, j = 0; i < rgba.length; i += 4, j += 3) {
+    rgb[j] = rgba[i];
+    rgb[j + 1] = rgba[i + 1];
+    rgb[j + 2] = rgba[i + 2];
+  }
+  return rgb;
+}
+
+/** RGB bytes → opaque RGBA ImageData of a 224² image. */
+function rgbToImageData(rgb) {
+  const rgba = new Uint8ClampedArray(INPUT_SIZE * INPUT_SIZE * 4);
+  for (let i = 0, j = 0; j < rgb.length; i += 4, j += 3) {
+    rgba[i] = rgb[j];
+    rgba[i + 1] = rgb[j + 1];
+    rgba[i + 2] = rgb[j + 2];
+    rgba[i + 3] = 255;
+  }
+  return new ImageData(rgba, INPUT_SIZE, INPUT_SIZE);
+}
 
 /**
  * Draws `source` (ImageBitmap, HTMLVideoElement, …) of size `width`×`height` into 224×224 and
- * returns its RGBA bytes: its centre square, or with `letterbox` the whole image on black bars.
+ * returns its RGB bytes: its centre square, or with `letterbox` the whole image on black bars.
  * `mirror` flips horizontally (selfie view).
  */
-export function toRgba224(source, width, height, { mirror = false, letterbox = false } = {}) {
+export function toRgb224(source, width, height, { mirror = false, letterbox = false } = {}) {
   if (!width || !height) throw new Error('the image has no pixels');
+  const context = canvas224();
   context.save();
   context.fillStyle = 'black';
   context.fillRect(0, 0, INPUT_SIZE, INPUT_SIZE);
@@ -29,11 +60,11 @@ export function toRgba224(source, width, height, { mirror = false, letterbox = f
     context.drawImage(source, (width - side) / 2, (height - side) / 2, side, side, 0, 0, INPUT_SIZE, INPUT_SIZE);
   }
   context.restore();
-  return new Uint8Array(context.getImageData(0, 0, INPUT_SIZE, INPUT_SIZE).data.buffer);
+  return rgbaToRgb(context.getImageData(0, 0, INPUT_SIZE, INPUT_SIZE).data);
 }
 
-/** Decodes an image file with the browser and returns its 224×224 RGBA bytes. */
-export async function fileToRgba224(file, { letterbox = false } = {}) {
+/** Decodes an image file with the browser and returns its 224×224 RGB bytes. */
+export async function fileToRgb224(file, { letterbox = false } = {}) {
   let bitmap;
   try {
     bitmap = await createImageBitmap(file);
@@ -41,30 +72,36 @@ export async function fileToRgba224(file, { letterbox = false } = {}) {
     throw new Error(`${file.name} is not an image this browser can decode`);
   }
   try {
-    return toRgba224(bitmap, bitmap.width, bitmap.height, { letterbox });
+    return toRgb224(bitmap, bitmap.width, bitmap.height, { letterbox });
   } finally {
     bitmap.close();
   }
 }
 
-/** Encodes 224×224 RGBA bytes as a lossless PNG blob (how samples are saved). */
-export async function rgbaToPng(rgba) {
+/** Encodes 224×224 RGB bytes as a lossless PNG blob (how samples are saved). */
+export async function rgbToPng(rgb) {
   const png = new OffscreenCanvas(INPUT_SIZE, INPUT_SIZE);
-  png.getContext('2d').putImageData(new ImageData(new Uint8ClampedArray(rgba), INPUT_SIZE, INPUT_SIZE), 0, 0);
+  png.getContext('2d').putImageData(rgbToImageData(rgb), 0, 0);
   return png.convertToBlob({ type: 'image/png' });
 }
 
-/** Decodes a saved 224×224 PNG sample back to its RGBA bytes, unchanged. */
-export async function pngToRgba(blob) {
-  const bitmap = await createImageBitmap(blob, { premultiplyAlpha: 'none', colorSpaceConversion: 'none' });
-  try {
-    if (bitmap.width !== INPUT_SIZE || bitmap.height !== INPUT_SIZE) {
-      throw new Error(`a saved sample is ${bitmap.width}×${bitmap.height}, not ${INPUT_SIZE}²`);
-    }
-    context.clearRect(0, 0, INPUT_SIZE, INPUT_SIZE);
-    context.drawImage(bitmap, 0, 0);
-    return new Uint8Array(context.getImageData(0, 0, INPUT_SIZE, INPUT_SIZE).data.buffer);
-  } finally {
-    bitmap.close();
-  }
+const THUMB = 56;
+
+/** A small thumbnail (JPEG data URL) of 224×224 RGB bytes. */
+export function rgbThumbnail(rgb) {
+  canvas224().putImageData(rgbToImageData(rgb), 0, 0);
+  const small = document.createElement('canvas');
+  small.width = small.height = THUMB;
+  small.getContext('2d').drawImage(canvas, 0, 0, THUMB, THUMB);
+  return small.toDataURL('image/jpeg', 0.8);
+}
+
+/** A small thumbnail (JPEG data URL) of a saved PNG sample. */
+export async function pngThumbnail(png) {
+  const bitmap = await createImageBitmap(png, { resizeWidth: THUMB, resizeHeight: THUMB, resizeQuality: 'medium' });
+  const small = document.createElement('canvas');
+  small.width = small.height = THUMB;
+  small.getContext('2d').drawImage(bitmap, 0, 0);
+  bitmap.close();
+  return small.toDataURL('image/jpeg', 0.8);
 }

@@ -1,140 +1,100 @@
-// Class cards: name, count, gallery, files and hold-to-record from the webcam.
+// Class cards, rendered from the ProjectModel: name, count, gallery, files and hold-to-record
+// from the webcam. User actions become ProjectModel calls; changes come back as its events.
 
-import { fileToRgba224, rgbaToPng } from './capture.js';
+import { fileToRgb224 } from './capture.js';
 
-const THUMB = 56;
 /** Thumbnails shown per class, the newest; the others are counted. Keeps 10,000 samples light. */
 const SHOWN = 200;
 
-/** Renders 224² RGBA bytes as a small thumbnail data URL. */
-function thumbnail(rgba) {
-  const full = new OffscreenCanvas(224, 224);
-  full.getContext('2d').putImageData(new ImageData(new Uint8ClampedArray(rgba), 224, 224), 0, 0);
-  const canvas = document.createElement('canvas');
-  canvas.width = canvas.height = THUMB;
-  canvas.getContext('2d').drawImage(full, 0, 0, THUMB, THUMB);
-  return canvas.toDataURL('image/jpeg', 0.8);
-}
-
-/** Renders a saved PNG sample as a small thumbnail data URL. */
-async function thumbnailOfPng(png) {
-  const bitmap = await createImageBitmap(png, { resizeWidth: THUMB, resizeHeight: THUMB, resizeQuality: 'medium' });
-  const canvas = document.createElement('canvas');
-  canvas.width = canvas.height = THUMB;
-  canvas.getContext('2d').drawImage(bitmap, 0, 0);
-  bitmap.close();
-  return canvas.toDataURL('image/jpeg', 0.8);
-}
-
 /**
- * The classes panel. `api` provides: request(type, args, transfer) (the model worker), store
- * (the ProjectStore: every change is saved), grabFrame() → RGBA | null, fps() → frames per
- * second, letterbox() → bool, announce(text), error(text), onChange().
- * Each class is { key (in the store), name, samples: [{ key, id (in the worker), thumb, png }], card };
- * a restored sample's thumbnail is made from its saved PNG when first shown.
+ * `model`: the ProjectModel; `template`: the card's <template>; `options` provides
+ * grabFrame() → RGB | null, fps() → frames per second, letterbox() → bool, error(text).
  */
 export class ClassesPanel {
-  constructor(container, template, api) {
-    this.container = container;
-    this.template = template;
-    this.api = api;
-    this.classes = [];
-    /** Store writes of new samples, in order (PNG encoding may wait for an idle moment). */
-    this.saving = Promise.resolve();
+  constructor(container, template, model, options) {
+    Object.assign(this, { container, template, model, options });
+    /** class key → its card element */
+    this.cards = new Map();
+    this.recording = false;
+    model.addEventListener('change', ({ detail }) => {
+      if (detail.what === 'classes') this.render();
+      if (detail.what === 'sample-added') this.appendThumb(detail.key, detail.sample);
+      if (detail.what === 'samples') this.renderClass(detail.key);
+      if (detail.what === 'state') this.setTraining(model.state === 'training');
+    });
   }
 
-  /** Queues a store write after the earlier ones; a failure is reported, later writes go on. */
-  save(write) {
-    this.saving = this.saving.then(write).catch((err) => this.api.error(err.message));
-    return this.saving;
-  }
-
-  /** Resolves when every change so far is saved. */
-  saved() {
-    return this.saving;
-  }
-
-  counts() {
-    return this.classes.map((c) => c.samples.length);
-  }
-
-  names() {
-    return this.classes.map((c) => c.name);
-  }
-
-  /** Adds a class card; without a `key` also adds the class in the worker and the store. */
-  async add(name, { key } = {}) {
-    if (key === undefined) {
-      await this.api.request('addClass', { name });
-      key = await this.api.store.addClass(name);
-    }
-    const card = this.template.content.firstElementChild.cloneNode(true);
-    const entry = { key, name, samples: [], card };
-    this.classes.push(entry);
-    this.container.append(card);
-    this.wire(entry);
-    this.render(entry);
-    return entry;
-  }
-
-  indexOf(entry) {
-    return this.classes.indexOf(entry);
-  }
-
-  wire(entry) {
-    const { card } = entry;
-    const nameInput = card.querySelector('.class-name');
-    nameInput.value = entry.name;
-    nameInput.addEventListener('change', async () => {
-      const name = nameInput.value.trim() || entry.name;
-      const taken = this.classes.some((c) => c !== entry && c.name.toLowerCase() === name.toLowerCase());
-      if (taken) {
-        nameInput.value = entry.name;
-        this.api.error(`There is already a class named “${name}”: class names must differ.`);
-        return;
+  /** Cards for every class, in order (existing cards are kept). */
+  render() {
+    const keys = new Set(this.model.classes.map((c) => c.key));
+    for (const [key, card] of this.cards) {
+      if (!keys.has(key)) {
+        card.remove();
+        this.cards.delete(key);
       }
-      nameInput.value = name;
-      entry.name = name;
-      await this.api.request('renameClass', { label: this.indexOf(entry), name });
-      await this.save(() => this.api.store.renameClass(entry.key, name));
-      this.api.onChange();
+    }
+    for (const entry of this.model.classes) {
+      if (!this.cards.has(entry.key)) {
+        const card = this.template.content.firstElementChild.cloneNode(true);
+        this.cards.set(entry.key, card);
+        this.wire(entry.key, card);
+        this.renderClass(entry.key);
+      }
+      const card = this.cards.get(entry.key);
+      const name = card.querySelector('.class-name');
+      if (document.activeElement !== name) name.value = entry.name;
+      this.container.append(card);
+    }
+    this.setRecording(this.recording);
+    this.setTraining(this.model.state === 'training');
+  }
+
+  /** The card of class `key` focuses its name field (after "Add a class"). */
+  focusName(key) {
+    this.cards.get(key)?.querySelector('.class-name').focus();
+  }
+
+  wire(key, card) {
+    const nameInput = card.querySelector('.class-name');
+    nameInput.addEventListener('change', async () => {
+      const entry = this.model.classOf(key);
+      const name = nameInput.value.trim() || entry.name;
+      try {
+        await this.model.renameClass(key, name);
+      } catch (err) {
+        nameInput.value = entry.name;
+        this.options.error(err.message);
+      }
     });
-    card.querySelector('.delete-class').addEventListener('click', async () => {
-      if (this.classes.length <= 1) return;
-      await this.api.request('removeClass', { label: this.indexOf(entry) });
-      await this.save(() => this.api.store.removeClass(entry.key));
-      this.classes.splice(this.indexOf(entry), 1);
-      card.remove();
-      this.api.announce(`Class ${entry.name} deleted`);
-      this.api.onChange();
-    });
+    card.querySelector('.delete-class').addEventListener('click', () =>
+      this.model.removeClass(key).catch((err) => this.options.error(err.message)),
+    );
     for (const input of card.querySelectorAll('.file-input, .folder-input')) {
       input.addEventListener('change', async (event) => {
         const files = [...event.target.files].filter((f) => !f.type || f.type.startsWith('image/'));
-        await this.addFiles(entry, files);
+        await this.addFiles(key, files);
         event.target.value = '';
       });
     }
     card.addEventListener('dragover', (event) => event.preventDefault());
     card.addEventListener('drop', async (event) => {
       event.preventDefault();
-      const files = [...event.dataTransfer.files].filter((f) => f.type.startsWith('image/'));
-      await this.addFiles(entry, files);
+      await this.addFiles(key, [...event.dataTransfer.files].filter((f) => f.type.startsWith('image/')));
     });
-    this.wireRecord(entry, card.querySelector('.record'));
+    this.wireRecord(key, card.querySelector('.record'));
   }
 
-  /** Hold to record: mouse, touch and keyboard (space) all start and stop it. */
-  wireRecord(entry, button) {
+  /** Hold to record: mouse, touch and keyboard (space, enter) all start and stop it. */
+  wireRecord(key, button) {
     let timer = null;
     const start = (event) => {
       event.preventDefault();
       if (timer || button.disabled) return;
       button.setAttribute('aria-pressed', 'true');
       const tick = async () => {
-        const rgba = this.api.grabFrame();
-        if (rgba) await this.addSample(entry, rgba);
-        if (timer) timer = setTimeout(tick, 1000 / this.api.fps());
+        const rgb = this.options.grabFrame();
+        if (rgb) await this.model.addSample(key, rgb).catch((err) => this.options.error(err.message));
+        if (timer) timer = setTimeout(tick, 1000 / this.options.fps());
       };
       timer = setTimeout(tick, 0);
     };
@@ -144,78 +104,48 @@ export class ClassesPanel {
       button.setAttribute('aria-pressed', 'false');
     };
     button.addEventListener('pointerdown', start);
-    button.addEventListener('pointerup', stop);
-    button.addEventListener('pointerleave', stop);
-    button.addEventListener('pointercancel', stop);
+    for (const type of ['pointerup', 'pointerleave', 'pointercancel', 'blur']) button.addEventListener(type, stop);
     button.addEventListener('keydown', (event) => {
       if (event.key === ' ' || event.key === 'Enter') start(event);
     });
     button.addEventListener('keyup', (event) => {
       if (event.key === ' ' || event.key === 'Enter') stop();
     });
-    button.addEventListener('blur', stop);
   }
 
-  async addFiles(entry, files) {
+  async addFiles(key, files) {
     const errors = [];
     for (const file of files) {
       try {
-        await this.addSample(entry, await fileToRgba224(file, { letterbox: this.api.letterbox() }));
+        await this.model.addSample(key, await fileToRgb224(file, { letterbox: this.options.letterbox() }));
       } catch (err) {
         errors.push(err.message);
       }
     }
-    if (errors.length) this.api.error(errors.join('; '));
-  }
-
-  /** Adds a new sample to the worker and shows it; saving it (a lossless PNG) is queued. */
-  async addSample(entry, rgba) {
-    const thumb = thumbnail(rgba);
-    const id = await this.api.request('addSample', { label: this.indexOf(entry), rgba });
-    const sample = { key: null, id, thumb };
-    this.save(async () => {
-      sample.key = await this.api.store.addSample(entry.key, await rgbaToPng(rgba));
-    });
-    entry.samples.push(sample);
-    const gallery = entry.card.querySelector('.gallery');
-    gallery.append(this.thumbItem(entry, sample));
-    if (gallery.children.length > SHOWN) gallery.firstElementChild.remove();
-    this.showCount(entry);
-    this.api.onChange();
-  }
-
-  /** Adds samples restored from the store (already in the worker): [{ classKey, key, id, png }]. */
-  restoreSamples(samples) {
-    for (const { classKey, key, id, png } of samples) {
-      this.classes.find((c) => c.key === classKey).samples.push({ key, id, thumb: null, png });
-    }
-    for (const entry of this.classes) this.render(entry);
-  }
-
-  /** The worker was rebuilt: samples have new ids (`ids`: sample key → id). */
-  renumber(ids) {
-    for (const entry of this.classes) for (const s of entry.samples) s.id = ids.get(s.key);
-  }
-
-  async removeSample(entry, id) {
-    const sample = entry.samples.find((s) => s.id === id);
-    if (!sample || sample.removing) return;
-    sample.removing = true;
-    await this.api.request('removeSample', { id });
-    await this.save(() => this.api.store.removeSample(sample.key));
-    entry.samples = entry.samples.filter((s) => s.id !== id);
-    this.render(entry);
-    this.api.onChange();
+    if (errors.length) this.options.error(errors.join('; '));
   }
 
   /** Redraws a class's count and its newest thumbnails. */
-  render(entry) {
-    this.showCount(entry);
+  renderClass(key) {
+    const entry = this.model.classOf(key);
+    const card = this.cards.get(key);
+    if (!entry || !card) return;
+    this.showCount(entry, card);
     const shown = entry.samples.slice(-SHOWN);
-    entry.card.querySelector('.gallery').replaceChildren(...shown.map((sample) => this.thumbItem(entry, sample)));
+    card.querySelector('.gallery').replaceChildren(...shown.map((sample) => this.thumbItem(entry, sample)));
   }
 
-  showCount({ card, samples }) {
+  /** One new sample: its thumbnail joins the gallery (the oldest shown leaves past SHOWN). */
+  appendThumb(key, sample) {
+    const entry = this.model.classOf(key);
+    const card = this.cards.get(key);
+    const gallery = card.querySelector('.gallery');
+    gallery.append(this.thumbItem(entry, sample));
+    if (gallery.children.length > SHOWN) gallery.firstElementChild.remove();
+    this.showCount(entry, card);
+  }
+
+  showCount({ samples }, card) {
     const n = samples.length;
     const hidden = n > SHOWN ? ` (newest ${SHOWN} shown)` : '';
     card.querySelector('.count').textContent = `${n.toLocaleString('en')} sample${n === 1 ? '' : 's'}${hidden}`;
@@ -231,55 +161,20 @@ export class ClassesPanel {
     button.setAttribute('aria-label', `Delete sample ${sample.id} of ${entry.name}`);
     const img = document.createElement('img');
     img.alt = '';
-    this.thumbOfSample(sample).then((url) => (img.src = url), () => (img.alt = 'unreadable sample'));
+    this.model.thumbOf(sample.id).then((url) => url && (img.src = url), () => (img.alt = 'unreadable sample'));
     button.append(img);
-    button.addEventListener('click', () => this.removeSample(entry, sample.id));
+    button.addEventListener('click', () => this.model.removeSample(sample.id).catch((err) => this.options.error(err.message)));
     item.append(button);
     return item;
   }
 
-  /** A sample's thumbnail (data URL), made from its saved PNG the first time. */
-  async thumbOfSample(sample) {
-    sample.thumb ??= await thumbnailOfPng(sample.png);
-    return sample.thumb;
-  }
-
   /** While training, classes cannot be deleted (their samples are in use). */
   setTraining(training) {
-    for (const { card } of this.classes) card.querySelector('.delete-class').disabled = training;
+    for (const card of this.cards.values()) card.querySelector('.delete-class').disabled = training;
   }
 
   setRecording(enabled) {
-    for (const { card } of this.classes) card.querySelector('.record').disabled = !enabled;
-  }
-
-  /** Moves sample `id` to class `label` (in the worker and on the page). */
-  async moveSample(id, label) {
-    const from = this.classes.find((c) => c.samples.some((s) => s.id === id));
-    const to = this.classes[label];
-    if (!from || !to || from === to) return;
-    await this.api.request('relabelSample', { id, label });
-    const sample = from.samples.find((s) => s.id === id);
-    await this.save(() => this.api.store.moveSample(sample.key, to.key));
-    from.samples = from.samples.filter((s) => s.id !== id);
-    to.samples.push(sample);
-    this.render(from);
-    this.render(to);
-    this.api.onChange();
-  }
-
-  /** Deletes sample `id` wherever it is. */
-  async deleteSample(id) {
-    const entry = this.classes.find((c) => c.samples.some((s) => s.id === id));
-    if (entry) await this.removeSample(entry, id);
-  }
-
-  /** The thumbnail of a sample id (a data URL), for the evaluation view; null if unknown. */
-  async thumbOf(id) {
-    for (const entry of this.classes) {
-      const sample = entry.samples.find((s) => s.id === id);
-      if (sample) return this.thumbOfSample(sample);
-    }
-    return null;
+    this.recording = enabled;
+    for (const card of this.cards.values()) card.querySelector('.record').disabled = !enabled;
   }
 }

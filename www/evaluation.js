@@ -6,11 +6,18 @@ function cell(tag, text) {
   return el;
 }
 
-export function renderEvaluation(ui, classes, evaluation) {
-  const names = classes.names();
+/**
+ * Shows `evaluation` (the core's, on exactly the samples the model's run held out) in
+ * `ui.evaluation`; mistakes can be moved to their right class or deleted through `model`.
+ */
+export function renderEvaluation(ui, model, evaluation) {
+  const names = model.model.class_names;
   const body = ui.evaluationBody;
+  const later = evaluation.new_since_training
+    ? cell('p', `${evaluation.new_since_training} samples were added since this model was trained: they are not in this evaluation; train again to use them.`)
+    : '';
   if (!evaluation.samples) {
-    body.replaceChildren(cell('p', 'No held-out samples: add at least two samples to a class to evaluate it.'));
+    body.replaceChildren(cell('p', 'No held-out samples: add at least two samples to a class to evaluate it.'), later);
     ui.evaluation.hidden = false;
     return;
   }
@@ -31,25 +38,25 @@ export function renderEvaluation(ui, classes, evaluation) {
     const item = document.createElement('li');
     item.className = 'mistake';
     const img = document.createElement('img');
-    classes.thumbOf(m.id).then((url) => url && (img.src = url));
+    model.thumbOf(m.id).then((url) => url && (img.src = url));
     img.alt = `${names[m.label]} predicted as ${names[m.predicted]} (${(m.prob * 100).toFixed(0)}%)`;
     img.title = img.alt;
     const move = document.createElement('select');
     move.setAttribute('aria-label', `Move this ${names[m.label]} sample to another class`);
-    move.append(cell('option', 'Move to…'), ...names.map((n, i) => Object.assign(cell('option', n), { value: i })));
+    move.append(cell('option', 'Move to…'), ...model.classes.map((c) => Object.assign(cell('option', c.name), { value: c.key })));
     move.addEventListener('change', async () => {
-      await classes.moveSample(m.id, Number(move.value));
+      await model.moveSample(m.id, Number(move.value));
       item.remove();
     });
     const remove = cell('button', 'Delete');
     remove.type = 'button';
     remove.addEventListener('click', async () => {
-      await classes.deleteSample(m.id);
+      await model.removeSample(m.id);
       item.remove();
     });
     item.append(img, move, remove);
     mistakes.append(item);
   }
-  body.replaceChildren(summary, table, cell('h3', `Misclassified (${evaluation.misclassified.length})`), mistakes);
+  body.replaceChildren(summary, later, table, cell('h3', `Misclassified (${evaluation.misclassified.length})`), mistakes);
   ui.evaluation.hidden = false;
 }

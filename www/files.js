@@ -12,9 +12,10 @@ export function download(bytes, name, type) {
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
-/** Downloads the saved project as one bundle (zip). */
-export async function exportProject(store, request) {
-  const bytes = await request('writeBundle', { project: await store.load() });
+/** Downloads the saved project as one bundle (zip); resolves to its size in bytes. */
+export async function exportProject(model) {
+  await model.saved();
+  const bytes = await model.request('writeBundle', { project: await model.store.load() });
   download(bytes, 'burnish-project.zip', 'application/zip');
   return bytes.length;
 }
@@ -23,23 +24,44 @@ export async function exportProject(store, request) {
  * Validates the bundle `file` and, only when all of it is good, replaces the saved project with
  * it. Throws naming the problem otherwise (nothing saved is touched).
  */
-export async function importProject(file, store, request) {
+export async function importProject(file, model) {
+  await model.saved();
   const bytes = new Uint8Array(await file.arrayBuffer());
-  const bundle = await request('readBundle', { bytes });
+  const bundle = await model.request('readBundle', { bytes });
   if (bundle.model) {
-    const names = await request('checkModel', { bytes: bundle.model });
-    if (names.length !== bundle.classNames.length) {
-      throw new Error(`bad project bundle: the model knows ${names.length} classes, the project has ${bundle.classNames.length}`);
+    const meta = await model.request('checkModel', { bytes: bundle.model });
+    if (meta.class_names.length !== bundle.classNames.length) {
+      throw new Error(`bad project bundle: the model knows ${meta.class_names.length} classes, the project has ${bundle.classNames.length}`);
     }
   }
-  await store.replace(bundle);
+  await model.store.replace(bundle);
   return bundle;
 }
 
-/** Downloads the trained model (.safetensors) and its labels/preprocessing (.json). */
-export async function downloadModel(request) {
-  const bytes = await request('exportModel');
-  const info = await request('modelInfo');
+/** Downloads the trained model (.safetensors) and its description (.json). */
+export async function downloadModel(model) {
+  const bytes = await model.request('exportModel');
   download(bytes, 'burnish-model.safetensors', 'application/octet-stream');
-  download(new TextEncoder().encode(info), 'burnish-model.json', 'application/json');
+  download(new TextEncoder().encode(JSON.stringify(model.model, null, 2)), 'burnish-model.json', 'application/json');
+}
+
+/** Wires the Project section's buttons (#export-project, #import-project, #download-model). */
+export function wireProjectFiles(model, { status, error }) {
+  const $ = (id) => document.getElementById(id);
+  $('export-project').addEventListener('click', () =>
+    exportProject(model).then((bytes) => status(`Project exported (${(bytes / 1e6).toFixed(1)} MB).`), (err) => error(err.message)),
+  );
+  $('import-project').addEventListener('change', async () => {
+    const file = $('import-project').files?.[0];
+    $('import-project').value = '';
+    if (!file) return;
+    $('error').hidden = true;
+    try {
+      await importProject(file, model);
+      location.reload();
+    } catch (err) {
+      error(`${file.name} was not imported: ${err.message}. Your project is unchanged.`);
+    }
+  });
+  $('download-model').addEventListener('click', () => downloadModel(model).catch((err) => error(err.message)));
 }

@@ -1,31 +1,101 @@
-// Prediction display: one bar per class (trained model) or ImageNet's top 5 (before training).
+// The prediction panel: a picked image or the live webcam, one bar per class in the class's
+// colour plus a "none of these" row (trained model), or ImageNet's top 5 (before training);
+// and the "none of these" strictness slider.
 
-function bar(label, prob) {
+import { fileToRgb224 } from './capture.js';
+
+/** The colour of class `label` (the class cards use the same). */
+export const classColour = (label) => `hsl(${(label * 137.5 + 210) % 360} 70% 45%)`;
+
+function bar(label, prob, colour) {
   const item = document.createElement('li');
-  const name = document.createElement('span');
-  name.className = 'label';
-  name.textContent = label;
-  const meter = document.createElement('meter');
-  meter.min = 0;
-  meter.max = 1;
-  meter.value = prob;
-  const pct = document.createElement('span');
-  pct.className = 'pct';
-  pct.textContent = `${(prob * 100).toFixed(1)}%`;
+  const name = Object.assign(document.createElement('span'), { className: 'label', textContent: label });
+  const meter = Object.assign(document.createElement('meter'), { min: 0, max: 1, value: prob });
+  if (colour) item.style.setProperty('--bar', colour);
+  const pct = Object.assign(document.createElement('span'), { className: 'pct', textContent: `${(prob * 100).toFixed(1)}%` });
   item.append(name, meter, pct);
   return item;
 }
 
-/** ImageNet's top 5 for the base model. */
-export function renderImagenet(ui, top, ms) {
-  ui.predictions.replaceChildren(...top.map(({ label, prob }) => bar(label, prob)));
-  ui.top.textContent = top[0]?.label ?? '';
-  ui.timing.textContent = `${ms.toFixed(0)} ms · ImageNet`;
-}
+export class PredictionPanel {
+  /**
+   * `ui`: { fileInput, live, strictness, strictnessValue, preview, top, timing, bars };
+   * `camera`: the Camera; `letterbox()` → bool; `error(text)`.
+   */
+  constructor(ui, model, { camera, letterbox, error }) {
+    Object.assign(this, { ui, model, camera, error });
+    ui.fileInput.addEventListener('change', async () => {
+      const file = ui.fileInput.files?.[0];
+      if (!file) return;
+      ui.preview.src = URL.createObjectURL(file);
+      ui.preview.hidden = false;
+      try {
+        await this.predict(await fileToRgb224(file, { letterbox: letterbox() }));
+      } catch (err) {
+        error(err.message);
+      }
+    });
+    ui.live.addEventListener('change', () => this.liveLoop());
+    ui.strictness.addEventListener('input', () => this.showStrictness(Number(ui.strictness.value)));
+    ui.strictness.addEventListener('change', async () => {
+      await model.setStrictness(Number(ui.strictness.value)).catch((err) => error(err.message));
+      if (this.last) this.predict(this.last);
+    });
+    model.addEventListener('change', ({ detail }) => {
+      if (detail.what === 'state') this.update();
+    });
+  }
 
-/** One bar per class; "none of these" when the top probability is under `threshold`. */
-export function renderClassBars(ui, names, { probs, best, ms }, threshold) {
-  ui.predictions.replaceChildren(...probs.map((p, i) => bar(names[i] ?? `class ${i}`, p)));
-  ui.top.textContent = probs[best] < threshold ? 'none of these' : (names[best] ?? `class ${best}`);
-  ui.timing.textContent = `${ms.toFixed(0)} ms`;
+  update() {
+    const { model, ui } = this;
+    ui.fileInput.disabled = model.state === 'loading' || model.state === 'error';
+    ui.strictness.disabled = !model.model;
+    ui.strictness.value = model.strictness;
+    this.showStrictness(model.strictness);
+  }
+
+  showStrictness(percent) {
+    this.ui.strictnessValue.textContent = `says “none of these” for about ${percent}% of images like your classes`;
+  }
+
+  /** Classifies 224² RGB pixels with the trained model, or with ImageNet before training. */
+  async predict(rgb) {
+    this.last = rgb;
+    if (this.model.model) this.showClasses(await this.model.classify(rgb));
+    else this.showImagenet(await this.model.predictImagenet(rgb));
+  }
+
+  showImagenet({ top, ms }) {
+    this.ui.bars.replaceChildren(...top.map(({ label, prob }) => bar(label, prob)));
+    this.ui.top.textContent = top[0]?.label ?? '';
+    this.ui.timing.textContent = `${ms.toFixed(0)} ms · ImageNet`;
+  }
+
+  showClasses({ probs, best, similarity, threshold, none_of_these, ms }) {
+    const names = this.model.model.class_names;
+    const rows = probs.map((p, i) => bar(names[i] ?? `class ${i}`, p, classColour(i)));
+    const unlike = bar('none of these', none_of_these ? 1 : 0);
+    unlike.classList.add('none-row');
+    unlike.title = `similarity to your samples ${similarity.toFixed(2)}; below ${threshold.toFixed(2)} is “none of these”`;
+    this.ui.bars.replaceChildren(...rows, unlike);
+    this.ui.top.textContent = none_of_these ? 'none of these' : (names[best] ?? `class ${best}`);
+    this.ui.timing.textContent = `${ms.toFixed(0)} ms`;
+  }
+
+  /** Predicts webcam frames while "Live" is on and the camera runs (not while training). */
+  async liveLoop() {
+    if (this.looping) return;
+    this.looping = true;
+    try {
+      while (this.ui.live.checked && this.camera.running) {
+        const rgb = this.camera.grabFrame();
+        if (rgb && this.model.state !== 'training') {
+          await this.predict(rgb).catch((err) => this.error(err.message));
+        }
+        await new Promise((r) => setTimeout(r, 1000 / this.camera.fps()));
+      }
+    } finally {
+      this.looping = false;
+    }
+  }
 }

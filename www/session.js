@@ -9,7 +9,7 @@ const DEVICE_LOST = /device is poisoned|device (?:was |is )?lost|instance refere
 /** Requests that can simply be sent again once the worker has been rebuilt. */
 const RETRYABLE = new Set([
   'addClass', 'renameClass', 'removeClass', 'addSample', 'removeSample', 'relabelSample',
-  'predict', 'predictImagenet', 'evaluate', 'threshold', 'exportModel', 'importModel', 'setConfig',
+  'classify', 'predictImagenet', 'evaluate', 'model', 'exportModel', 'checkModel', 'setConfig',
 ]);
 
 export class ModelSession {
@@ -17,7 +17,7 @@ export class ModelSession {
    * `store`: the ProjectStore; `flush()`: resolves when queued saves are done; `weightsUrl`;
    * `onProgress({ phase, loaded, total })`;
    * `onRecovering(reason)`: WebGPU was lost, the worker is being rebuilt on Flex;
-   * `onRecovered(reason, ids)`: the worker was rebuilt on Flex, `ids` maps sample keys to new ids.
+   * `onRecovered(reason)`: the worker was rebuilt on Flex (samples keep their ids).
    */
   constructor({ store, flush, weightsUrl, onProgress, onRecovering, onRecovered }) {
     Object.assign(this, { store, flush, weightsUrl, onProgress, onRecovering, onRecovered });
@@ -27,8 +27,7 @@ export class ModelSession {
 
   /**
    * Starts a worker on `requested` ("auto", "webgpu", "flex") and fills it with `saved` (from
-   * ProjectStore.load). Returns { backend, reason, cached, ids: Map(sample key → id), modelRestored,
-   * modelClasses }.
+   * ProjectStore.load). Returns { backend, reason, cached, settings, model, modelError }.
    */
   async start(requested, saved) {
     this.client = new ModelClient((message) => {
@@ -39,9 +38,8 @@ export class ModelSession {
     const info = await this.client.request('load', { weightsUrl: this.weightsUrl, backend: requested, classNames });
     this.backend = info.backend;
     const label = new Map(saved.classes.map((c, i) => [c.key, i]));
-    const samples = saved.samples.map((s) => ({ label: label.get(s.classKey), png: s.png }));
-    const { ids, ...model } = await this.client.request('restore', { samples, model: saved.model });
-    return { ...info, ...model, ids: new Map(saved.samples.map((s, i) => [s.key, ids[i]])) };
+    const samples = saved.samples.map((s) => ({ id: s.key, label: label.get(s.classKey), png: s.png }));
+    return { ...info, ...(await this.client.request('restore', { samples, model: saved.model })) };
   }
 
   /** Sends a request; when WebGPU is lost, rebuilds on Flex and (when safe) sends it again. */
@@ -67,8 +65,8 @@ export class ModelSession {
       this.onRecovering(reason.split('\n')[0]);
       await this.flush();
       const saved = await this.store.load();
-      const { ids } = await this.start('flex', saved);
-      this.onRecovered(`WebGPU was lost (${reason.split('\n')[0]}); continuing on the CPU (Flex)`, ids);
+      await this.start('flex', saved);
+      this.onRecovered(`WebGPU was lost (${reason.split('\n')[0]}); continuing on the CPU (Flex)`);
     })().finally(() => {
       this.recovering = null;
     });

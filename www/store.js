@@ -1,7 +1,8 @@
-// The project as saved in IndexedDB (through `idb`): classes, samples as lossless PNGs, settings
-// and the trained model. It is the source of truth: the model worker is rebuilt from it after a
-// reload or when WebGPU is lost. Every change is one transaction, so a crash or a killed tab
-// mid-write leaves the last complete state.
+// The project as saved in IndexedDB (through `idb`): classes, samples as lossless PNGs under
+// their ids (the same ids the core gives them, so a trained model's split still names them),
+// settings, "none of these" strictness and the trained model. The model worker is rebuilt from
+// it after a reload or when WebGPU is lost. Every change is one transaction, so a crash or a
+// killed tab mid-write leaves the last complete state.
 
 import { openDB } from 'idb';
 
@@ -41,8 +42,8 @@ export class ProjectStore {
   }
 
   /**
-   * The saved project: { classes: [{ key, name }], settings, threshold, model: Uint8Array | null,
-   * samples: [{ key, classKey, png }] }, or null when nothing was saved yet.
+   * The saved project: { classes: [{ key, name }], settings, strictness, model: Uint8Array | null,
+   * samples: [{ key (the sample id), classKey, png }] }, or null when nothing was saved yet.
    */
   async load() {
     const tx = this.db.transaction(['meta', 'model', 'samples']);
@@ -63,7 +64,7 @@ export class ProjectStore {
       await Promise.all([
         tx.objectStore('samples').clear(),
         tx.objectStore('model').clear(),
-        tx.objectStore('meta').put({ classes, nextClassKey: classes.length, settings: null, threshold: null }, 'project'),
+        tx.objectStore('meta').put({ classes, nextClassKey: classes.length, settings: null, strictness: null }, 'project'),
         tx.done,
       ]);
     });
@@ -84,7 +85,7 @@ export class ProjectStore {
 
   /**
    * Replaces the whole project, in one transaction, by a validated bundle's content
-   * ({ classNames, settings, threshold, samples: [{ label, png: Uint8Array }], model }).
+   * ({ classNames, settings, strictness, samples: [{ id, label, png: Uint8Array }], model }).
    */
   async replace(bundle) {
     const classes = bundle.classNames.map((name, key) => ({ key, name }));
@@ -93,11 +94,11 @@ export class ProjectStore {
       const samples = tx.objectStore('samples');
       await samples.clear();
       await tx.objectStore('model').clear();
-      for (const { label, png } of bundle.samples) {
-        await samples.add({ classKey: label, png: new Blob([png], { type: 'image/png' }) });
+      for (const { id, label, png } of bundle.samples) {
+        await samples.add({ key: id, classKey: label, png: new Blob([png], { type: 'image/png' }) });
       }
       if (bundle.model) await tx.objectStore('model').put(bundle.model, 'current');
-      const project = { classes, nextClassKey: classes.length, settings: bundle.settings, threshold: bundle.threshold };
+      const project = { classes, nextClassKey: classes.length, settings: bundle.settings, strictness: bundle.strictness };
       await tx.objectStore('meta').put(project, 'project');
       await tx.done;
     });
@@ -133,9 +134,9 @@ export class ProjectStore {
     });
   }
 
-  /** Saves a sample (a PNG blob) of class `classKey`; returns its key. */
-  addSample(classKey, png) {
-    return write(() => this.db.add('samples', { classKey, png }));
+  /** Saves sample `id` (a PNG blob) of class `classKey`. */
+  addSample(id, classKey, png) {
+    return write(() => this.db.add('samples', { key: id, classKey, png }));
   }
 
   removeSample(key) {
@@ -162,9 +163,27 @@ export class ProjectStore {
     });
   }
 
-  saveThreshold(threshold) {
+  saveStrictness(strictness) {
     return this.update((p) => {
-      p.threshold = threshold;
+      p.strictness = strictness;
     });
   }
+}
+
+/**
+ * What this browser's storage holds for the page, in words; asks once for persistent storage
+ * when `hasSamples`. Null where the browser cannot tell.
+ */
+let persistAsked = false;
+export async function storageText(hasSamples) {
+  if (!navigator.storage?.estimate) return null;
+  const { usage = 0, quota = 0 } = await navigator.storage.estimate();
+  if (!persistAsked && hasSamples) {
+    persistAsked = true;
+    await navigator.storage.persist?.();
+  }
+  const persisted = (await navigator.storage.persisted?.()) ? ', kept until you delete it' : '';
+  let text = `Saved in this browser: ${(usage / 1e6).toFixed(1)} MB of ${(quota / 1e9).toFixed(1)} GB available${persisted}.`;
+  if (quota && usage / quota > 0.9) text += ' Storage is almost full: export the project to keep a copy.';
+  return text;
 }

@@ -1,34 +1,120 @@
-// The training loop as the page sees it: one worker call per epoch, so Stop and charts are easy.
+// The training panel: a form of every setting (built from the core's schema, advanced ones
+// folded), Train and Stop, progress, and live loss/accuracy charts.
 
-/** Reads the training form into a TrainConfig object. */
-export function readConfig(form) {
-  const f = new FormData(form);
-  return {
-    epochs: Number(f.get('epochs')),
-    batch_size: Number(f.get('batch_size')),
-    learning_rate: Number(f.get('learning_rate')),
-    fine_tune_blocks: Number(f.get('fine_tune_blocks')),
-    augment: f.get('augment') === 'on',
-    seed: Number(f.get('seed')),
-  };
+import { TrainingCharts } from './charts.js';
+
+/** A form field for one setting of the core's schema. */
+function field(setting) {
+  const label = document.createElement('label');
+  label.title = setting.help;
+  let input;
+  if (setting.kind === 'select') {
+    input = document.createElement('select');
+    for (const [value, text] of setting.options) input.append(Object.assign(document.createElement('option'), { value, textContent: text }));
+  } else {
+    input = document.createElement('input');
+    input.type = setting.kind;
+    if (setting.kind === 'number') Object.assign(input, { min: setting.min, max: setting.max, step: setting.step });
+  }
+  input.name = setting.name;
+  if (setting.kind === 'checkbox') label.append(input, ` ${setting.label}`);
+  else label.append(`${setting.label} `, input);
+  return label;
 }
 
-/**
- * Embeds pending samples (reporting progress), then trains epoch by epoch until done or stopped.
- * `onEpoch(metrics)` and `onProgress(text)` report; `shouldStop()` is polled between epochs.
- */
-export async function train(request, config, { onEpoch, onProgress, shouldStop }) {
-  await request('setConfig', { config });
-  let pending = await request('embedPending', { limit: 0 });
-  const total = pending;
-  while (pending > 0) {
-    onProgress(`Embedding samples… ${total - pending} of ${total}`);
-    pending = await request('embedPending', { limit: 8 });
+export class TrainingPanel {
+  /** `ui`: { form, trainButton, stopButton, status, progress, charts }; `error(text)` reports. */
+  constructor(ui, model, error) {
+    Object.assign(this, { ui, model, error });
+    this.charts = new TrainingCharts(ui.charts);
+    ui.form.addEventListener('change', () => this.model.setSettings(this.read()).catch((err) => error(err.message)));
+    ui.form.addEventListener('submit', (event) => event.preventDefault());
+    ui.trainButton.addEventListener('click', () => this.train());
+    ui.stopButton.addEventListener('click', () => {
+      ui.status.textContent = 'Stopping…';
+      model.stop().catch((err) => error(err.message));
+    });
+    model.addEventListener('change', ({ detail }) => {
+      if (detail.what === 'progress') this.showEmbedding(detail);
+      if (detail.what === 'epoch') this.showEpoch(detail.metrics);
+      this.update();
+    });
   }
-  for (;;) {
-    if (shouldStop()) await request('stop');
-    const metrics = await request('trainEpoch');
-    onEpoch(metrics);
-    if (metrics.done) return metrics;
+
+  /** Builds the form from the schema (once the model is open) and fills it. */
+  build() {
+    const advanced = document.createElement('details');
+    advanced.append(Object.assign(document.createElement('summary'), { textContent: 'Advanced settings' }));
+    const grid = document.createElement('div');
+    grid.className = 'grid';
+    advanced.append(grid);
+    const basic = this.model.schema.filter((s) => !s.advanced).map(field);
+    grid.append(...this.model.schema.filter((s) => s.advanced).map(field));
+    this.ui.form.replaceChildren(...basic, advanced);
+    this.fill(this.model.settings);
+    this.update();
+  }
+
+  fill(settings) {
+    for (const setting of this.model.schema) {
+      const input = this.ui.form.elements.namedItem(setting.name);
+      const value = settings[setting.name];
+      if (setting.kind === 'checkbox') input.checked = Boolean(value);
+      else input.value = value == null && setting.zero_is_off ? '0' : String(value);
+    }
+  }
+
+  /** The whole TrainConfig the form shows. */
+  read() {
+    const settings = {};
+    for (const setting of this.model.schema) {
+      const input = this.ui.form.elements.namedItem(setting.name);
+      const numeric = typeof this.model.defaults[setting.name] === 'number' || setting.zero_is_off;
+      let value = setting.kind === 'checkbox' ? input.checked : numeric ? Number(input.value) : input.value;
+      if (setting.zero_is_off && value === 0) value = null;
+      settings[setting.name] = value;
+    }
+    return settings;
+  }
+
+  update() {
+    const { model, ui } = this;
+    const counts = model.counts();
+    const open = model.state !== 'loading' && model.state !== 'error';
+    const training = model.state === 'training';
+    ui.trainButton.disabled = !open || training || counts.length < 2 || counts.some((n) => n === 0);
+    ui.stopButton.disabled = !training;
+    for (const input of ui.form.elements) input.disabled = training;
+  }
+
+  showEmbedding({ done, total }) {
+    this.ui.progress.max = Math.max(total, 1);
+    this.ui.progress.value = done;
+    this.ui.status.textContent = `Embedding samples… ${done} of ${total}`;
+  }
+
+  showEpoch(m) {
+    this.charts.push(m);
+    this.ui.progress.max = this.model.settings.epochs;
+    this.ui.progress.value = m.epoch;
+    const val = m.val_accuracy == null ? '' : `, validation accuracy ${(m.val_accuracy * 100).toFixed(0)}%`;
+    this.ui.status.textContent = `Epoch ${m.epoch}: loss ${m.train_loss.toFixed(3)}${val}`;
+  }
+
+  async train() {
+    this.charts.reset();
+    this.ui.progress.hidden = false;
+    try {
+      // The form as shown, including a value typed but not yet committed by leaving its field.
+      await this.model.setSettings(this.read());
+      const last = await this.model.train();
+      const how = last.cancelled ? 'stopped' : last.stopped_early ? 'stopped early (no better validation loss)' : 'finished';
+      this.ui.status.textContent = `Training ${how} after ${last.epoch} epochs.`;
+    } catch (err) {
+      this.error(err.message);
+      this.ui.status.textContent = 'Training failed.';
+    } finally {
+      this.ui.progress.hidden = true;
+    }
   }
 }

@@ -2,10 +2,10 @@
 // Protocol: request { id, type, args } → reply { id, ok, result | error };
 // unsolicited { type: 'progress', phase: 'weights' | 'restore', loaded, total } during long steps,
 // and { type: 'gpu-lost', message } when the GPU goes away under a WebGPU project.
+// Each handler is one call into the wasm `Project` (src/web): no logic lives here.
 
-import init, { BundleWriter, Project, readBundle } from './pkg/burnish.js';
+import init, { BundleWriter, Project, readBundle, trainingSettings } from './pkg/burnish.js';
 import { chooseBackend } from './backend.js';
-import { pngToRgba } from './capture.js';
 import { loadWeights } from './weights.js';
 
 let project = null;
@@ -50,32 +50,27 @@ const handlers = {
       project = await Project.create(weights, backend, classNames);
     }
     if (backend === 'webgpu') watchGpu();
-    return { backend, reason, weightsBytes: weights.length, cached, verified };
+    return { backend, reason, weightsBytes: weights.length, cached, verified, settings: await trainingSettings() };
+  },
+  /**
+   * Re-adds saved samples ([{ id, label, png }], decoded in wasm) and the saved model; returns the
+   * model's description, or why it was not restored (the samples stay usable).
+   */
+  async restore({ samples, model }) {
+    for (const [i, { id, label, png }] of samples.entries()) {
+      await needProject().insertSamplePng(id, label, new Uint8Array(await png.arrayBuffer()));
+      if (i % 16 === 15) postMessage({ type: 'progress', phase: 'restore', loaded: i + 1, total: samples.length });
+    }
+    try {
+      return { model: model ? await needProject().installModel(model) : null, modelError: null };
+    } catch (err) {
+      return { model: null, modelError: err.message };
+    }
   },
   addClass: ({ name }) => needProject().addClass(name),
   renameClass: ({ label, name }) => needProject().renameClass(label, name),
   removeClass: ({ label }) => needProject().removeClass(label),
-  addSample: ({ label, rgba }) => needProject().addSample(label, rgba),
-  /**
-   * Re-adds saved samples ([{ label, png }], decoded here, off the page's thread) and the saved
-   * model; returns the new sample ids in the same order, whether a model was restored, its classes, and
-   * why it was not (a saved model that no longer loads leaves the samples usable).
-   */
-  async restore({ samples, model }) {
-    const ids = [];
-    for (const [i, { label, png }] of samples.entries()) {
-      ids.push(needProject().addSample(label, await pngToRgba(png)));
-      if (i % 16 === 15) postMessage({ type: 'progress', phase: 'restore', loaded: i + 1, total: samples.length });
-    }
-    let modelClasses = null;
-    let modelError = null;
-    try {
-      if (model) modelClasses = needProject().importModel(model);
-    } catch (err) {
-      modelError = err.message;
-    }
-    return { ids, modelRestored: Boolean(modelClasses), modelClasses, modelError };
-  },
+  addSample: ({ label, rgb }) => needProject().addSample(label, rgb),
   removeSample: ({ id }) => needProject().removeSample(id),
   relabelSample: ({ id, label }) => needProject().relabelSample(id, label),
   setConfig: ({ config }) => needProject().setConfig(config),
@@ -86,37 +81,33 @@ const handlers = {
     return { ...metrics, ms: performance.now() - started };
   },
   stop: () => needProject().stop(),
-  async predict({ rgba }) {
+  async classify({ rgb, strictness }) {
     const started = performance.now();
-    const result = await needProject().predict(rgba);
+    const result = await needProject().classify(rgb, strictness);
     return { ...result, ms: performance.now() - started };
   },
-  async predictImagenet({ rgba }) {
+  async predictImagenet({ rgb }) {
     const started = performance.now();
-    const top = await needProject().predictImagenet(rgba, 5);
+    const top = await needProject().predictImagenet(rgb, 5);
     return { top, ms: performance.now() - started };
   },
-  /** Pooled features of N images ([N×224×224×4] bytes), one batch: Float32Array N×1024. */
-  embedImages: ({ rgba }) => needProject().embedImages(rgba),
   /** URLs this worker loaded (its scripts, the wasm), for the offline cache. */
   resources: () => performance.getEntriesByType('resource').map((e) => e.name),
   evaluate: () => needProject().evaluate(),
-  modelInfo: () => needProject().modelInfo(),
+  model: () => needProject().model(),
   checkModel: ({ bytes }) => needProject().checkModel(bytes),
+  exportModel: () => needProject().exportModel(),
   /** A project bundle (zip bytes) of a saved project (ProjectStore.load's shape). */
-  async writeBundle({ project }) {
+  async writeBundle({ project: saved }) {
     const writer = new BundleWriter();
-    const label = new Map(project.classes.map((c, i) => [c.key, i]));
-    for (const { classKey, png } of project.samples) {
-      writer.addSample(label.get(classKey), new Uint8Array(await png.arrayBuffer()));
+    const label = new Map(saved.classes.map((c, i) => [c.key, i]));
+    for (const { key, classKey, png } of saved.samples) {
+      await writer.addSample(key, label.get(classKey), new Uint8Array(await png.arrayBuffer()));
     }
-    return writer.finish(project.classes.map((c) => c.name), project.settings, project.threshold ?? undefined, project.model ?? undefined);
+    return writer.finish(saved.classes.map((c) => c.name), saved.settings ?? null, saved.strictness ?? undefined, saved.model ?? undefined);
   },
   /** Reads and validates a bundle (throws naming the problem). */
   readBundle: ({ bytes }) => readBundle(bytes),
-  threshold: () => needProject().threshold(),
-  exportModel: () => needProject().exportModel(),
-  importModel: ({ bytes }) => needProject().importModel(bytes),
 };
 
 /** Requests run one at a time, in order (burn's project is not re-entrant); `stop` jumps the queue. */

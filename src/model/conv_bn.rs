@@ -32,7 +32,8 @@ impl ConvBnRelu6Config {
             .with_stride([self.stride; 2])
             .with_groups(self.groups)
             // burn's `Same` is TF "SAME": out = ceil(in / stride), the odd pixel padded at the
-            // bottom/right. Symmetric padding measurably changes predictions (FACTS.md).
+            // bottom/right. Symmetric padding measurably changes predictions (the `rocket` probe
+            // image becomes "beacon" instead of "missile").
             .with_padding(PaddingConfig2d::Same)
             .with_bias(false)
             .init(device);

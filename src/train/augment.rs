@@ -1,4 +1,4 @@
-//! Seeded image augmentation on 224×224 RGBA: random resized crop, flip, brightness/contrast.
+//! Seeded image augmentation on 224×224 RGB: random resized crop, flip, brightness/contrast.
 
 use crate::data::INPUT_SIZE;
 use rand::Rng;
@@ -30,8 +30,8 @@ impl Default for AugmentConfig {
     }
 }
 
-/// A random view of a 224×224 RGBA image (alpha kept), resampled bilinearly back to 224×224.
-pub fn augment_rgba(rgba: &[u8], config: &AugmentConfig, rng: &mut impl Rng) -> Vec<u8> {
+/// A random view of a 224×224 RGB image, resampled bilinearly back to 224×224.
+pub fn augment_rgb(rgb: &[u8], config: &AugmentConfig, rng: &mut impl Rng) -> Vec<u8> {
     let size = INPUT_SIZE as f32;
     let area = rng.random_range(config.min_area.min(1.0)..=1.0) * size * size;
     let aspect = rng.random_range(config.aspect.0..=config.aspect.1);
@@ -43,7 +43,7 @@ pub fn augment_rgba(rgba: &[u8], config: &AugmentConfig, rng: &mut impl Rng) -> 
     let shift = rng.random_range(-config.brightness..=config.brightness) * 255.0;
     let gain = rng.random_range(1.0 - config.contrast..=1.0 + config.contrast);
 
-    let mut out = vec![0u8; rgba.len()];
+    let mut out = vec![0u8; rgb.len()];
     for oy in 0..INPUT_SIZE {
         for ox in 0..INPUT_SIZE {
             let fx = if flip { INPUT_SIZE - 1 - ox } else { ox } as f32;
@@ -53,17 +53,13 @@ pub fn augment_rgba(rgba: &[u8], config: &AugmentConfig, rng: &mut impl Rng) -> 
             let (ix, iy) = (sx.floor() as usize, sy.floor() as usize);
             let (jx, jy) = ((ix + 1).min(INPUT_SIZE - 1), (iy + 1).min(INPUT_SIZE - 1));
             let (tx, ty) = (sx - ix as f32, sy - iy as f32);
-            let at = |x: usize, y: usize, c: usize| f32::from(rgba[(y * INPUT_SIZE + x) * 4 + c]);
-            let o = (oy * INPUT_SIZE + ox) * 4;
-            for c in 0..4 {
+            let at = |x: usize, y: usize, c: usize| f32::from(rgb[(y * INPUT_SIZE + x) * 3 + c]);
+            let o = (oy * INPUT_SIZE + ox) * 3;
+            for c in 0..3 {
                 let top = at(ix, iy, c) * (1.0 - tx) + at(jx, iy, c) * tx;
                 let bottom = at(ix, jy, c) * (1.0 - tx) + at(jx, jy, c) * tx;
                 let v = top * (1.0 - ty) + bottom * ty;
-                let v = if c == 3 {
-                    v
-                } else {
-                    (v - 128.0) * gain + 128.0 + shift
-                };
+                let v = (v - 128.0) * gain + 128.0 + shift;
                 out[o + c] = v.round().clamp(0.0, 255.0) as u8;
             }
         }
@@ -74,25 +70,25 @@ pub fn augment_rgba(rgba: &[u8], config: &AugmentConfig, rng: &mut impl Rng) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::data::RGBA_IMAGE_BYTES;
+    use crate::data::RGB_IMAGE_BYTES;
     use rand::SeedableRng;
     use rand::rngs::StdRng;
 
     #[test]
     fn same_seed_same_view_other_seed_other_view() {
-        let image: Vec<u8> = (0..RGBA_IMAGE_BYTES).map(|i| (i * 7 % 251) as u8).collect();
+        let image: Vec<u8> = (0..RGB_IMAGE_BYTES).map(|i| (i * 7 % 251) as u8).collect();
         let config = AugmentConfig::default();
-        let a = augment_rgba(&image, &config, &mut StdRng::seed_from_u64(1));
-        let b = augment_rgba(&image, &config, &mut StdRng::seed_from_u64(1));
-        let c = augment_rgba(&image, &config, &mut StdRng::seed_from_u64(2));
-        assert_eq!(a.len(), RGBA_IMAGE_BYTES);
+        let a = augment_rgb(&image, &config, &mut StdRng::seed_from_u64(1));
+        let b = augment_rgb(&image, &config, &mut StdRng::seed_from_u64(1));
+        let c = augment_rgb(&image, &config, &mut StdRng::seed_from_u64(2));
+        assert_eq!(a.len(), RGB_IMAGE_BYTES);
         assert_eq!(a, b);
         assert_ne!(a, c);
     }
 
     #[test]
     fn identity_settings_keep_the_image() {
-        let image: Vec<u8> = (0..RGBA_IMAGE_BYTES).map(|i| (i % 256) as u8).collect();
+        let image: Vec<u8> = (0..RGB_IMAGE_BYTES).map(|i| (i % 256) as u8).collect();
         let config = AugmentConfig {
             min_area: 1.0,
             aspect: (1.0, 1.0),
@@ -100,7 +96,7 @@ mod tests {
             brightness: 0.0,
             contrast: 0.0,
         };
-        let out = augment_rgba(&image, &config, &mut StdRng::seed_from_u64(3));
+        let out = augment_rgb(&image, &config, &mut StdRng::seed_from_u64(3));
         assert_eq!(out, image);
     }
 }

@@ -93,6 +93,11 @@ impl BoundaryCache {
         }
     }
 
+    /// The cached activation of sample `id`, `[1, C, H, W]`.
+    pub fn get(&self, id: u64) -> Option<Tensor<4>> {
+        self.entries.get(&id).cloned()
+    }
+
     /// The cached activations of `ids`, stacked in order. `None` if any is missing.
     pub fn stack(&self, ids: &[u64]) -> Option<Tensor<4>> {
         let rows: Option<Vec<Tensor<4>>> =

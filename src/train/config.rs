@@ -68,59 +68,272 @@ impl Default for TrainConfig {
     }
 }
 
-/// `value` must be finite and >= 0.
-fn non_negative<T: Into<f64> + Copy + std::fmt::Display>(name: &str, value: T) -> Result<()> {
-    let v: f64 = value.into();
-    if v.is_finite() && v >= 0.0 {
-        return Ok(());
-    }
-    Err(Error::InvalidArgument(format!(
-        "{name} must be >= 0, got {value}"
-    )))
-}
-
-/// `value` must lie in [0, 1).
-fn below_one<T: Into<f64> + Copy + std::fmt::Display>(name: &str, value: T) -> Result<()> {
-    if (0.0..1.0).contains(&value.into()) {
-        return Ok(());
-    }
-    Err(Error::InvalidArgument(format!(
-        "{name} must be in [0, 1), got {value}"
-    )))
-}
-
 /// The largest supported `fine_tune_blocks`.
 pub const MAX_FINE_TUNE_BLOCKS: usize = 3;
 
+/// One training setting as a form shows it: the one place its range lives ([`TrainConfig::validate`]
+/// checks against it, and the page builds its form from it).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Setting {
+    /// The `TrainConfig` field.
+    pub name: &'static str,
+    /// A short label.
+    pub label: &'static str,
+    /// One sentence on what it does.
+    pub help: &'static str,
+    /// `"number"`, `"checkbox"` or `"select"`.
+    pub kind: &'static str,
+    /// Smallest value allowed (numbers).
+    pub min: Option<f64>,
+    /// Largest value allowed (numbers).
+    pub max: Option<f64>,
+    /// Form step (numbers).
+    pub step: Option<f64>,
+    /// `(value, label)` pairs (selects).
+    pub options: Vec<(&'static str, &'static str)>,
+    /// For an optional number: 0 in the form means `null` (off).
+    pub zero_is_off: bool,
+    /// Folded under "Advanced" on the page.
+    pub advanced: bool,
+}
+
+impl Setting {
+    fn number(
+        name: &'static str,
+        label: &'static str,
+        help: &'static str,
+        range: (f64, f64, f64),
+    ) -> Self {
+        Self {
+            name,
+            label,
+            help,
+            kind: "number",
+            min: Some(range.0),
+            max: Some(range.1),
+            step: Some(range.2),
+            options: Vec::new(),
+            zero_is_off: false,
+            advanced: true,
+        }
+    }
+
+    fn select(
+        name: &'static str,
+        label: &'static str,
+        help: &'static str,
+        options: Vec<(&'static str, &'static str)>,
+    ) -> Self {
+        Self {
+            kind: "select",
+            min: None,
+            max: None,
+            step: None,
+            options,
+            ..Self::number(name, label, help, (0.0, 0.0, 0.0))
+        }
+    }
+
+    fn basic(mut self) -> Self {
+        self.advanced = false;
+        self
+    }
+}
+
 impl TrainConfig {
-    /// Checks every field's range.
+    /// Every setting with its range, in form order.
+    pub fn settings() -> Vec<Setting> {
+        let mut patience = Setting::number(
+            "patience",
+            "Early stopping patience",
+            "Stop after this many epochs without a better validation loss (0: never).",
+            (0.0, 1000.0, 1.0),
+        );
+        patience.zero_is_off = true;
+        let augment = Setting {
+            kind: "checkbox",
+            min: None,
+            max: None,
+            step: None,
+            ..Setting::number(
+                "augment",
+                "Augment",
+                "Train on random crops, flips and lighting changes of your images: slower, often better.",
+                (0.0, 0.0, 0.0),
+            )
+        };
+        vec![
+            Setting::select(
+                "fine_tune_blocks",
+                "Layers to fine-tune",
+                "How many of MobileNet's last blocks learn along with the new head.",
+                vec![
+                    ("0", "Head only"),
+                    ("1", "Last block"),
+                    ("2", "Last 2 blocks"),
+                    ("3", "Last 3 blocks"),
+                ],
+            )
+            .basic(),
+            Setting::number(
+                "epochs",
+                "Epochs",
+                "Passes over your samples, at most.",
+                (1.0, 10_000.0, 1.0),
+            )
+            .basic(),
+            augment.basic(),
+            Setting::number(
+                "batch_size",
+                "Batch size",
+                "Samples per optimiser step.",
+                (1.0, 4096.0, 1.0),
+            ),
+            Setting::number(
+                "learning_rate",
+                "Learning rate",
+                "Adam's step size for the head.",
+                (1e-6, 1.0, 1e-4),
+            ),
+            Setting::number(
+                "block_lr_factor",
+                "Block learning-rate factor",
+                "Fine-tuned blocks learn this many times slower than the head.",
+                (0.0, 10.0, 0.01),
+            ),
+            Setting::select(
+                "head",
+                "Head",
+                "The classifier on top of MobileNet's features.",
+                vec![
+                    ("mlp", "Dense → Dropout → Dense"),
+                    ("linear", "One dense layer"),
+                ],
+            ),
+            Setting::number(
+                "hidden_units",
+                "Hidden units",
+                "Width of the head's hidden layer.",
+                (1.0, 4096.0, 1.0),
+            ),
+            Setting::number(
+                "dropout",
+                "Dropout",
+                "Share of hidden units dropped while training.",
+                (0.0, 0.99, 0.05),
+            ),
+            Setting::number(
+                "label_smoothing",
+                "Label smoothing",
+                "Softens the targets (0: off).",
+                (0.0, 0.99, 0.05),
+            ),
+            Setting::number(
+                "weight_decay",
+                "Weight decay",
+                "L2 penalty on the weights (0: off).",
+                (0.0, 1.0, 1e-4),
+            ),
+            Setting::number(
+                "validation_fraction",
+                "Held out for validation",
+                "Share of each class kept aside to validate and evaluate on.",
+                (0.0, 0.9, 0.05),
+            ),
+            patience,
+            Setting::number(
+                "seed",
+                "Seed",
+                "Seeds initialisation, split, shuffles and augmentation.",
+                (0.0, 9_007_199_254_740_991.0, 1.0),
+            ),
+        ]
+    }
+
+    /// Checks every field against its [`Setting`] range.
     pub fn validate(&self) -> Result<()> {
-        let bad = |msg: String| Err(Error::InvalidArgument(msg));
+        let values =
+            serde_json::to_value(self).map_err(|e| Error::InvalidArgument(e.to_string()))?;
+        for setting in Self::settings() {
+            let value = &values[setting.name];
+            if value.is_null() && !setting.zero_is_off {
+                return Err(Error::InvalidArgument(format!(
+                    "{} must be a number",
+                    setting.name
+                )));
+            }
+            if let Some(v) = value.as_f64() {
+                let (min, max) = (
+                    setting.min.unwrap_or(f64::MIN),
+                    setting.max.unwrap_or(f64::MAX),
+                );
+                if !(v.is_finite() && (min..=max).contains(&v)) {
+                    return Err(Error::InvalidArgument(format!(
+                        "{} must be in {min}..={max}, got {v}",
+                        setting.name
+                    )));
+                }
+            }
+            if let Some(text) = value.as_str()
+                && !setting.options.iter().any(|(option, _)| *option == text)
+            {
+                return Err(Error::InvalidArgument(format!(
+                    "{} cannot be `{text}`",
+                    setting.name
+                )));
+            }
+        }
         if self.fine_tune_blocks > MAX_FINE_TUNE_BLOCKS {
-            return bad(format!(
-                "fine_tune_blocks must be 0..={MAX_FINE_TUNE_BLOCKS}, got {}",
+            return Err(Error::InvalidArgument(format!(
+                "fine_tune_blocks must be in 0..={MAX_FINE_TUNE_BLOCKS}, got {}",
                 self.fine_tune_blocks
-            ));
+            )));
         }
-        if self.epochs == 0 || self.batch_size == 0 || self.hidden_units == 0 {
-            return bad("epochs, batch_size and hidden_units must be at least 1".into());
-        }
-        if !(self.learning_rate.is_finite() && self.learning_rate > 0.0) {
-            return bad(format!(
-                "learning_rate must be > 0, got {}",
-                self.learning_rate
-            ));
-        }
-        non_negative("block_lr_factor", self.block_lr_factor)?;
-        non_negative("weight_decay", self.weight_decay)?;
-        below_one("dropout", self.dropout)?;
-        below_one("label_smoothing", self.label_smoothing)?;
-        below_one("validation_fraction", self.validation_fraction)?;
         Ok(())
     }
 
     /// Index of the first block that trains: everything before it is frozen.
     pub fn first_trainable_block(&self) -> usize {
         crate::model::BLOCK_COUNT - self.fine_tune_blocks
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid_and_ranges_are_enforced() {
+        TrainConfig::default().validate().expect("defaults");
+        let names: Vec<&str> = TrainConfig::settings().iter().map(|s| s.name).collect();
+        let fields = serde_json::to_value(TrainConfig::default()).expect("json");
+        let fields = fields.as_object().expect("object");
+        assert_eq!(names.len(), fields.len(), "one setting per field");
+        assert!(names.iter().all(|n| fields.contains_key(*n)));
+        let bad = [
+            TrainConfig {
+                epochs: 0,
+                ..TrainConfig::default()
+            },
+            TrainConfig {
+                dropout: 1.0,
+                ..TrainConfig::default()
+            },
+            TrainConfig {
+                learning_rate: f64::NAN,
+                ..TrainConfig::default()
+            },
+            TrainConfig {
+                fine_tune_blocks: 4,
+                ..TrainConfig::default()
+            },
+            TrainConfig {
+                validation_fraction: -0.1,
+                ..TrainConfig::default()
+            },
+        ];
+        for config in bad {
+            assert!(config.validate().is_err(), "{config:?}");
+        }
     }
 }

@@ -1,6 +1,6 @@
 //! Classes and their samples (224×224 pixels), with stable ids.
 
-use crate::data::RGBA_IMAGE_BYTES;
+use crate::data::RGB_IMAGE_BYTES;
 use crate::error::{Error, Result};
 use std::sync::Arc;
 
@@ -11,19 +11,8 @@ pub struct Sample {
     pub id: u64,
     /// Class index.
     pub label: usize,
-    /// 224×224 RGB pixels (alpha is not kept: the network ignores it, and a quarter of the memory
-    /// goes with it: 10,000 samples hold 1.5 GB instead of 2).
+    /// 224×224 RGB pixels (shared: a training run keeps a handle, not a copy).
     pub rgb: Arc<[u8]>,
-}
-
-impl Sample {
-    /// The pixels as 224×224 RGBA (opaque), the form the input conversion and augmentation take.
-    pub fn rgba(&self) -> Vec<u8> {
-        self.rgb
-            .chunks_exact(3)
-            .flat_map(|px| [px[0], px[1], px[2], u8::MAX])
-            .collect()
-    }
 }
 
 /// The user's classes and samples.
@@ -88,32 +77,44 @@ impl Dataset {
         &self.class_names
     }
 
-    /// Adds one 224×224 RGBA image to class `label`; returns its id.
-    pub fn add_sample(&mut self, label: usize, rgba: Vec<u8>) -> Result<u64> {
+    /// Adds one 224×224 RGB image to class `label`; returns its new id.
+    pub fn add_sample(&mut self, label: usize, rgb: Vec<u8>) -> Result<u64> {
+        let id = self.next_id;
+        self.insert_sample(id, label, rgb)?;
+        Ok(id)
+    }
+
+    /// Adds one 224×224 RGB image to class `label` under a given id (a saved project's sample
+    /// keeps its id, so a trained model's split still names it).
+    pub fn insert_sample(&mut self, id: u64, label: usize, rgb: Vec<u8>) -> Result<()> {
         if label >= self.class_names.len() {
             return Err(Error::InvalidArgument(format!(
                 "class {label} does not exist ({} classes)",
                 self.class_names.len()
             )));
         }
-        if rgba.len() != RGBA_IMAGE_BYTES {
+        if rgb.len() != RGB_IMAGE_BYTES {
             return Err(Error::PixelSize {
-                what: "one 224×224 RGBA image",
-                expected: RGBA_IMAGE_BYTES,
-                actual: rgba.len(),
+                what: "one 224×224 RGB image",
+                expected: RGB_IMAGE_BYTES,
+                actual: rgb.len(),
             });
         }
-        let id = self.next_id;
-        self.next_id += 1;
-        self.samples.push(Sample {
-            id,
-            label,
-            rgb: rgba
-                .chunks_exact(4)
-                .flat_map(|px| [px[0], px[1], px[2]])
-                .collect(),
-        });
-        Ok(id)
+        let Err(at) = self.samples.binary_search_by_key(&id, |s| s.id) else {
+            return Err(Error::InvalidArgument(format!(
+                "sample {id} already exists"
+            )));
+        };
+        self.samples.insert(
+            at,
+            Sample {
+                id,
+                label,
+                rgb: rgb.into(),
+            },
+        );
+        self.next_id = self.next_id.max(id + 1);
+        Ok(())
     }
 
     /// Removes a sample; returns whether it existed.
@@ -133,17 +134,17 @@ impl Dataset {
         let index = self
             .samples
             .binary_search_by_key(&id, |s| s.id)
-            .map_err(|_| Error::InvalidArgument(format!("sample {id} does not exist")))?;
+            .map_err(|_| Error::MissingSample(id))?;
         self.samples[index].label = label;
         Ok(())
     }
 
-    /// All samples, in insertion order.
+    /// All samples, by id.
     pub fn samples(&self) -> &[Sample] {
         &self.samples
     }
 
-    /// The sample with this id (O(log n): ids only grow, so `samples` stays sorted by id).
+    /// The sample with this id (O(log n): `samples` is kept sorted by id).
     pub fn sample(&self, id: u64) -> Option<&Sample> {
         let index = self.samples.binary_search_by_key(&id, |s| s.id).ok()?;
         self.samples.get(index)
@@ -161,7 +162,7 @@ impl Dataset {
     /// Refuses what cannot be trained: fewer than two classes, or a class without samples.
     pub fn check_trainable(&self) -> Result<()> {
         if self.class_names.len() < 2 {
-            return Err(Error::InvalidArgument(format!(
+            return Err(Error::State(format!(
                 "training needs at least 2 classes, this project has {}",
                 self.class_names.len()
             )));
@@ -172,9 +173,7 @@ impl Dataset {
             .zip(self.counts())
             .find(|(_, n)| *n == 0)
         {
-            return Err(Error::InvalidArgument(format!(
-                "class \"{name}\" has no samples"
-            )));
+            return Err(Error::State(format!("class \"{name}\" has no samples")));
         }
         Ok(())
     }
@@ -185,25 +184,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn samples_keep_rgb_and_give_back_opaque_rgba() {
+    fn samples_keep_their_ids() {
         let mut d = Dataset::new(vec!["a".into()]);
-        let rgba: Vec<u8> = (0..RGBA_IMAGE_BYTES).map(|i| (i * 7 % 251) as u8).collect();
-        let id = d.add_sample(0, rgba.clone()).expect("sample");
-        let sample = d.sample(id).expect("kept");
-        assert_eq!(sample.rgb.len(), RGBA_IMAGE_BYTES / 4 * 3);
-        let back = sample.rgba();
-        for (px, original) in back.chunks_exact(4).zip(rgba.chunks_exact(4)) {
-            assert_eq!(px[..3], original[..3]);
-            assert_eq!(px[3], u8::MAX);
-        }
+        d.insert_sample(7, 0, vec![1; RGB_IMAGE_BYTES])
+            .expect("id 7");
+        d.insert_sample(3, 0, vec![2; RGB_IMAGE_BYTES])
+            .expect("id 3");
+        assert!(d.insert_sample(3, 0, vec![2; RGB_IMAGE_BYTES]).is_err());
+        assert_eq!(d.add_sample(0, vec![3; RGB_IMAGE_BYTES]).ok(), Some(8));
+        let ids: Vec<u64> = d.samples().iter().map(|s| s.id).collect();
+        assert_eq!(ids, [3, 7, 8]);
+        assert_eq!(d.sample(3).map(|s| s.rgb[0]), Some(2));
+        assert!(d.add_sample(0, vec![0; RGB_IMAGE_BYTES + 1]).is_err());
+        assert!(d.add_sample(1, vec![0; RGB_IMAGE_BYTES]).is_err());
     }
 
     #[test]
     fn removing_a_class_drops_its_samples_and_renumbers() {
         let mut d = Dataset::new(vec!["a".into(), "b".into(), "c".into()]);
-        let a = d.add_sample(0, vec![0; RGBA_IMAGE_BYTES]).expect("a");
-        let b = d.add_sample(1, vec![0; RGBA_IMAGE_BYTES]).expect("b");
-        let c = d.add_sample(2, vec![0; RGBA_IMAGE_BYTES]).expect("c");
+        let a = d.add_sample(0, vec![0; RGB_IMAGE_BYTES]).expect("a");
+        let b = d.add_sample(1, vec![0; RGB_IMAGE_BYTES]).expect("b");
+        let c = d.add_sample(2, vec![0; RGB_IMAGE_BYTES]).expect("c");
         assert_eq!(d.remove_class(1).expect("remove"), vec![b]);
         assert_eq!(d.class_names(), ["a", "c"]);
         assert_eq!(d.sample(c).map(|s| s.label), Some(1));

@@ -1,5 +1,6 @@
-//! Honest evaluation on held-out samples: per-class accuracy, confusion, mistakes, threshold.
+//! Honest evaluation on held-out samples: per-class accuracy, confusion, mistakes.
 
+use super::trained::argmax;
 use serde::Serialize;
 
 /// A held-out sample the model got wrong.
@@ -28,6 +29,9 @@ pub struct Evaluation {
     pub confusion: Vec<Vec<usize>>,
     /// The mistakes, most confident first.
     pub misclassified: Vec<Misclassified>,
+    /// Samples added since the model was trained: neither trained on nor held out, so not
+    /// counted here (train again to use them).
+    pub new_since_training: usize,
 }
 
 impl Evaluation {
@@ -63,40 +67,9 @@ impl Evaluation {
             per_class_accuracy,
             confusion,
             misclassified,
+            new_since_training: 0,
         }
     }
-}
-
-/// Index and value of the largest probability.
-pub fn argmax(probs: &[f32]) -> (usize, f32) {
-    probs.iter().copied().enumerate().fold(
-        (0, f32::MIN),
-        |best, (i, p)| if p > best.1 { (i, p) } else { best },
-    )
-}
-
-/// Threshold used when nothing is held out.
-pub const DEFAULT_THRESHOLD: f32 = 0.5;
-/// Share of correct held-out predictions the threshold keeps above it.
-const KEEP_CORRECT: f32 = 0.95;
-
-/// The "none of these" threshold on the top probability: the 5th percentile of the top
-/// probability of correctly classified held-out samples, so 95% of them still pass. Inputs below
-/// it are shown as "none of these".
-pub fn calibrate_threshold(rows: &[(u64, usize, Vec<f32>)]) -> f32 {
-    let mut confident: Vec<f32> = rows
-        .iter()
-        .filter_map(|(_, label, probs)| {
-            let (predicted, prob) = argmax(probs);
-            (predicted == *label).then_some(prob)
-        })
-        .collect();
-    if confident.is_empty() {
-        return DEFAULT_THRESHOLD;
-    }
-    confident.sort_by(f32::total_cmp);
-    let index = ((1.0 - KEEP_CORRECT) * confident.len() as f32).floor() as usize;
-    confident[index.min(confident.len() - 1)]
 }
 
 #[cfg(test)]
@@ -116,7 +89,5 @@ mod tests {
         assert_eq!(eval.misclassified.len(), 1);
         assert_eq!(eval.misclassified[0].id, 2);
         assert!((eval.accuracy.unwrap_or(0.0) - 2.0 / 3.0).abs() < 1e-6);
-        assert_eq!(calibrate_threshold(&rows), 0.7);
-        assert_eq!(calibrate_threshold(&[]), DEFAULT_THRESHOLD);
     }
 }

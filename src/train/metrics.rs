@@ -21,4 +21,6 @@ pub struct EpochMetrics {
     pub stopped_early: bool,
     /// The run was cancelled during this epoch.
     pub cancelled: bool,
+    /// Augmented views sent through the frozen prefix this epoch (0 without augmentation).
+    pub views_embedded: usize,
 }

@@ -4,14 +4,22 @@ use super::dataset::Sample;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
+use serde::{Deserialize, Serialize};
 
 /// Sample ids for training and for validation.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Split {
     /// Ids the optimiser sees.
     pub train: Vec<u64>,
-    /// Held-out ids for validation loss, early stopping, evaluation and the threshold.
+    /// Held-out ids for validation loss, early stopping, evaluation and calibration.
     pub validation: Vec<u64>,
+}
+
+impl Split {
+    /// Whether sample `id` took part in the run (trained on or held out).
+    pub fn contains(&self, id: u64) -> bool {
+        self.train.contains(&id) || self.validation.contains(&id)
+    }
 }
 
 /// Holds out `fraction` of every class (rounded); when `fraction > 0`, at least one sample of

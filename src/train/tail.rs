@@ -38,12 +38,18 @@ impl Tail {
         tail
     }
 
-    /// `[N, C, H, W]` boundary activation (`[N, 1024, 1, 1]` for k = 0) `-> [N, classes]`
-    pub fn forward(&self, boundary: Tensor<4>) -> Tensor<2> {
+    /// The pooled features the head reads: `[N, C, H, W]` boundary activation
+    /// (`[N, 1024, 1, 1]` for k = 0) `-> [N, 1024]`
+    pub fn features(&self, boundary: Tensor<4>) -> Tensor<2> {
         let x = self
             .blocks
             .iter()
             .fold(boundary, |x, block| block.forward(x));
-        self.head.forward(global_average_pool(x))
+        global_average_pool(x)
+    }
+
+    /// `[N, C, H, W]` boundary activation `-> [N, classes]` logits
+    pub fn forward(&self, boundary: Tensor<4>) -> Tensor<2> {
+        self.head.forward(self.features(boundary))
     }
 }

@@ -1,15 +1,17 @@
-//! A trained model: the tail (fine-tuned blocks + head) and what is needed to use it again.
+//! A trained model: the tail (fine-tuned blocks + head), the "none of these" references, and
+//! what is needed to use it again.
 //!
-//! Saved as one `.safetensors` file: the tail's tensors under their module paths, and a
-//! `burnish` metadata entry (JSON) with class names, k, head shape, preprocessing, the base
-//! weights' sha256, the seed and the "none of these" threshold.
+//! Saved as one `.safetensors` file: the tensors under their module paths (`tail.…`,
+//! `novelty.references`), and a `burnish` metadata entry (JSON, [`TrainedModelMeta`]).
 
 use super::cache::run_prefix;
-use super::config::HeadKind;
+use super::config::{HeadKind, MAX_FINE_TUNE_BLOCKS};
 use super::head::HeadConfig;
+use super::novelty::{DEFAULT_STRICTNESS, Novelty, NoveltyCalibration};
+use super::split::Split;
 use super::tail::Tail;
 use crate::error::{Error, Result};
-use crate::infer::read_rows;
+use crate::infer::{read_rows, read_values};
 use crate::model::{BLOCK_COUNT, FEATURE_DIM, MobileNetV1};
 use crate::weights::{apply_strict, metadata, to_safetensors};
 use burn::prelude::*;
@@ -19,8 +21,8 @@ use std::collections::HashMap;
 
 /// Metadata key holding [`TrainedModelMeta`] as JSON.
 pub const META_KEY: &str = "burnish";
-/// Version of the trained-model format.
-pub const FORMAT_VERSION: u32 = 1;
+/// Version of the trained-model format (2: novelty references and the split were added).
+pub const FORMAT_VERSION: u32 = 2;
 /// How images must be prepared, stated in every exported model.
 pub const PREPROCESSING: &str =
     "RGB, centre square crop, resized to 224x224, value/127.5 - 1 (range [-1, 1]), NCHW";
@@ -42,19 +44,45 @@ pub struct TrainedModelMeta {
     pub base_weights_sha256: String,
     /// Seed of the run that trained it.
     pub seed: u64,
-    /// "None of these" threshold on the top probability.
-    pub threshold: f32,
+    /// The sample ids it was trained and validated on: evaluation uses exactly `validation`.
+    pub split: Split,
+    /// Where known-class images score on the "none of these" similarity.
+    pub novelty: NoveltyCalibration,
     /// Input preparation ([`PREPROCESSING`]).
     pub preprocessing: String,
 }
 
-/// A trained tail on the plain (inference) backend, with its metadata.
-#[derive(Clone, Debug)]
-pub struct TrainedModel {
+/// The tensors of a trained model.
+#[derive(Module, Debug)]
+pub struct TrainedNet {
     /// Fine-tuned blocks and head, in inference mode.
     pub tail: Tail,
-    /// Class names, k, threshold, provenance.
+    /// Features of training samples, for "none of these".
+    pub novelty: Novelty,
+}
+
+/// A trained model on the plain (inference) backend, with its metadata.
+#[derive(Clone, Debug)]
+pub struct TrainedModel {
+    /// Its tensors.
+    pub net: TrainedNet,
+    /// Class names, k, calibration, split, provenance.
     pub meta: TrainedModelMeta,
+}
+
+/// What the trained model says of one image.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Classification {
+    /// Probability of each class (softmax over the taught classes).
+    pub probs: Vec<f32>,
+    /// The most probable class.
+    pub best: usize,
+    /// Cosine similarity to the nearest training sample's features.
+    pub similarity: f32,
+    /// Below this similarity the image is "none of these" (at the strictness asked for).
+    pub threshold: f32,
+    /// Too unlike every taught class to name one.
+    pub none_of_these: bool,
 }
 
 impl TrainedModel {
@@ -70,12 +98,46 @@ impl TrainedModel {
         input: Tensor<4>,
     ) -> Result<Vec<Vec<f32>>> {
         let boundary = run_prefix(base, input, self.first_block());
-        self.probabilities_from_boundary(boundary).await
+        read_rows(softmax(self.net.tail.forward(boundary), 1)).await
     }
 
-    /// Class probabilities from boundary activations.
-    pub async fn probabilities_from_boundary(&self, boundary: Tensor<4>) -> Result<Vec<Vec<f32>>> {
-        read_rows(softmax(self.tail.forward(boundary), 1)).await
+    /// Classifies images from their boundary activations; `strictness` is the percent of
+    /// known-class images to flag as "none of these" (default [`DEFAULT_STRICTNESS`]).
+    pub async fn classify_boundary(
+        &self,
+        boundary: Tensor<4>,
+        strictness: Option<f32>,
+    ) -> Result<Vec<Classification>> {
+        let features = self.net.tail.features(boundary);
+        let similarity = read_values(self.net.novelty.scores(features.clone())).await?;
+        let probs = read_rows(softmax(self.net.tail.head.forward(features), 1)).await?;
+        let strictness = strictness.unwrap_or(DEFAULT_STRICTNESS).clamp(0.0, 100.0);
+        let threshold = self.meta.novelty.threshold(strictness);
+        Ok(probs
+            .into_iter()
+            .zip(similarity)
+            .map(|(probs, similarity)| {
+                let (best, _) = argmax(&probs);
+                Classification {
+                    probs,
+                    best,
+                    similarity,
+                    threshold,
+                    none_of_these: similarity < threshold,
+                }
+            })
+            .collect())
+    }
+
+    /// Classifies `[N, 3, 224, 224]` images, running `base`'s frozen prefix first.
+    pub async fn classify(
+        &self,
+        base: &MobileNetV1,
+        input: Tensor<4>,
+        strictness: Option<f32>,
+    ) -> Result<Vec<Classification>> {
+        let boundary = run_prefix(base, input, self.first_block());
+        self.classify_boundary(boundary, strictness).await
     }
 
     /// The model as `.safetensors` bytes (async readback: works on WebGPU).
@@ -84,7 +146,35 @@ impl TrainedModel {
             serde_json::to_string(&self.meta).map_err(|e| Error::WeightsFormat(e.to_string()))?;
         let mut meta = HashMap::from([(META_KEY.to_owned(), json)]);
         meta.insert("format".into(), "pt".into());
-        to_safetensors(&self.tail, meta).await
+        to_safetensors(&self.net, meta).await
+    }
+
+    /// The metadata of `.safetensors` bytes written by [`Self::to_safetensors`], checked.
+    pub fn read_meta(bytes: &[u8]) -> Result<TrainedModelMeta> {
+        let meta = metadata(bytes)?;
+        let json = meta.get(META_KEY).ok_or_else(|| {
+            Error::WeightsFormat(format!(
+                "not a burnish model: metadata `{META_KEY}` is missing"
+            ))
+        })?;
+        let version: serde_json::Value = serde_json::from_str(json)
+            .map_err(|e| Error::WeightsFormat(format!("metadata `{META_KEY}`: {e}")))?;
+        let version = version["format_version"].as_u64().unwrap_or(0);
+        if version != u64::from(FORMAT_VERSION) {
+            return Err(Error::WeightsFormat(format!(
+                "model format version {version} is not supported (expected {FORMAT_VERSION}): train it again"
+            )));
+        }
+        let meta: TrainedModelMeta = serde_json::from_str(json)
+            .map_err(|e| Error::WeightsFormat(format!("metadata `{META_KEY}`: {e}")))?;
+        if meta.fine_tune_blocks > MAX_FINE_TUNE_BLOCKS || meta.class_names.len() < 2 {
+            return Err(Error::WeightsFormat(format!(
+                "model metadata out of range: {} fine-tuned blocks, {} classes",
+                meta.fine_tune_blocks,
+                meta.class_names.len()
+            )));
+        }
+        Ok(meta)
     }
 
     /// Loads a model written by [`Self::to_safetensors`]; `base` must be the network it was
@@ -95,28 +185,7 @@ impl TrainedModel {
         base_sha256: &str,
         device: &Device,
     ) -> Result<Self> {
-        let meta = metadata(bytes)?;
-        let json = meta.get(META_KEY).ok_or_else(|| {
-            Error::WeightsFormat(format!(
-                "not a burnish model: metadata `{META_KEY}` is missing"
-            ))
-        })?;
-        let meta: TrainedModelMeta = serde_json::from_str(json)
-            .map_err(|e| Error::WeightsFormat(format!("metadata `{META_KEY}`: {e}")))?;
-        if meta.format_version != FORMAT_VERSION {
-            return Err(Error::WeightsFormat(format!(
-                "model format version {} is not supported (expected {FORMAT_VERSION})",
-                meta.format_version
-            )));
-        }
-        if meta.fine_tune_blocks > super::config::MAX_FINE_TUNE_BLOCKS || meta.class_names.len() < 2
-        {
-            return Err(Error::WeightsFormat(format!(
-                "model metadata out of range: {} fine-tuned blocks, {} classes",
-                meta.fine_tune_blocks,
-                meta.class_names.len()
-            )));
-        }
+        let meta = Self::read_meta(bytes)?;
         if meta.base_weights_sha256 != base_sha256 {
             return Err(Error::WeightsFormat(format!(
                 "model was trained on base weights {} but these are {base_sha256}",
@@ -130,11 +199,25 @@ impl TrainedModel {
             meta.hidden_units,
             0.0,
         );
-        let mut tail = Tail::from_base(base, meta.fine_tune_blocks, &head, device);
-        apply_strict(&mut tail, bytes)?;
+        let mut net = TrainedNet {
+            tail: Tail::from_base(base, meta.fine_tune_blocks, &head, device),
+            novelty: Novelty::empty(meta.novelty.references, FEATURE_DIM, device),
+        };
+        apply_strict(&mut net, bytes)?;
         Ok(TrainedModel {
-            tail: tail.valid(),
+            net: TrainedNet {
+                tail: net.tail.valid(),
+                novelty: net.novelty,
+            },
             meta,
         })
     }
+}
+
+/// Index and value of the largest probability.
+pub fn argmax(probs: &[f32]) -> (usize, f32) {
+    probs.iter().copied().enumerate().fold(
+        (0, f32::MIN),
+        |best, (i, p)| if p > best.1 { (i, p) } else { best },
+    )
 }

@@ -14,20 +14,20 @@ fn gunzip(name: &str) -> Vec<u8> {
     bytes
 }
 
-/// Upsamples a 28×28 grayscale image to 224×224 RGBA (nearest neighbour, 8×).
+/// Upsamples a 28×28 grayscale image to 224×224 RGB (nearest neighbour, 8×).
 fn upsample(gray: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(224 * 224 * 4);
+    let mut out = Vec::with_capacity(224 * 224 * 3);
     for y in 0..224 {
         for x in 0..224 {
             let v = gray[(y / 8) * 28 + x / 8];
-            out.extend_from_slice(&[v, v, v, 255]);
+            out.extend_from_slice(&[v, v, v]);
         }
     }
     out
 }
 
 /// The first `per_class` images of each of `classes` from the `train` or `t10k` split,
-/// as `(class position in `classes`, 224² RGBA)`.
+/// as `(class position in `classes`, 224² RGB)`.
 pub fn load(split: &str, classes: &[u8], per_class: usize) -> Vec<(usize, Vec<u8>)> {
     let images = gunzip(&format!("{split}-images-idx3-ubyte.gz"));
     let labels = gunzip(&format!("{split}-labels-idx1-ubyte.gz"));

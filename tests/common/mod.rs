@@ -43,12 +43,12 @@ pub fn golden_images() -> Vec<GoldenImage> {
         .images
 }
 
-/// The 224×224 RGBA pixels of a golden image.
-pub fn golden_rgba(image: &GoldenImage) -> Vec<u8> {
+/// The 224×224 RGB pixels of a golden image.
+pub fn golden_rgb(image: &GoldenImage) -> Vec<u8> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
         .join(&image.file);
     let bytes = std::fs::read(path).expect("fixture image");
-    burnish::image_file::decode_to_rgba_224(&bytes).expect("fixture decodes")
+    burnish::image_file::decode_to_rgb_224(&bytes).expect("fixture decodes")
 }
 pub mod fashion;

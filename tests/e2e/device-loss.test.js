@@ -41,7 +41,6 @@ test('a lost WebGPU device moves the project to the CPU without losing it', { ti
   await page.fill('input[name="batch_size"]', '4');
   await page.getByTestId('train-button').click();
   await page.waitForFunction(() => document.body.dataset.state === 'trained', null, { timeout: 600_000 });
-  await page.fill('#threshold', '0');
   const before = await predictFile(page, 'coffee.png');
   const probsBefore = await probs(page);
 

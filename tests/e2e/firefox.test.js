@@ -65,9 +65,6 @@ test('Firefox: record, add files, train, predict, reload', { timeout: 900_000 },
   });
   await firefox.click('[data-testid="train-button"]');
   await stateIs('trained');
-  await firefox.evaluate(() => {
-    document.querySelector('#threshold').value = '0';
-  });
   await firefox.type('[data-testid="predict-file-input"]', join(FIXTURES, 'coffee.png'));
   await firefox.waitFor(() => document.querySelector('[data-testid="prediction-top"]').textContent === 'thing');
   writeFileSync(join(ARTIFACTS, 'firefox-trained.png'), await firefox.screenshot());

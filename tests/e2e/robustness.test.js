@@ -97,8 +97,6 @@ test('bad files, duplicate names, training interruptions and a full quota lose n
   await page.fill('input[name="epochs"]', '10');
   await page.getByTestId('train-button').click();
   await page.waitForFunction(() => document.body.dataset.state === 'trained', null, { timeout: 300_000 });
-  await page.fill('#threshold', '0');
-  await page.locator('#threshold').dispatchEvent('change');
   await page.getByTestId('predict-file-input').setInputFiles(join(FIXTURES, 'eagle.png'));
   await page.waitForFunction(() => document.querySelector('#predictions').textContent !== '');
   const bars = await page.textContent('#predictions');

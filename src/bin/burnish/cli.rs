@@ -68,39 +68,8 @@ enum Command {
         /// Converted ImageNet weights (the frozen base).
         #[arg(long, default_value = DEFAULT_WEIGHTS)]
         weights: PathBuf,
-        /// Last depthwise-separable blocks to fine-tune with the head, 0..=3 [default: 0].
-        #[arg(long)]
-        fine_tune_blocks: Option<usize>,
-        /// Maximum epochs [default: 50].
-        #[arg(long)]
-        epochs: Option<usize>,
-        /// Batch size [default: 16].
-        #[arg(long)]
-        batch: Option<usize>,
-        /// Adam learning rate [default: 0.001].
-        #[arg(long)]
-        lr: Option<f64>,
-        /// Seed for init, split, shuffles and augmentation [default: 42].
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Train on random augmented views (slower: the frozen part re-runs every epoch).
-        #[arg(long)]
-        augment: bool,
-        /// Early stopping: epochs without a better validation loss, 0 = never [default: 10].
-        #[arg(long)]
-        patience: Option<usize>,
-        /// Fraction of each class held out for validation [default: 0.15].
-        #[arg(long)]
-        validation_fraction: Option<f64>,
-        /// Cross-entropy label smoothing [default: 0].
-        #[arg(long)]
-        label_smoothing: Option<f32>,
-        /// L2 weight decay [default: 0].
-        #[arg(long)]
-        weight_decay: Option<f32>,
-        /// Use a single linear layer as head instead of Dense(100) → Dropout → Dense(N).
-        #[arg(long)]
-        linear_head: bool,
+        #[command(flatten)]
+        flags: TrainFlags,
         /// Where to write the trained model.
         #[arg(long, default_value = "model.safetensors")]
         out: PathBuf,
@@ -119,21 +88,44 @@ enum Command {
 }
 
 /// Training flags given on the command line (each overrides the base settings).
-struct Overrides {
+#[derive(clap::Args)]
+struct TrainFlags {
+    /// Last depthwise-separable blocks to fine-tune with the head, 0..=3 [default: 0].
+    #[arg(long)]
     fine_tune_blocks: Option<usize>,
+    /// Maximum epochs [default: 50].
+    #[arg(long)]
     epochs: Option<usize>,
+    /// Batch size [default: 16].
+    #[arg(long)]
     batch: Option<usize>,
+    /// Adam learning rate [default: 0.001].
+    #[arg(long)]
     lr: Option<f64>,
+    /// Seed for init, split, shuffles and augmentation [default: 42].
+    #[arg(long)]
     seed: Option<u64>,
+    /// Train on random augmented views (slower: the frozen part re-runs every epoch).
+    #[arg(long)]
     augment: bool,
+    /// Early stopping: epochs without a better validation loss, 0 = never [default: 10].
+    #[arg(long)]
     patience: Option<usize>,
+    /// Fraction of each class held out for validation [default: 0.15].
+    #[arg(long)]
     validation_fraction: Option<f64>,
+    /// Cross-entropy label smoothing [default: 0].
+    #[arg(long)]
     label_smoothing: Option<f32>,
+    /// L2 weight decay [default: 0].
+    #[arg(long)]
     weight_decay: Option<f32>,
+    /// Use a single linear layer as head instead of Dense(100) → Dropout → Dense(N).
+    #[arg(long)]
     linear_head: bool,
 }
 
-impl Overrides {
+impl TrainFlags {
     fn apply(self, mut config: TrainConfig) -> TrainConfig {
         fn set<T>(slot: &mut T, value: Option<T>) {
             if let Some(value) = value {
@@ -176,45 +168,20 @@ pub fn main() -> ExitCode {
             out_project,
             eval_dir,
             weights,
-            fine_tune_blocks,
-            epochs,
-            batch,
-            lr,
-            seed,
-            augment,
-            patience,
-            validation_fraction,
-            label_smoothing,
-            weight_decay,
-            linear_head,
+            flags,
             out,
-        } => {
-            let overrides = Overrides {
-                fine_tune_blocks,
-                epochs,
-                batch,
-                lr,
-                seed,
-                augment,
-                patience,
-                validation_fraction,
-                label_smoothing,
-                weight_decay,
-                linear_head,
-            };
-            train::run(TrainArgs {
-                source: match (data_dir, project) {
-                    (_, Some(bundle)) => Source::Bundle(bundle),
-                    (Some(dir), None) => Source::Folder(dir),
-                    (None, None) => unreachable!("clap requires DATA_DIR or --project"),
-                },
-                eval_dir,
-                weights,
-                settings: Box::new(move |base| overrides.apply(base)),
-                out,
-                out_project,
-            })
-        }
+        } => train::run(TrainArgs {
+            source: match (data_dir, project) {
+                (_, Some(bundle)) => Source::Bundle(bundle),
+                (Some(dir), None) => Source::Folder(dir),
+                (None, None) => unreachable!("clap requires DATA_DIR or --project"),
+            },
+            eval_dir,
+            weights,
+            settings: Box::new(move |base| flags.apply(base)),
+            out,
+            out_project,
+        }),
         Command::Export {
             data_dir,
             model,

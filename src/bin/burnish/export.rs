@@ -16,7 +16,7 @@ pub fn run(data_dir: &Path, model: Option<&Path>, out: &Path) -> anyhow::Result<
     let bundle = Bundle {
         class_names: folder.classes,
         settings: None,
-        threshold: None,
+        strictness: None,
         samples,
         model,
     };

@@ -1,15 +1,15 @@
-//! ImageFolder layout: one sub-folder per class, images inside, decoded to 224² RGBA.
+//! ImageFolder layout: one sub-folder per class, images inside, decoded to 224² RGB.
 
 use anyhow::{Context, bail};
 use burnish::bundle::{BundleSample, encode_png};
-use burnish::image_file::decode_to_rgba_224;
+use burnish::image_file::decode_to_rgb_224;
 use std::path::{Path, PathBuf};
 
 /// Labelled images read from a folder of class folders.
 pub struct ImageFolder {
     /// Class names: the sub-folder names, sorted.
     pub classes: Vec<String>,
-    /// `(class index, file, 224² RGBA)`.
+    /// `(class index, file, 224² RGB)`.
     pub images: Vec<(usize, PathBuf, Vec<u8>)>,
 }
 
@@ -18,10 +18,12 @@ impl ImageFolder {
     pub fn bundle_samples(&self) -> burnish::error::Result<Vec<BundleSample>> {
         self.images
             .iter()
-            .map(|(label, _, rgba)| {
+            .enumerate()
+            .map(|(id, (label, _, rgb))| {
                 Ok(BundleSample {
+                    id: id as u64,
                     label: *label,
-                    png: encode_png(rgba)?,
+                    png: encode_png(rgb)?,
                 })
             })
             .collect()
@@ -77,9 +79,9 @@ pub fn read(dir: &Path, classes: Option<&[String]>) -> anyhow::Result<ImageFolde
         for file in sorted_entries(folder)?.into_iter().filter(|p| p.is_file()) {
             match std::fs::read(&file)
                 .map_err(anyhow::Error::from)
-                .and_then(|b| Ok(decode_to_rgba_224(&b)?))
+                .and_then(|b| Ok(decode_to_rgb_224(&b)?))
             {
-                Ok(rgba) => images.push((label, file, rgba)),
+                Ok(rgb) => images.push((label, file, rgb)),
                 Err(err) => eprintln!("skipping {}: {err}", file.display()),
             }
         }

@@ -4,11 +4,10 @@ use crate::train::load_base;
 use anyhow::Context;
 use burn::prelude::*;
 use burnish::MobileNetV1;
-use burnish::data::rgba_to_input;
-use burnish::image_file::decode_to_rgba_224;
-use burnish::imagenet::{GRAPH_BACKGROUND_OFFSET, class_name};
-use burnish::infer::{probabilities, read_values, top_k};
-use burnish::train::{TrainedModel, argmax};
+use burnish::data::rgb_to_input;
+use burnish::image_file::decode_to_rgb_224;
+use burnish::infer::{embed_images, imagenet_top_k, top_k};
+use burnish::train::TrainedModel;
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -68,10 +67,10 @@ fn predict_one(
     features: bool,
 ) -> anyhow::Result<serde_json::Value> {
     let file = std::fs::read(path).context("reading file")?;
-    let input = rgba_to_input(&decode_to_rgba_224(&file)?, device)?;
-    let mut line = classify(classifier, path, input.clone())?;
+    let rgb = decode_to_rgb_224(&file)?;
+    let mut line = classify(classifier, path, rgb_to_input(&rgb, device)?)?;
     if features {
-        let values = pollster::block_on(read_values(classifier.base.embed(input)))?;
+        let values = pollster::block_on(embed_images(&classifier.base, &rgb, 1, device))?;
         line["features"] = json!(values);
     }
     Ok(line)
@@ -85,26 +84,23 @@ fn classify(
     let file = path.display().to_string();
     match &classifier.trained {
         None => {
-            let probs = pollster::block_on(probabilities(&classifier.base, input))?;
-            let row = probs.first().context("no output")?;
-            // Rank ImageNet classes only: output 0 ("background") stays in the softmax sum.
-            let top5: Vec<_> = top_k(&row[GRAPH_BACKGROUND_OFFSET..], 5)
-                .into_iter()
-                .map(|s| json!({ "index": s.index, "label": class_name(s.index), "prob": s.prob }))
-                .collect();
-            Ok(json!({ "file": file, "top5": top5 }))
+            let rows = pollster::block_on(imagenet_top_k(&classifier.base, input, 5))?;
+            Ok(json!({ "file": file, "top5": rows.first().context("no output")? }))
         }
         Some(model) => {
-            let probs = pollster::block_on(model.probabilities(&classifier.base, input))?;
-            let row = probs.first().context("no output")?;
-            let top5: Vec<_> = top_k(row, 5)
+            let results = pollster::block_on(model.classify(&classifier.base, input, None))?;
+            let result = results.first().context("no output")?;
+            let top5: Vec<_> = top_k(&result.probs, 5)
                 .into_iter()
                 .map(|s| json!({ "index": s.index, "label": model.meta.class_names[s.index], "prob": s.prob }))
                 .collect();
-            let (_, best) = argmax(row);
-            Ok(
-                json!({ "file": file, "top5": top5, "probs": row, "none_of_these": best < model.meta.threshold }),
-            )
+            Ok(json!({
+                "file": file,
+                "top5": top5,
+                "probs": result.probs,
+                "similarity": result.similarity,
+                "none_of_these": result.none_of_these,
+            }))
         }
     }
 }

@@ -5,8 +5,8 @@ use crate::image_folder::{self, ImageFolder};
 use anyhow::Context;
 use burn::prelude::*;
 use burnish::bundle::{Bundle, decode_png};
-use burnish::data::rgba_to_input;
-use burnish::train::{Dataset, Evaluation, TrainConfig, Trainer};
+use burnish::data::rgb_to_input;
+use burnish::train::{Dataset, Evaluation, Project, TrainConfig};
 use burnish::weights::{load_mobilenet, source_sha256};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
@@ -33,10 +33,14 @@ pub struct TrainArgs {
     pub out_project: Option<PathBuf>,
 }
 
-/// The samples to train on, their PNGs when they came from a bundle, and its settings.
-fn read_source(source: &Source) -> anyhow::Result<(ImageFolder, Option<Bundle>)> {
+/// The samples to train on with their ids, and the bundle when they came from one.
+fn read_source(source: &Source) -> anyhow::Result<(ImageFolder, Vec<u64>, Option<Bundle>)> {
     match source {
-        Source::Folder(dir) => Ok((image_folder::read(dir, None)?, None)),
+        Source::Folder(dir) => {
+            let folder = image_folder::read(dir, None)?;
+            let ids = (0..folder.images.len() as u64).collect();
+            Ok((folder, ids, None))
+        }
         Source::Bundle(path) => {
             let bytes =
                 std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
@@ -55,7 +59,8 @@ fn read_source(source: &Source) -> anyhow::Result<(ImageFolder, Option<Bundle>)>
                 classes: bundle.class_names.clone(),
                 images,
             };
-            Ok((folder, Some(bundle)))
+            let ids = bundle.samples.iter().map(|s| s.id).collect();
+            Ok((folder, ids, Some(bundle)))
         }
     }
 }
@@ -88,38 +93,39 @@ pub fn load_base(
 pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let device = Device::flex();
-    let (folder, bundle) = read_source(&args.source)?;
+    let (folder, ids, bundle) = read_source(&args.source)?;
     let base_settings = bundle
         .as_ref()
         .and_then(|b| b.settings.clone())
         .unwrap_or_default();
     let config = (args.settings)(base_settings);
     let (base, sha) = load_base(&args.weights, &device)?;
-    let mut trainer = Trainer::new(
+    let mut project = Project::new(
         base,
         device.clone(),
         sha,
         Dataset::new(folder.classes.clone()),
     );
-    trainer.set_config(config.clone())?;
-    for (label, _, rgba) in &folder.images {
-        trainer.add_sample(*label, rgba.clone())?;
+    project.set_config(config.clone())?;
+    for ((label, _, rgb), id) in folder.images.iter().zip(&ids) {
+        project.insert_sample(*id, *label, rgb.clone())?;
     }
 
-    let total = trainer.pending_embeddings();
+    let total = project.pending_embeddings();
     let embedding = bar(total, "embedding");
     let embed_started = Instant::now();
-    let batch = burnish::train::embed_batch(trainer.device());
-    while trainer.embed_pending(batch)? > 0 {
-        embedding.set_position((total - trainer.pending_embeddings()) as u64);
+    let batch = burnish::train::embed_batch(project.device());
+    while project.embed_pending(batch)? > 0 {
+        embedding.set_position((total - project.pending_embeddings()) as u64);
     }
     embedding.finish_and_clear();
     let embed_ms_per_image = embed_started.elapsed().as_secs_f64() * 1e3 / total.max(1) as f64;
 
-    let epochs = bar(trainer.config().epochs, "epochs");
+    let epochs = bar(config.epochs, "epochs");
+    let mut run = project.start_run()?;
     loop {
         let epoch_started = Instant::now();
-        let m = pollster::block_on(trainer.train_epoch())?;
+        let m = pollster::block_on(run.epoch())?;
         epochs.inc(1);
         epochs.suspend(|| {
             let mut line = serde_json::to_value(&m).unwrap_or_default();
@@ -131,19 +137,16 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         }
     }
     epochs.finish_and_clear();
-    let model = trainer
-        .trained()
-        .context("training produced no model")?
-        .clone();
-    let validation: Evaluation = pollster::block_on(trainer.evaluate(None))?;
+    let model = pollster::block_on(project.finish_run(run))?.clone();
+    let validation: Evaluation = pollster::block_on(project.evaluate())?;
 
     let eval = match &args.eval_dir {
         Some(dir) => {
             let held_out = image_folder::read(dir, Some(&folder.classes))?;
             let mut rows = Vec::new();
-            for (label, file, rgba) in &held_out.images {
-                let input = rgba_to_input(rgba, &device)?;
-                let probs = pollster::block_on(model.probabilities(trainer.base(), input))?;
+            for (label, file, rgb) in &held_out.images {
+                let input = rgb_to_input(rgb, &device)?;
+                let probs = pollster::block_on(model.probabilities(project.frozen(), input))?;
                 let probs = probs
                     .into_iter()
                     .next()
@@ -164,7 +167,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         let project = Bundle {
             class_names: folder.classes.clone(),
             settings: Some(config),
-            threshold: Some(model.meta.threshold),
+            strictness: None,
             samples,
             model: Some(bytes),
         };
@@ -186,7 +189,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
             "eval_accuracy": eval.as_ref().and_then(|e| e.accuracy),
             "per_class": per_class,
             "confusion": report.confusion,
-            "threshold": model.meta.threshold,
+            "novelty_threshold": model.meta.novelty.threshold(burnish::train::DEFAULT_STRICTNESS),
             "samples": folder.images.len(),
             "embed_ms_per_image": embed_ms_per_image,
             "seconds": started.elapsed().as_secs_f64(),

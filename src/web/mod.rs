@@ -1,0 +1,40 @@
+//! The browser API: the only `wasm_bindgen` code. It mirrors the core mechanically — every
+//! export an `async fn … -> Result<T, JsError>`, results as `Serialize` structs through
+//! `serde-wasm-bindgen`, core errors mapped by `?` — and holds no logic of its own.
+
+mod bundle;
+mod device;
+mod project;
+
+pub use bundle::{BundleWriter, read_bundle};
+pub use device::device_for;
+pub use project::Project;
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(start)]
+fn start() {
+    device::run_constructors();
+    console_error_panic_hook::set_once();
+}
+
+/// A core value as a plain JS value (objects for maps, numbers for integers, null for None).
+fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
+    Ok(value.serialize(&serde_wasm_bindgen::Serializer::json_compatible())?)
+}
+
+/// Every training setting with its range (`schema`) and the default settings (`defaults`):
+/// what the page builds its training form from.
+#[wasm_bindgen(js_name = trainingSettings)]
+pub async fn training_settings() -> Result<JsValue, JsError> {
+    #[derive(Serialize)]
+    struct Settings {
+        schema: Vec<crate::train::Setting>,
+        defaults: crate::train::TrainConfig,
+    }
+    to_js(&Settings {
+        schema: crate::train::TrainConfig::settings(),
+        defaults: crate::train::TrainConfig::default(),
+    })
+}

@@ -1,0 +1,230 @@
+//! The training project as JS sees it: a mirror of [`crate::train::Project`] plus the run in
+//! progress. JS drives training one epoch per call, so progress, charts and Stop need no
+//! callbacks. A call that would overlap a running one (other than `stop`) fails with "busy".
+
+use super::device::device_for;
+use super::to_js;
+use crate::bundle::decode_png;
+use crate::data::rgb_to_input;
+use crate::infer::{embed_images, imagenet_top_k};
+use crate::train::{Dataset, Project as CoreProject, Run, TrainConfig, TrainedModel, embed_batch};
+use crate::weights::{load_mobilenet, source_sha256};
+use std::cell::{Ref, RefCell, RefMut};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use wasm_bindgen::prelude::*;
+
+const BUSY: &str = "busy: another operation on this project is running";
+
+/// A training project in the browser.
+#[wasm_bindgen]
+pub struct Project {
+    core: RefCell<CoreProject>,
+    run: RefCell<Option<Run>>,
+    cancel: Arc<AtomicBool>,
+    backend: String,
+}
+
+impl Project {
+    fn core(&self) -> Result<Ref<'_, CoreProject>, JsError> {
+        self.core.try_borrow().map_err(|_| JsError::new(BUSY))
+    }
+
+    fn core_mut(&self) -> Result<RefMut<'_, CoreProject>, JsError> {
+        self.core.try_borrow_mut().map_err(|_| JsError::new(BUSY))
+    }
+
+    /// Forgets an unfinished run (the project it was started from changed).
+    fn drop_run(&self) -> Result<(), JsError> {
+        *self.run.try_borrow_mut().map_err(|_| JsError::new(BUSY))? = None;
+        Ok(())
+    }
+}
+
+// Borrows are held across awaits on purpose: every entry point takes them with `try_borrow*`,
+// so a call overlapping a running one fails with "busy" instead of racing it.
+#[allow(clippy::await_holding_refcell_ref)]
+#[wasm_bindgen]
+impl Project {
+    /// Loads the base weights on `backend` ("webgpu" or "flex") with these class names.
+    pub async fn create(
+        weights: Vec<u8>,
+        backend: String,
+        class_names: Vec<String>,
+    ) -> Result<Project, JsError> {
+        let device = device_for(&backend).await?;
+        let sha = source_sha256(&weights)?;
+        let base = load_mobilenet(&weights, &device)?;
+        let core = CoreProject::new(base, device, sha, Dataset::new(class_names));
+        Ok(Project {
+            cancel: core.cancel_handle(),
+            core: RefCell::new(core),
+            run: RefCell::new(None),
+            backend,
+        })
+    }
+
+    /// The backend this project runs on.
+    #[wasm_bindgen(getter)]
+    pub fn backend(&self) -> String {
+        self.backend.clone()
+    }
+
+    /// Top-`k` ImageNet classes of one 224×224 RGB image under the pretrained network:
+    /// `[{ index, label, prob }]`.
+    #[wasm_bindgen(js_name = predictImagenet)]
+    pub async fn predict_imagenet(&self, rgb: Vec<u8>, k: usize) -> Result<JsValue, JsError> {
+        let core = self.core()?;
+        let input = rgb_to_input(&rgb, core.device())?;
+        let rows = imagenet_top_k(core.frozen(), input, k).await?;
+        to_js(&rows.first())
+    }
+
+    /// The pretrained network's pooled 1024-d features of N concatenated 224×224 RGB images:
+    /// a `Float32Array` of N×1024 values.
+    #[wasm_bindgen(js_name = embedImages)]
+    pub async fn embed_images(&self, rgb: Vec<u8>) -> Result<Vec<f32>, JsError> {
+        let core = self.core()?;
+        let batch = embed_batch(core.device());
+        Ok(embed_images(core.frozen(), &rgb, batch, core.device()).await?)
+    }
+
+    /// Adds a class; returns its index.
+    #[wasm_bindgen(js_name = addClass)]
+    pub async fn add_class(&self, name: String) -> Result<usize, JsError> {
+        self.drop_run()?;
+        Ok(self.core_mut()?.add_class(name))
+    }
+
+    /// Renames class `label`.
+    #[wasm_bindgen(js_name = renameClass)]
+    pub async fn rename_class(&self, label: usize, name: String) -> Result<(), JsError> {
+        Ok(self.core_mut()?.rename_class(label, name)?)
+    }
+
+    /// Removes class `label` and its samples; later classes move down one index.
+    #[wasm_bindgen(js_name = removeClass)]
+    pub async fn remove_class(&self, label: usize) -> Result<(), JsError> {
+        self.drop_run()?;
+        Ok(self.core_mut()?.remove_class(label)?)
+    }
+
+    /// Adds one 224×224 RGB image to class `label`; returns the new sample's id.
+    #[wasm_bindgen(js_name = addSample)]
+    pub async fn add_sample(&self, label: usize, rgb: Vec<u8>) -> Result<f64, JsError> {
+        Ok(self.core_mut()?.add_sample(label, rgb)? as f64)
+    }
+
+    /// Adds a saved sample (a 224×224 PNG) under its saved id.
+    #[wasm_bindgen(js_name = insertSamplePng)]
+    pub async fn insert_sample_png(
+        &self,
+        id: f64,
+        label: usize,
+        png: Vec<u8>,
+    ) -> Result<(), JsError> {
+        let rgb = decode_png(&png)?;
+        Ok(self.core_mut()?.insert_sample(id as u64, label, rgb)?)
+    }
+
+    /// Moves a sample to class `label`.
+    #[wasm_bindgen(js_name = relabelSample)]
+    pub async fn relabel_sample(&self, id: f64, label: usize) -> Result<(), JsError> {
+        Ok(self.core_mut()?.relabel_sample(id as u64, label)?)
+    }
+
+    /// Removes a sample.
+    #[wasm_bindgen(js_name = removeSample)]
+    pub async fn remove_sample(&self, id: f64) -> Result<(), JsError> {
+        Ok(self.core_mut()?.remove_sample(id as u64)?)
+    }
+
+    /// Replaces the training settings (a `TrainConfig` object; missing fields take defaults).
+    #[wasm_bindgen(js_name = setConfig)]
+    pub async fn set_config(&self, config: JsValue) -> Result<(), JsError> {
+        let config: TrainConfig = serde_wasm_bindgen::from_value(config)?;
+        self.drop_run()?;
+        Ok(self.core_mut()?.set_config(config)?)
+    }
+
+    /// Runs the frozen prefix on up to `limit` new samples; returns how many are still pending.
+    #[wasm_bindgen(js_name = embedPending)]
+    pub async fn embed_pending(&self, limit: usize) -> Result<usize, JsError> {
+        Ok(self.core_mut()?.embed_pending(limit)?)
+    }
+
+    /// Trains one epoch (starting a run first if none is going); resolves to its
+    /// `EpochMetrics`. When `done`, the run's model has become the trained model.
+    #[wasm_bindgen(js_name = trainEpoch)]
+    pub async fn train_epoch(&self) -> Result<JsValue, JsError> {
+        let mut slot = self.run.try_borrow_mut().map_err(|_| JsError::new(BUSY))?;
+        let mut run = match slot.take() {
+            Some(run) => run,
+            None => self.core_mut()?.start_run()?,
+        };
+        let metrics = run.epoch().await?;
+        if metrics.done {
+            self.core_mut()?.finish_run(run).await?;
+        } else {
+            *slot = Some(run);
+        }
+        to_js(&metrics)
+    }
+
+    /// Asks the running epoch to stop after its current batch (the best weights so far are kept).
+    pub async fn stop(&self) -> Result<(), JsError> {
+        self.cancel.store(true, Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// What the trained model says of one 224×224 RGB image (`Classification`); `strictness`
+    /// is the percent of known-class images "none of these" flags (default 5).
+    pub async fn classify(
+        &self,
+        rgb: Vec<u8>,
+        strictness: Option<f32>,
+    ) -> Result<JsValue, JsError> {
+        let core = self.core()?;
+        to_js(&core.classify(&rgb, strictness).await?)
+    }
+
+    /// Evaluation of the trained model on the samples its run held out.
+    pub async fn evaluate(&self) -> Result<JsValue, JsError> {
+        let mut core = self.core_mut()?;
+        to_js(&core.evaluate().await?)
+    }
+
+    /// The trained model's description (`TrainedModelMeta`), or null before training.
+    pub async fn model(&self) -> Result<JsValue, JsError> {
+        to_js(&self.core()?.trained().map(|m| &m.meta))
+    }
+
+    /// The trained model as `.safetensors` bytes.
+    #[wasm_bindgen(js_name = exportModel)]
+    pub async fn export_model(&self) -> Result<Vec<u8>, JsError> {
+        let model = self.core()?.trained().cloned();
+        let model = model.ok_or_else(|| JsError::new("no trained model yet: train first"))?;
+        Ok(model.to_safetensors().await?)
+    }
+
+    /// Checks that `.safetensors` bytes are a model this project can install (same base
+    /// weights, well-formed) without installing it; returns its description.
+    #[wasm_bindgen(js_name = checkModel)]
+    pub async fn check_model(&self, bytes: Vec<u8>) -> Result<JsValue, JsError> {
+        let core = self.core()?;
+        let model =
+            TrainedModel::from_safetensors(&bytes, core.base(), core.base_sha256(), core.device())?;
+        to_js(&model.meta)
+    }
+
+    /// Installs a model saved or exported earlier (same base weights); returns its description.
+    #[wasm_bindgen(js_name = installModel)]
+    pub async fn install_model(&self, bytes: Vec<u8>) -> Result<JsValue, JsError> {
+        let mut core = self.core_mut()?;
+        let model =
+            TrainedModel::from_safetensors(&bytes, core.base(), core.base_sha256(), core.device())?;
+        let meta = to_js(&model.meta)?;
+        core.install(model);
+        Ok(meta)
+    }
+}

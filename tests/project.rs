@@ -1,0 +1,213 @@
+//! The project's mechanics on a randomly initialised MobileNetV1 (no weights download, seconds):
+//! stop, resume, the split that travels with a model, evaluation after samples were added, and
+//! edits made while a run is going.
+#![cfg(not(target_arch = "wasm32"))]
+
+use burn::prelude::*;
+use burnish::data::RGB_IMAGE_BYTES;
+use burnish::train::{Dataset, EpochMetrics, Project, Run, TrainConfig, TrainedModel};
+use burnish::{Error, MobileNetV1Config};
+use std::sync::atomic::Ordering;
+
+/// A random network: every project made with the same seed gets the same weights.
+fn random_project(classes: usize) -> Project {
+    let device = Device::flex();
+    device.seed(11);
+    let base = MobileNetV1Config::new().init(&device);
+    let names = (0..classes).map(|c| format!("class {c}")).collect();
+    let mut project = Project::new(base, device, "random", Dataset::new(names));
+    project
+        .set_config(TrainConfig {
+            epochs: 3,
+            batch_size: 4,
+            validation_fraction: 0.25,
+            patience: None,
+            seed: 5,
+            ..TrainConfig::default()
+        })
+        .expect("config");
+    project
+}
+
+/// A 224² RGB image: class `label`'s colour with a per-image pattern.
+fn image(label: usize, i: usize) -> Vec<u8> {
+    (0..RGB_IMAGE_BYTES)
+        .map(|p| {
+            let channel = p % 3;
+            let base = if channel == label % 3 { 200 } else { 40 };
+            (base + (p / 3 * (i + 1) * 7) % 40) as u8
+        })
+        .collect()
+}
+
+fn add(project: &mut Project, label: usize, count: usize) -> Vec<u64> {
+    (0..count)
+        .map(|i| project.add_sample(label, image(label, i)).expect("sample"))
+        .collect()
+}
+
+fn run_to_end(project: &mut Project, mut run: Run) -> Vec<EpochMetrics> {
+    let mut history = Vec::new();
+    loop {
+        let m = pollster::block_on(run.epoch()).expect("epoch");
+        let done = m.done;
+        history.push(m);
+        if done {
+            pollster::block_on(project.finish_run(run)).expect("finish");
+            return history;
+        }
+    }
+}
+
+#[test]
+fn evaluation_uses_exactly_the_samples_the_run_held_out() {
+    let mut project = random_project(2);
+    add(&mut project, 0, 8);
+    add(&mut project, 1, 8);
+    let run = project.start_run().expect("run");
+    run_to_end(&mut project, run);
+    let held_out = project
+        .trained()
+        .expect("model")
+        .meta
+        .split
+        .validation
+        .clone();
+    assert_eq!(held_out.len(), 4, "25% of each class");
+    let before = pollster::block_on(project.evaluate()).expect("evaluate");
+    assert_eq!(before.samples, held_out.len());
+    assert_eq!(before.new_since_training, 0);
+
+    // Samples added after training are never mixed into the held-out set.
+    add(&mut project, 0, 12);
+    let after = pollster::block_on(project.evaluate()).expect("evaluate");
+    assert_eq!(after.samples, held_out.len(), "the same held-out samples");
+    assert_eq!(after.confusion, before.confusion);
+    assert_eq!(after.new_since_training, 12);
+
+    // A held-out sample deleted since is simply no longer evaluated.
+    project.remove_sample(held_out[0]).expect("remove");
+    let fewer = pollster::block_on(project.evaluate()).expect("evaluate");
+    assert_eq!(fewer.samples, held_out.len() - 1);
+}
+
+#[test]
+fn stop_before_the_first_batch_still_reports_a_trained_epoch() {
+    let mut project = random_project(2);
+    add(&mut project, 0, 6);
+    add(&mut project, 1, 6);
+    let mut run = project.start_run().expect("run");
+    project.cancel_handle().store(true, Ordering::SeqCst);
+    let m = pollster::block_on(run.epoch()).expect("epoch");
+    assert!(m.cancelled && m.done, "{m:?}");
+    assert_eq!(m.epoch, 1);
+    assert!(m.train_loss > 0.0, "the epoch trained on a batch: {m:?}");
+    assert!(run.is_done());
+    assert!(matches!(
+        pollster::block_on(run.epoch()),
+        Err(Error::State(_))
+    ));
+    pollster::block_on(project.finish_run(run)).expect("the best weights are kept");
+    assert!(project.trained().is_some());
+}
+
+#[test]
+fn a_run_trains_on_its_snapshot_whatever_changes_meanwhile() {
+    let mut project = random_project(2);
+    let first = add(&mut project, 0, 6);
+    add(&mut project, 1, 6);
+    let mut run = project.start_run().expect("run");
+    pollster::block_on(run.epoch()).expect("epoch 1");
+    // Removing and relabelling samples mid-run changes nothing the run uses.
+    for id in &first[..3] {
+        project.remove_sample(*id).expect("remove");
+    }
+    project.relabel_sample(first[3], 1).expect("relabel");
+    let added = add(&mut project, 1, 2);
+    let history = {
+        let mut h = vec![pollster::block_on(run.epoch()).expect("epoch 2")];
+        h.extend(run_to_end(&mut project, run));
+        h
+    };
+    assert!(history.iter().all(|m| m.train_loss > 0.0));
+    let split = &project.trained().expect("model").meta.split;
+    assert!(
+        first[..3].iter().all(|id| split.contains(*id)),
+        "the run's samples"
+    );
+    assert!(added.iter().all(|id| !split.contains(*id)));
+    let evaluation = pollster::block_on(project.evaluate()).expect("evaluate");
+    assert_eq!(evaluation.new_since_training, 2);
+}
+
+#[test]
+fn the_split_travels_with_the_model_and_resumed_training_continues() {
+    let mut project = random_project(2);
+    add(&mut project, 0, 8);
+    add(&mut project, 1, 8);
+    let run = project.start_run().expect("run");
+    run_to_end(&mut project, run);
+    let model = project.trained().expect("model").clone();
+    let bytes = pollster::block_on(model.to_safetensors()).expect("export");
+    let evaluation = pollster::block_on(project.evaluate()).expect("evaluate");
+
+    // Another project with the same samples under the same ids (restored in another order).
+    let mut restored = random_project(2);
+    let samples: Vec<_> = project.dataset().samples().iter().rev().cloned().collect();
+    for s in samples {
+        restored
+            .insert_sample(s.id, s.label, s.rgb.to_vec())
+            .expect("insert");
+    }
+    let imported =
+        TrainedModel::from_safetensors(&bytes, restored.base(), "random", restored.device())
+            .expect("import");
+    assert_eq!(imported.meta.split, model.meta.split);
+    assert!(!imported.meta.novelty.quantiles.is_empty(), "calibrated");
+    restored.install(imported);
+    let again = pollster::block_on(restored.evaluate()).expect("evaluate");
+    assert_eq!(again.samples, evaluation.samples);
+    assert_eq!(again.confusion, evaluation.confusion);
+
+    // Training continues from the installed weights: the first epoch starts where it ended.
+    let mut run = restored.start_run().expect("run");
+    let resumed = pollster::block_on(run.epoch()).expect("epoch");
+    let mut fresh_project = random_project(2);
+    for s in project.dataset().samples() {
+        fresh_project
+            .insert_sample(s.id, s.label, s.rgb.to_vec())
+            .expect("insert");
+    }
+    let mut fresh = fresh_project.start_run().expect("run");
+    let from_scratch = pollster::block_on(fresh.epoch()).expect("epoch");
+    assert_ne!(resumed.train_loss, from_scratch.train_loss);
+}
+
+#[test]
+fn errors_say_what_kind_they_are() {
+    let mut project = random_project(2);
+    assert!(
+        matches!(project.start_run(), Err(Error::State(_))),
+        "no samples"
+    );
+    assert!(matches!(
+        pollster::block_on(project.evaluate()),
+        Err(Error::State(_))
+    ));
+    assert!(matches!(
+        project.remove_sample(3),
+        Err(Error::MissingSample(3))
+    ));
+    assert!(matches!(
+        project.relabel_sample(3, 0),
+        Err(Error::MissingSample(3))
+    ));
+    assert!(matches!(
+        project.add_sample(0, vec![0; 7]),
+        Err(Error::PixelSize { .. })
+    ));
+    assert!(matches!(
+        project.add_sample(9, image(0, 0)),
+        Err(Error::InvalidArgument(_))
+    ));
+}
