@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fetch real-photo class collections for burnish quality tests, from Debian
+# .ci/photos.sh: fetch real-photo class collections for burnish quality tests, from Debian
 # packages only (apt-get download), into
 #   ${BURNISH_PHOTOS_DIR:-$HOME/.cache/burnish/photos}/<set>/<class>/<file>.png
 # Idempotent: a set whose .complete marker matches is skipped.

@@ -26,6 +26,7 @@ layer() {
   fi
 }
 
+layer "JS unit tests (node --test)" node --test tests/js/
 layer "rustfmt" cargo fmt --all -- --check
 layer "cargo test (native, Flex)" cargo test --all-targets
 layer "clippy (native)" cargo clippy --all-targets -- -D warnings
@@ -34,7 +35,8 @@ layer "wasm-pack test --chrome" wasm-pack test --release --headless --chrome --c
 layer "wasm-pack test --firefox" wasm-pack test --release --headless --firefox --geckodriver "$(command -v geckodriver)" -- --test web
 layer "wasm-pack build (release)" bash .ci/build.sh
 layer "exported model in Python (safetensors + NumPy)" bash .ci/python-model.sh
-layer "browser end-to-end" node --test --test-concurrency=1 tests/e2e/
+# Real photo sets (Debian packages) for the end-to-end check of what the page answers.
+layer "browser end-to-end" bash -c 'bash .ci/photos.sh && node --test --test-concurrency=1 tests/e2e/'
 
 echo
 ((failed)) && printf 'failed layers: %s\n' "${failures[*]}"

@@ -5,9 +5,9 @@ mod common;
 
 use burn::prelude::*;
 use burnish::data::rgb_to_input;
-use burnish::train::{Dataset, EpochMetrics, HeadKind, Project, Run, TrainConfig, TrainedModel};
+use burnish::train::{Dataset, EpochMetrics, HeadKind, Project, TrainConfig, TrainedModel};
 use burnish::weights::source_sha256;
-use common::{fashion, golden_images, golden_rgb, imagenet_model, weights_bytes};
+use common::{fashion, golden_images, golden_rgb, imagenet_model, run_to_end, weights_bytes};
 
 /// burn seeds its CPU RNG globally: tests that train run one at a time so seeds reproduce.
 fn serial() -> std::sync::MutexGuard<'static, ()> {
@@ -47,23 +47,9 @@ fn project_with(samples: &[(usize, Vec<u8>)], classes: usize, config: TrainConfi
     project
 }
 
-/// Runs `run` to its end and installs its model; returns every epoch's metrics.
-fn finish(project: &mut Project, mut run: Run) -> Vec<EpochMetrics> {
-    let mut history = Vec::new();
-    loop {
-        let m = pollster::block_on(run.epoch()).expect("epoch");
-        let done = m.done;
-        history.push(m);
-        if done {
-            pollster::block_on(project.finish_run(run)).expect("finish");
-            return history;
-        }
-    }
-}
-
 fn train_to_end(project: &mut Project) -> Vec<EpochMetrics> {
     let run = project.start_run().expect("run starts");
-    finish(project, run)
+    run_to_end(project, run)
 }
 
 fn accuracy(project: &Project, test: &[(usize, Vec<u8>)]) -> f32 {

@@ -84,24 +84,32 @@ export class ClassesPanel {
     this.wireRecord(key, card.querySelector('.record'));
   }
 
-  /** Hold to record: mouse, touch and keyboard (space, enter) all start and stop it. */
+  /**
+   * Hold to record: mouse, touch and keyboard (space, enter) all start and stop it. The button
+   * carries `data-busy` until the last frame taken is in the project.
+   */
   wireRecord(key, button) {
     let timer = null;
+    let frame = Promise.resolve();
     const start = (event) => {
       event.preventDefault();
       if (timer || button.disabled) return;
       button.setAttribute('aria-pressed', 'true');
+      button.dataset.busy = '';
       const tick = async () => {
         const rgb = this.options.grabFrame();
-        if (rgb) await this.model.addSample(key, rgb).catch((err) => this.options.error(err.message));
+        frame = rgb ? this.model.addSample(key, rgb).catch((err) => this.options.error(err.message)) : Promise.resolve();
+        await frame;
         if (timer) timer = setTimeout(tick, 1000 / this.options.fps());
       };
       timer = setTimeout(tick, 0);
     };
     const stop = () => {
+      if (!timer) return;
       clearTimeout(timer);
       timer = null;
       button.setAttribute('aria-pressed', 'false');
+      frame.finally(() => delete button.dataset.busy);
     };
     button.addEventListener('pointerdown', start);
     for (const type of ['pointerup', 'pointerleave', 'pointercancel', 'blur']) button.addEventListener(type, stop);

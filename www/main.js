@@ -11,7 +11,7 @@ import { PredictionPanel } from './prediction.js';
 import { ProjectModel } from './project.js';
 import { storageText } from './store.js';
 import { TrainingPanel } from './training.js';
-import { forgetWeights } from './weights.js';
+import { forgetWeights, progressText } from './weights.js';
 
 const params = new URLSearchParams(location.search);
 const weightsUrl = params.get('weights') ?? new URL('./models/mobilenet_v1_1.0_224.safetensors', import.meta.url).href;
@@ -25,16 +25,13 @@ function showError(message) {
 
 const model = new ProjectModel();
 const letterbox = () => $('letterbox').checked;
+function cameraChanged(running) {
+  classes.setRecording(running);
+  if (running) prediction.liveLoop();
+}
 const camera = new Camera(
   { button: $('camera-button'), facing: $('camera-select'), mirror: $('mirror'), fps: $('fps'), video: $('camera') },
-  {
-    toRgb: toRgb224,
-    error: showError,
-    onChange: (running) => {
-      classes.setRecording(running);
-      if (running) prediction.liveLoop();
-    },
-  },
+  { toRgb: toRgb224, error: showError, onChange: cameraChanged },
 );
 const classes = new ClassesPanel($('classes'), $('class-template'), model, {
   grabFrame: () => camera.grabFrame(),
@@ -59,6 +56,17 @@ const MESSAGES = {
   trained: () => 'Trained: pick an image or go live.',
 };
 
+/** Which backend runs the model, in words. */
+function showBackend(backend, text) {
+  Object.assign($('backend'), { textContent: text }).dataset.backend = backend;
+}
+
+function renderPanels() {
+  classes.render();
+  training.build();
+  prediction.update();
+}
+
 /** Enables what the state allows and refreshes the storage line (throttled). */
 let storageTimer = null;
 function update() {
@@ -75,12 +83,9 @@ function update() {
 
 model.addEventListener('change', async ({ detail }) => {
   if (detail.what === 'error') showError(detail.message);
+  if (detail.what === 'opened') renderPanels();
   if (detail.what === 'recovering') status(`WebGPU was lost (${detail.reason}): moving your project to the CPU (Flex)…`);
-  if (detail.what === 'recovered') {
-    $('backend').textContent = detail.reason;
-    $('backend').dataset.backend = 'flex';
-    status(detail.reason);
-  }
+  if (['recovering', 'recovered'].includes(detail.what)) showBackend(detail.what === 'recovered' ? 'flex' : 'recovering', detail.reason);
   if (detail.what === 'state') {
     const previous = document.body.dataset.state;
     document.body.dataset.state = model.state;
@@ -111,11 +116,9 @@ $('backend-select').addEventListener('change', () => {
   location.assign(url);
 });
 
-function showLoadProgress({ phase, loaded, total }) {
-  if (total) Object.assign($('load-progress'), { max: total, value: loaded });
-  status(phase === 'restore'
-    ? `Restoring your samples… ${loaded} of ${total}`
-    : `Downloading weights… ${(loaded / 1e6).toFixed(1)} MB${total ? ` of ${(total / 1e6).toFixed(1)} MB` : ''}`);
+function showLoadProgress(progress) {
+  if (progress.total) Object.assign($('load-progress'), { max: progress.total, value: progress.loaded });
+  status(progressText(progress));
 }
 
 /** Opens the saved project on the model, shows it, then caches the app for offline starts. */
@@ -129,12 +132,8 @@ async function start() {
     $('refetch').hidden = false;
     return;
   }
-  $('backend').textContent = `${model.reason}${model.cached ? ' · weights from this browser’s cache' : ''}`;
-  $('backend').dataset.backend = model.backend;
+  showBackend(model.backend, `${model.reason}${model.cached ? ' · weights from this browser’s cache' : ''}`);
   if (model.modelError) showError(`The saved model could not be restored (${model.modelError}); your samples are kept, train again.`);
-  classes.render();
-  training.build();
-  prediction.update();
   enableOffline(await model.request('resources')).then(
     (cached) => cached && (document.body.dataset.offline = 'ready'),
     (err) => console.warn(`offline use unavailable: ${err.message}`),

@@ -31,6 +31,7 @@ export class PredictionPanel {
       ui.preview.hidden = false;
       try {
         await this.predict(await fileToRgb224(file, { letterbox: letterbox() }));
+        ui.top.dataset.source = file.name; // which picture the answer is about
       } catch (err) {
         error(err.message);
       }

@@ -75,6 +75,7 @@ export class ProjectModel extends EventTarget {
     this.model = started.model;
     this.modelError = started.modelError;
     this.restored = saved.samples.length;
+    this.emit('opened');
     this.setState(this.model ? 'trained' : 'ready');
   }
 

@@ -88,3 +88,9 @@ export async function loadWeights(url, onProgress) {
   await cache?.put(url, new Response(bytes)).catch(() => {});
   return { bytes, cached: false, verified: Boolean(expected) };
 }
+
+/** A loading step in words: the weights download or the restore of saved samples. */
+export function progressText({ phase, loaded, total }) {
+  if (phase === 'restore') return `Restoring your samples… ${loaded} of ${total}`;
+  return `Downloading weights… ${(loaded / 1e6).toFixed(1)} MB${total ? ` of ${(total / 1e6).toFixed(1)} MB` : ''}`;
+}

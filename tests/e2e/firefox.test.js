@@ -50,7 +50,7 @@ test('Firefox: record, add files, train, predict, reload', { timeout: 900_000 },
   await firefox.waitFor(() => document.querySelector('#camera').videoWidth > 0);
   await firefox.evaluate((css) => document.querySelector(css).focus(), `${card(0)} .record`);
   await firefox.holdKey(SPACE, 1500);
-  await new Promise((r) => setTimeout(r, 500));
+  await firefox.waitFor((css) => document.querySelector(css).dataset.busy === undefined, { args: [`${card(0)} .record`] });
   const [recorded] = await counts();
   assert.ok(recorded >= 5, `recorded ${recorded} frames from Firefox's fake camera`);
   await firefox.click('#camera-button');

@@ -36,7 +36,16 @@ export async function startServer() {
   const url = `http://127.0.0.1:${port}/`;
   for (let i = 0; i < 100; i++) {
     try {
-      if ((await fetch(url)).ok) return { url, stop: () => child.kill() };
+      if ((await fetch(url)).ok) {
+        /** Stops the server; resolves once its process has exited (its port is closed). */
+        const stop = () =>
+          new Promise((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
+            child.once('exit', () => resolve());
+            child.kill();
+          });
+        return { url, stop };
+      }
     } catch {
       await new Promise((r) => setTimeout(r, 200));
     }

@@ -11,8 +11,7 @@ test('the second start works with the server stopped', { timeout: 300_000 }, asy
   const page = await env.browser.newPage();
   await page.goto(`${env.server.url}?backend=flex`);
   await page.waitForFunction(() => document.body.dataset.offline === 'ready', null, { timeout: 180_000 });
-  env.server.stop();
-  await new Promise((r) => setTimeout(r, 500));
+  await env.server.stop();
   await assert.rejects(fetch(env.server.url), 'the server is really gone');
 
   await page.reload();

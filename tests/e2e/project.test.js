@@ -120,7 +120,7 @@ test('export, hostile imports refused, import elsewhere gives the same predictio
   const trainedNatively = join(ARTIFACTS, 'project-cli.zip');
   const cli = spawnSync(
     'cargo',
-    ['run', '--quiet', '--bin', 'burnish', '--', 'train', '--project', bundle, '--epochs', '8', '--out', join(ARTIFACTS, 'cli.safetensors'), '--out-project', trainedNatively],
+    ['run', '--quiet', '--bin', 'burnish', '--', 'train', '--project', bundle, '--epochs', '8', '--label-smoothing', '0.1', '--patience', '3', '--out', join(ARTIFACTS, 'cli.safetensors'), '--out-project', trainedNatively],
     { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CARGO_TARGET_DIR: process.env.CARGO_TARGET_DIR ?? join(homedir(), '.cache/burnish/target') } },
   );
   assert.equal(cli.status, 0, cli.stderr);
@@ -130,6 +130,9 @@ test('export, hostile imports refused, import elsewhere gives the same predictio
   await fresh.page.waitForFunction(() => document.body.dataset.state === 'trained', null, { timeout: 180_000 });
   assert.deepEqual(await names(fresh.page), ['animal', HOSTILE_NAME]);
   assert.equal(await fresh.page.inputValue('input[name="epochs"]'), '8', 'the settings the CLI trained with');
+  // Every setting the CLI wrote, advanced ones included, reaches the form (and so the next run).
+  assert.equal(await fresh.page.inputValue('input[name="label_smoothing"]'), '0.1');
+  assert.equal(await fresh.page.inputValue('input[name="patience"]'), '3');
   assert.notEqual(await predictBars(fresh.page, 'eagle.png'), '');
   assert.deepEqual(fresh.problems, []);
 });

@@ -23,7 +23,10 @@ async function open(context) {
   page.on('pageerror', (err) => problems.push(err.message));
   page.on('dialog', (dialog) => problems.push(`dialog: ${dialog.message()}`));
   await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.cspViolations = (window.cspViolations ?? 0) + 1;
+      console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`);
+    });
     // The quota test sets window.quotaFull: every IndexedDB add/put then fails as a full disk does.
     for (const method of ['add', 'put']) {
       const original = IDBObjectStore.prototype[method];
@@ -59,7 +62,7 @@ test('bad files, duplicate names, training interruptions and a full quota lose n
     return window.injectedRan ? 'ran' : 'blocked';
   });
   assert.equal(injected, 'blocked');
-  await page.waitForTimeout(200);
+  await page.waitForFunction(() => window.cspViolations > 0);
   assert.deepEqual(problems.splice(0), ['CSP violation: script-src-elem inline']);
 
   // Broken files among good ones: one error naming each, the good ones are added.

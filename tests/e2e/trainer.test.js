@@ -51,7 +51,19 @@ async function waitForFreshSwitchTo(page, label) {
   while ((await showing(page)) !== label) await page.waitForTimeout(50);
 }
 
-test('record two classes, add files, train, predict from file and webcam, stop, reload', { timeout: 900_000 }, async () => {
+/** Holds `press` (a key or the mouse on the record button) until `index`'s class has `frames` more samples. */
+async function recordWhile(page, index, frames, press, release) {
+  const before = await count(page, index);
+  await press();
+  await page.waitForFunction(([i, n]) => {
+    const text = document.querySelectorAll('[data-testid="class-card"]')[i].querySelector('.count').textContent;
+    return Number(text.split(' ')[0]) >= n;
+  }, [index, before + frames]);
+  await release();
+  await page.waitForSelector(`[data-testid="class-card"]:nth-child(${index + 1}) .record:not([data-busy])`);
+}
+
+test('the trainer, step by step: record, add files, train, predict, stop, reload', { timeout: 900_000 }, async (t) => {
   const page = await env.browser.newPage();
   const errors = [];
   page.on('pageerror', (err) => errors.push(err.message));
@@ -62,104 +74,113 @@ test('record two classes, add files, train, predict from file and webcam, stop, 
       for (const e of list.getEntries()) window.longTasks.push({ start: e.startTime, ms: e.duration });
     }).observe({ type: 'longtask', buffered: true });
   });
-  await page.goto(`${env.server.url}?backend=flex`);
-  await page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 180_000 });
-  assert.equal(await cards(page).count(), 2);
-  await shot(page, 'ready');
+  let expected;
+  let recorded;
 
-  await cards(page).nth(0).getByTestId('class-name').fill('animal');
-  await cards(page).nth(0).getByTestId('class-name').dispatchEvent('change');
-  await cards(page).nth(1).getByTestId('class-name').fill('thing');
-  await cards(page).nth(1).getByTestId('class-name').dispatchEvent('change');
+  await t.test('the page opens ready, with two classes and no error', async () => {
+    await page.goto(`${env.server.url}?backend=flex`);
+    await page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 180_000 });
+    assert.equal(await cards(page).count(), 2);
+    assert.equal(await page.locator('#refetch').isHidden(), true, 'no "Download the weights again" on a healthy start');
+    await shot(page, 'ready');
+  });
 
-  // Webcam: hold "record" while the dog shows (keyboard: space), then while the coffee shows (mouse).
-  await page.click('#camera-button');
-  await page.waitForFunction(() => document.querySelector('#camera').videoWidth > 0 || !document.querySelector('#error').hidden);
-  assert.equal(await page.locator('#error').isHidden(), true, await page.textContent('#error'));
-  await waitForFreshSwitchTo(page, 'animal');
-  const recordAnimal = cards(page).nth(0).locator('.record');
-  await recordAnimal.focus();
-  await page.keyboard.down(' ');
-  await page.waitForTimeout(1200);
-  await page.keyboard.up(' ');
-  await waitForFreshSwitchTo(page, 'thing');
-  await cards(page).nth(1).locator('.record').scrollIntoViewIfNeeded();
-  const box = await cards(page).nth(1).locator('.record').boundingBox();
-  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-  await page.mouse.down();
-  await page.waitForTimeout(1200);
-  await page.mouse.up();
-  await page.waitForTimeout(300);
-  const recorded = [await count(page, 0), await count(page, 1)];
-  assert.ok(recorded.every((n) => n >= 5), `recorded ${recorded} frames`);
+  await t.test('holding "record" takes webcam frames (keyboard and mouse)', async () => {
+    await cards(page).nth(0).getByTestId('class-name').fill('animal');
+    await cards(page).nth(0).getByTestId('class-name').dispatchEvent('change');
+    await cards(page).nth(1).getByTestId('class-name').fill('thing');
+    await cards(page).nth(1).getByTestId('class-name').dispatchEvent('change');
+    await page.click('#camera-button');
+    await page.waitForFunction(() => document.querySelector('#camera').videoWidth > 0 || !document.querySelector('#error').hidden);
+    assert.equal(await page.locator('#error').isHidden(), true, await page.textContent('#error'));
+    await waitForFreshSwitchTo(page, 'animal');
+    await cards(page).nth(0).locator('.record').focus();
+    await recordWhile(page, 0, 5, () => page.keyboard.down(' '), () => page.keyboard.up(' '));
+    await waitForFreshSwitchTo(page, 'thing');
+    await cards(page).nth(1).locator('.record').scrollIntoViewIfNeeded();
+    const box = await cards(page).nth(1).locator('.record').boundingBox();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await recordWhile(page, 1, 5, () => page.mouse.down(), () => page.mouse.up());
+    recorded = [await count(page, 0), await count(page, 1)];
+    assert.ok(recorded.every((n) => n >= 5), `recorded ${recorded} frames`);
+  });
 
-  // Files: more animals, and more things.
-  await cards(page).nth(0).getByTestId('file-input').setInputFiles(['chelsea.png', 'eagle.png'].map((f) => join(FIXTURES, f)));
-  await cards(page).nth(1).getByTestId('file-input').setInputFiles(['rocket.png', 'astronaut.png'].map((f) => join(FIXTURES, f)));
-  const expected = [recorded[0] + 2, recorded[1] + 2];
-  await page.waitForFunction(
-    (n) => [...document.querySelectorAll('[data-testid="class-card"]')].every((card, i) => card.querySelectorAll('.gallery li').length === n[i]),
-    expected,
-  );
-  await shot(page, 'samples');
+  await t.test('files join the classes', async () => {
+    await cards(page).nth(0).getByTestId('file-input').setInputFiles(['chelsea.png', 'eagle.png'].map((f) => join(FIXTURES, f)));
+    await cards(page).nth(1).getByTestId('file-input').setInputFiles(['rocket.png', 'astronaut.png'].map((f) => join(FIXTURES, f)));
+    expected = [recorded[0] + 2, recorded[1] + 2];
+    await page.waitForFunction(
+      (n) => [...document.querySelectorAll('[data-testid="class-card"]')].every((card, i) => card.querySelectorAll('.gallery li').length === n[i]),
+      expected,
+    );
+    await shot(page, 'samples');
+  });
 
-  // Train with the page's controls; no main-thread task over 50 ms meanwhile.
-  await page.fill('input[name="epochs"]', '20');
-  await page.fill('input[name="batch_size"]', '8');
-  const trainStart = await page.evaluate(() => performance.now());
-  await page.getByTestId('train-button').click();
-  await page.waitForFunction(() => document.body.dataset.state === 'trained', null, { timeout: 300_000 });
-  const longTasks = await page.evaluate((t0) => window.longTasks.filter((t) => t.start >= t0), trainStart);
-  console.log(`main-thread tasks > 50 ms while embedding and training: ${JSON.stringify(longTasks)}`);
-  assert.deepEqual(longTasks, [], 'the page never blocks while embedding or training');
-  assert.ok(await page.locator('#charts .uplot').count() >= 2, 'loss and accuracy charts');
-  await shot(page, 'trained');
+  await t.test('training runs off the main thread with live charts', async () => {
+    await page.fill('input[name="epochs"]', '20');
+    await page.fill('input[name="batch_size"]', '8');
+    const trainStart = await page.evaluate(() => performance.now());
+    await page.getByTestId('train-button').click();
+    await page.waitForFunction(() => document.body.dataset.state === 'trained', null, { timeout: 300_000 });
+    const longTasks = await page.evaluate((t0) => window.longTasks.filter((t) => t.start >= t0), trainStart);
+    console.log(`main-thread tasks > 50 ms while embedding and training: ${JSON.stringify(longTasks)}`);
+    assert.deepEqual(longTasks, [], 'the page never blocks while embedding or training');
+    assert.ok(await page.locator('#charts .uplot').count() >= 2, 'loss and accuracy charts');
+    await shot(page, 'trained');
+  });
 
-  await page.getByTestId('predict-file-input').setInputFiles(join(FIXTURES, 'coffee.png'));
-  await page.waitForFunction(() => document.querySelector('[data-testid="prediction-top"]').textContent === 'thing');
-  // From the webcam: the right class for each photo it shows.
-  await page.check('#live');
-  const right = new Set();
-  for (let i = 0; i < 300 && right.size < 2; i++) {
-    const [before, predicted, after] = [await showing(page), await top(page), await showing(page)];
-    if (before === after && predicted === before) right.add(predicted);
-    await page.waitForTimeout(100);
-  }
-  await page.uncheck('#live');
-  assert.deepEqual([...right].sort(), ['animal', 'thing'], 'live predictions follow the webcam');
-  await shot(page, 'predicting');
+  await t.test('a picked photo and the live webcam get their class', async () => {
+    await page.getByTestId('predict-file-input').setInputFiles(join(FIXTURES, 'coffee.png'));
+    await page.waitForFunction(() => document.querySelector('[data-testid="prediction-top"]').dataset.source === 'coffee.png');
+    assert.equal(await top(page), 'thing');
+    await page.check('#live');
+    const right = new Set();
+    for (let i = 0; i < 300 && right.size < 2; i++) {
+      const [before, predicted, after] = [await showing(page), await top(page), await showing(page)];
+      if (before === after && predicted === before) right.add(predicted);
+      await page.waitForTimeout(100);
+    }
+    await page.uncheck('#live');
+    assert.deepEqual([...right].sort(), ['animal', 'thing'], 'live predictions follow the webcam');
+    await shot(page, 'predicting');
+  });
 
-  // Stop mid-training: a long run stopped after its first epochs. With augmentation every epoch
-  // re-embeds the samples (hundreds of ms), so the run is still going when Stop arrives; a
-  // head-only epoch takes milliseconds here, and early stopping could end the run first.
-  await page.fill('input[name="epochs"]', '1000');
-  await page.check('input[name="augment"]');
-  await page.getByTestId('train-button').click();
-  await page.waitForFunction(() => document.body.dataset.state === 'training');
-  await page.waitForFunction(() => /Epoch \d+/.test(document.querySelector('#training-status').textContent));
-  await page.getByTestId('stop-button').click();
-  await page.waitForFunction(() => document.body.dataset.state === 'trained', null, { timeout: 120_000 });
-  assert.match(await page.textContent('#training-status'), /stopped after \d+ epochs/);
+  await t.test('Stop ends a long run after its first epochs', async () => {
+    // With augmentation every epoch re-embeds the samples (hundreds of ms), so the run is still
+    // going when Stop arrives; a head-only epoch takes milliseconds here, and early stopping
+    // could end the run first.
+    await page.fill('input[name="epochs"]', '1000');
+    await page.check('input[name="augment"]');
+    await page.getByTestId('train-button').click();
+    await page.waitForFunction(() => document.body.dataset.state === 'training');
+    await page.waitForFunction(() => /Epoch \d+/.test(document.querySelector('#training-status').textContent));
+    await page.getByTestId('stop-button').click();
+    await page.waitForFunction(() => document.body.dataset.state === 'trained', null, { timeout: 120_000 });
+    assert.match(await page.textContent('#training-status'), /stopped after \d+ epochs/);
+  });
 
-  // The prediction of the saved model, then a reload: everything is back without re-training.
-  await page.getByTestId('predict-file-input').setInputFiles(join(FIXTURES, 'eagle.png'));
-  await page.waitForFunction(() => document.querySelector('#timing').textContent && document.querySelector('#preview').src.includes('blob:'));
-  await page.waitForTimeout(500);
-  const bars = await page.textContent('#predictions');
-  await page.reload();
-  await page.waitForFunction(() => document.body.dataset.state === 'trained', null, { timeout: 180_000 });
-  assert.match(await page.textContent('#backend'), /weights from this browser’s cache/);
-  assert.deepEqual([await count(page, 0), await count(page, 1)], expected, 'every sample is back');
-  assert.equal(await cards(page).nth(0).getByTestId('class-name').inputValue(), 'animal');
-  assert.equal(await page.inputValue('input[name="epochs"]'), '1000', 'settings are back');
-  await page.getByTestId('predict-file-input').setInputFiles(join(FIXTURES, 'eagle.png'));
-  await page.waitForFunction(() => document.querySelector('#predictions').textContent !== '');
-  assert.equal(await page.textContent('#predictions'), bars, 'the same predictions without re-training');
-  await shot(page, 'reloaded');
-  // A phone-sized viewport: everything fits its width (no sideways scrolling).
-  await page.setViewportSize({ width: 390, height: 844 });
-  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'fits a phone');
-  await shot(page, 'phone');
+  await t.test('a reload brings back samples, settings and the model without re-training', async () => {
+    await page.getByTestId('predict-file-input').setInputFiles(join(FIXTURES, 'eagle.png'));
+    await page.waitForFunction(() => document.querySelector('[data-testid="prediction-top"]').dataset.source === 'eagle.png');
+    const bars = await page.textContent('#predictions');
+    await page.reload();
+    await page.waitForFunction(() => document.body.dataset.state === 'trained', null, { timeout: 180_000 });
+    assert.match(await page.textContent('#backend'), /weights from this browser’s cache/);
+    assert.deepEqual([await count(page, 0), await count(page, 1)], expected, 'every sample is back');
+    assert.equal(await cards(page).nth(0).getByTestId('class-name').inputValue(), 'animal');
+    assert.equal(await page.inputValue('input[name="epochs"]'), '1000', 'settings are back');
+    assert.equal(await page.isChecked('input[name="augment"]'), true, 'every setting, not a subset');
+    await page.getByTestId('predict-file-input').setInputFiles(join(FIXTURES, 'eagle.png'));
+    await page.waitForFunction(() => document.querySelector('[data-testid="prediction-top"]').dataset.source === 'eagle.png');
+    assert.equal(await page.textContent('#predictions'), bars, 'the same predictions without re-training');
+    await shot(page, 'reloaded');
+  });
+
+  await t.test('a phone-sized viewport fits without sideways scrolling', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'fits a phone');
+    await shot(page, 'phone');
+  });
   assert.deepEqual(errors, []);
   await page.close();
 });

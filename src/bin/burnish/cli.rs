@@ -62,9 +62,12 @@ enum Command {
         /// Write the project with the trained model as a bundle here (import it in the app).
         #[arg(long)]
         out_project: Option<PathBuf>,
-        /// Held-out images in the same layout, for `eval_accuracy`.
+        /// Held-out images in the same layout, for `eval_accuracy` and `eval_kept`.
         #[arg(long = "eval")]
         eval_dir: Option<PathBuf>,
+        /// Photos of other kinds (any layout), for `unknown_flagged` and `auroc` ("none of these").
+        #[arg(long = "unknown", requires = "eval_dir")]
+        unknown_dir: Option<PathBuf>,
         /// Converted ImageNet weights (the frozen base).
         #[arg(long, default_value = DEFAULT_WEIGHTS)]
         weights: PathBuf,
@@ -167,6 +170,7 @@ pub fn main() -> ExitCode {
             project,
             out_project,
             eval_dir,
+            unknown_dir,
             weights,
             flags,
             out,
@@ -177,6 +181,7 @@ pub fn main() -> ExitCode {
                 (None, None) => unreachable!("clap requires DATA_DIR or --project"),
             },
             eval_dir,
+            unknown_dir,
             weights,
             settings: Box::new(move |base| flags.apply(base)),
             out,

@@ -91,3 +91,23 @@ pub fn read(dir: &Path, classes: Option<&[String]>) -> anyhow::Result<ImageFolde
         images,
     })
 }
+
+/// Every decodable image under `dir`, in any sub-folder (files that do not decode are reported
+/// on stderr and skipped): photos of other kinds, for "none of these".
+pub fn read_all(dir: &Path) -> anyhow::Result<Vec<(PathBuf, Vec<u8>)>> {
+    let mut images = Vec::new();
+    for entry in sorted_entries(dir)? {
+        if entry.is_dir() {
+            images.extend(read_all(&entry)?);
+        } else if entry.is_file() {
+            match std::fs::read(&entry)
+                .map_err(anyhow::Error::from)
+                .and_then(|b| Ok(decode_to_rgb_224(&b)?))
+            {
+                Ok(rgb) => images.push((entry, rgb)),
+                Err(err) => eprintln!("skipping {}: {err}", entry.display()),
+            }
+        }
+    }
+    Ok(images)
+}

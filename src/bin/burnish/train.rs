@@ -5,7 +5,6 @@ use crate::image_folder::{self, ImageFolder};
 use anyhow::Context;
 use burn::prelude::*;
 use burnish::bundle::{Bundle, decode_png};
-use burnish::data::rgb_to_input;
 use burnish::train::{Dataset, Evaluation, Project, TrainConfig};
 use burnish::weights::{load_mobilenet, source_sha256};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -26,6 +25,8 @@ pub enum Source {
 pub struct TrainArgs {
     pub source: Source,
     pub eval_dir: Option<PathBuf>,
+    /// Photos of other kinds, for "none of these" (with `eval_dir`).
+    pub unknown_dir: Option<PathBuf>,
     pub weights: PathBuf,
     /// The run's settings from the base ones (the bundle's, or the defaults).
     pub settings: Box<dyn FnOnce(TrainConfig) -> TrainConfig>,
@@ -140,21 +141,15 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     let model = pollster::block_on(project.finish_run(run))?.clone();
     let validation: Evaluation = pollster::block_on(project.evaluate())?;
 
-    let eval = match &args.eval_dir {
-        Some(dir) => {
-            let held_out = image_folder::read(dir, Some(&folder.classes))?;
-            let mut rows = Vec::new();
-            for (label, file, rgb) in &held_out.images {
-                let input = rgb_to_input(rgb, &device)?;
-                let probs = pollster::block_on(model.probabilities(project.frozen(), input))?;
-                let probs = probs
-                    .into_iter()
-                    .next()
-                    .with_context(|| format!("{}", file.display()))?;
-                rows.push((rows.len() as u64, *label, probs));
-            }
-            Some(Evaluation::from_predictions(folder.classes.len(), &rows))
-        }
+    let held_out = match &args.eval_dir {
+        Some(dir) => Some(crate::held_out::report(
+            &model,
+            project.frozen(),
+            &folder.classes,
+            dir,
+            args.unknown_dir.as_deref(),
+            &device,
+        )?),
         None => None,
     };
     let bytes = pollster::block_on(model.to_safetensors())?;
@@ -175,18 +170,15 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("writing {}", path.display()))?;
     }
 
-    let report = eval.as_ref().unwrap_or(&validation);
+    let report = held_out.as_ref().map_or(&validation, |(e, _)| e);
     let per_class: serde_json::Map<String, serde_json::Value> = folder
         .classes
         .iter()
         .zip(&report.per_class_accuracy)
         .map(|(name, acc)| (name.clone(), json!(acc)))
         .collect();
-    println!(
-        "{}",
-        json!({
+    let mut summary = json!({
             "val_accuracy": validation.accuracy,
-            "eval_accuracy": eval.as_ref().and_then(|e| e.accuracy),
             "per_class": per_class,
             "confusion": report.confusion,
             "novelty_threshold": model.meta.novelty.threshold(burnish::train::DEFAULT_STRICTNESS),
@@ -195,7 +187,10 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
             "seconds": started.elapsed().as_secs_f64(),
             "out": args.out.display().to_string(),
             "out_project": args.out_project.as_ref().map(|p| p.display().to_string()),
-        })
-    );
+    });
+    if let (Some((_, fields)), Some(summary)) = (held_out, summary.as_object_mut()) {
+        summary.extend(fields.as_object().cloned().unwrap_or_default());
+    }
+    println!("{summary}");
     Ok(ExitCode::SUCCESS)
 }

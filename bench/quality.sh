@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Quality on real photos the model never saw (docs/quality.md): for each photo set of
+# tests/fixtures/photo-sets.js, train with the CLI on the training split and report held-out
+# accuracy, "none of these" on held-out photos (kept) and on photos of other kinds (flagged,
+# AUROC), for each variant given (default: k = 0, 1, 2). One JSON line per run.
+#   bash bench/quality.sh                      # k = 0, 1, 2
+#   bash bench/quality.sh "--fine-tune-blocks 1 --augment"
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/burnish/target}"
+bash .ci/photos.sh >&2
+splits=$(mktemp -d)
+trap 'rm -rf "$splits"' EXIT
+node tests/fixtures/photo-sets.js "$splits"
+# The dev profile (dependencies at opt-level 3, as the tests build them): accuracy, not speed.
+cargo build --quiet --bin burnish
+variants=("$@")
+((${#variants[@]})) || variants=("--fine-tune-blocks 0" "--fine-tune-blocks 1" "--fine-tune-blocks 2")
+for set in "$splits"/*; do
+  for variant in "${variants[@]}"; do
+    # shellcheck disable=SC2086 # a variant is a list of flags
+    summary=$("$CARGO_TARGET_DIR/debug/burnish" train "$set/train" --eval "$set/eval" --unknown "$set/unknown" \
+      $variant --out "$splits/model.safetensors" 2>/dev/null | tail -1)
+    node -e 'const [set, variant, line] = process.argv.slice(1); const s = JSON.parse(line);
+      const pick = ["val_accuracy", "eval_accuracy", "eval_kept", "eval_named_right", "unknown_flagged", "auroc", "seconds", "eval_photos", "unknown_photos", "samples"];
+      console.log(JSON.stringify({ set, variant, ...Object.fromEntries(pick.map((k) => [k, s[k]])) }));' \
+      "$(basename "$set")" "$variant" "$summary"
+  done
+done
