@@ -83,11 +83,10 @@ if [[ ! -f "$graph" ]] || ! echo "$GRAPH_SHA256  $graph" | sha256sum -c --status
   fi
 fi
 stamp="$MODELS/.source-sha256"
-# The stamp names the graph and the stored precision: older float32 conversions are redone.
-if [[ ! -f "$WEIGHTS" || ! -f "$stamp" || "$(cat "$stamp")" != "$GRAPH_SHA256 f16" ]]; then
+if [[ ! -f "$WEIGHTS" || ! -f "$stamp" || "$(cat "$stamp")" != "$GRAPH_SHA256" ]]; then
   step "convert the frozen graph with burnish's converter"
   cargo run --quiet --bin burnish -- convert "$graph" "$MODELS"
-  echo "$GRAPH_SHA256 f16" > "$stamp"
+  echo "$GRAPH_SHA256" > "$stamp"
   rm -f "$WEIGHTS.sha256"
 fi
 # The page checks the download against this (the file's own sha256, served beside it).

@@ -184,7 +184,7 @@ async function main() {
     figure('app load to ready, cached (Flex)', 's', 'lower', { burnish: load?.cached }, 'burnish only; reload, weights from the Cache API'),
     figure('wasm size, raw', 'MB', 'lower', mb({ burnish: wasm.length, tfjs: tfWasm.length }), `TF.js: ${tfWasmName}; JS not counted on either side`),
     figure('wasm size, brotli', 'MB', 'lower', mb(wasmBrotli), 'brotli quality 11'),
-    figure('weights', 'MB', 'lower', mb({ burnish: weights.file, tfjs: weights.data }), 'burnish: float16 safetensors; TF.js: the same tensors widened to f32, without a header'),
+    figure('weights', 'MB', 'lower', mb({ burnish: weights.file, tfjs: weights.data }), 'TF.js: the same f32 tensors without the safetensors header'),
   ];
   const results = {
     date: new Date().toISOString(),

@@ -52,72 +52,7 @@ pub fn serialize_f32(
     safetensors::serialize(views, Some(metadata)).map_err(|e| Error::WeightsFormat(e.to_string()))
 }
 
-/// Little-endian f32 values stored as float16 tensors (the base weights ship this way: half the
-/// download) → safetensors bytes.
-pub fn serialize_f16(
-    tensors: &[(String, Vec<usize>, Vec<f32>)],
-    metadata: HashMap<String, String>,
-) -> Result<Vec<u8>> {
-    let bytes: Vec<Vec<u8>> = tensors
-        .iter()
-        .map(|(_, _, values)| {
-            values
-                .iter()
-                .flat_map(|v| half::f16::from_f32(*v).to_le_bytes())
-                .collect()
-        })
-        .collect();
-    let views = tensors
-        .iter()
-        .zip(&bytes)
-        .map(|((name, shape, _), bytes)| {
-            TensorView::new(Dtype::F16, shape.clone(), bytes)
-                .map(|view| (name.clone(), view))
-                .map_err(|e| Error::WeightsFormat(format!("`{name}`: {e}")))
-        })
-        .collect::<Result<Vec<_>>>()?;
-    safetensors::serialize(views, Some(metadata)).map_err(|e| Error::WeightsFormat(e.to_string()))
-}
-
-/// Float16 weights widened to float32 safetensors bytes (what the modules load); float32 ones
-/// as they are. Every tensor must have the file's one dtype: a stray one is named.
-pub fn widen_f16(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>> {
-    let file = SafeTensors::deserialize(bytes).map_err(|e| Error::WeightsFormat(e.to_string()))?;
-    let mut tensors = file.tensors();
-    tensors.sort_by(|a, b| a.0.cmp(&b.0));
-    let Some(dtype) = tensors.first().map(|(_, v)| v.dtype()) else {
-        return Ok(bytes.into());
-    };
-    if let Some((name, view)) = tensors
-        .iter()
-        .find(|(_, v)| v.dtype() != dtype || !matches!(v.dtype(), Dtype::F16 | Dtype::F32))
-    {
-        return Err(Error::BadTensor {
-            name: name.clone(),
-            reason: format!(
-                "dtype {:?}, expected F16 or F32 like the others ({dtype:?})",
-                view.dtype()
-            ),
-        });
-    }
-    if dtype == Dtype::F32 {
-        return Ok(bytes.into());
-    }
-    let widened: Vec<(String, Vec<usize>, Vec<f32>)> = tensors
-        .iter()
-        .map(|(name, view)| {
-            let values = view
-                .data()
-                .chunks_exact(2)
-                .map(|b| half::f16::from_le_bytes([b[0], b[1]]).to_f32())
-                .collect();
-            (name.clone(), view.shape().to_vec(), values)
-        })
-        .collect();
-    Ok(serialize_f32(&widened, metadata(bytes)?)?.into())
-}
-
-/// Builds MobileNetV1 on `device` from converter output (float16 or float32; see `convert`).
+/// Builds MobileNetV1 on `device` from converter output (see `burnish-convert`).
 pub fn load_mobilenet(bytes: &[u8], device: &Device) -> Result<MobileNetV1> {
     let meta = metadata(bytes)?;
     let epsilon = meta
@@ -131,7 +66,7 @@ pub fn load_mobilenet(bytes: &[u8], device: &Device) -> Result<MobileNetV1> {
     let mut model = MobileNetV1Config::new()
         .with_bn_epsilon(epsilon)
         .init(device);
-    apply_strict(&mut model, &widen_f16(bytes)?)?;
+    apply_strict(&mut model, bytes)?;
     Ok(model)
 }
 

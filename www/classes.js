@@ -3,6 +3,9 @@
 
 import { fileToRgb224 } from './capture.js';
 
+/** The colour of class `label`: its card's edge and its bar in the predictions. */
+export const classColour = (label) => `hsl(${(label * 137.5 + 210) % 360} 70% 45%)`;
+
 /** Thumbnails shown per class, the newest; the others are counted. Keeps 10,000 samples light. */
 const SHOWN = 200;
 
@@ -33,7 +36,7 @@ export class ClassesPanel {
         this.cards.delete(key);
       }
     }
-    for (const entry of this.model.classes) {
+    for (const [label, entry] of this.model.classes.entries()) {
       if (!this.cards.has(entry.key)) {
         const card = this.template.content.firstElementChild.cloneNode(true);
         this.cards.set(entry.key, card);
@@ -41,6 +44,7 @@ export class ClassesPanel {
         this.renderClass(entry.key);
       }
       const card = this.cards.get(entry.key);
+      card.style.setProperty('--class-colour', classColour(label));
       const name = card.querySelector('.class-name');
       if (document.activeElement !== name) name.value = entry.name;
       this.container.append(card);

@@ -40,7 +40,7 @@ const classes = new ClassesPanel($('classes'), $('class-template'), model, {
   error: showError,
 });
 const training = new TrainingPanel(
-  { form: $('training-form'), trainButton: $('train-button'), stopButton: $('stop-button'), status: $('training-status'), progress: $('training-progress'), charts: $('charts') },
+  { form: $('training-form'), trainButton: $('train-button'), stopButton: $('stop-button'), status: $('training-status'), warning: $('training-warning'), progress: $('training-progress'), charts: $('charts') },
   model,
   showError,
 );

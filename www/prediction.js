@@ -3,9 +3,7 @@
 // and the "none of these" strictness slider.
 
 import { fileToRgb224 } from './capture.js';
-
-/** The colour of class `label` (the class cards use the same). */
-export const classColour = (label) => `hsl(${(label * 137.5 + 210) % 360} 70% 45%)`;
+import { classColour } from './classes.js';
 
 function bar(label, prob, colour) {
   const item = document.createElement('li');
@@ -56,7 +54,7 @@ export class PredictionPanel {
   }
 
   showStrictness(percent) {
-    this.ui.strictnessValue.textContent = `says “none of these” for about ${percent}% of images like your classes`;
+    this.ui.strictnessValue.textContent = `“none of these” for about ${percent}% of held-out images of your classes`;
   }
 
   /** Classifies 224² RGB pixels with the trained model, or with ImageNet before training. */

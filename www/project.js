@@ -7,8 +7,8 @@ import { rgbThumbnail, rgbToPng, pngThumbnail } from './capture.js';
 import { ModelSession } from './session.js';
 import { ProjectStore } from './store.js';
 
-/** Percent of known-class images "none of these" flags by default (the core's default). */
-export const DEFAULT_STRICTNESS = 5;
+/** Percent of held-out known-class images "none of these" flags by default (the core's default). */
+export const DEFAULT_STRICTNESS = 1;
 
 export class ProjectModel extends EventTarget {
   /**

@@ -22,8 +22,18 @@ function field(setting) {
   return label;
 }
 
+/** What to tell a person about their classes before training: too few, or unbalanced. */
+function advice(names, counts) {
+  const empty = names.filter((_, i) => counts[i] === 0);
+  if (empty.length) return `Add images to ${empty.join(', ')} to train.`;
+  const few = names.filter((_, i) => counts[i] < 10);
+  if (few.length) return `${few.join(', ')}: fewer than 10 images; predictions will be shaky.`;
+  if (Math.max(...counts) > 3 * Math.min(...counts)) return 'Classes are unbalanced (one has over 3× the images of another): the larger one will be favoured.';
+  return '';
+}
+
 export class TrainingPanel {
-  /** `ui`: { form, trainButton, stopButton, status, progress, charts }; `error(text)` reports. */
+  /** `ui`: { form, trainButton, stopButton, status, warning, progress, charts }; `error(text)` reports. */
   constructor(ui, model, error) {
     Object.assign(this, { ui, model, error });
     this.charts = new TrainingCharts(ui.charts);
@@ -83,6 +93,7 @@ export class TrainingPanel {
     const open = model.state !== 'loading' && model.state !== 'error';
     const training = model.state === 'training';
     ui.trainButton.disabled = !open || training || counts.length < 2 || counts.some((n) => n === 0);
+    ui.warning.textContent = open ? advice(model.names(), counts) : '';
     ui.stopButton.disabled = !training;
     for (const input of ui.form.elements) input.disabled = training;
   }

@@ -7,7 +7,7 @@ mod graph_def;
 
 use crate::error::{Error, Result};
 use crate::model::{BLOCK_COUNT, BLOCK_SPECS};
-use crate::weights::{META_BN_EPSILON, META_SOURCE_SHA256, serialize_f16};
+use crate::weights::{META_BN_EPSILON, META_SOURCE_SHA256, serialize_f32};
 use graph_def::{DT_FLOAT, GraphDef, NodeDef};
 use prost::Message;
 use sha2::{Digest, Sha256};
@@ -193,8 +193,7 @@ fn bn_epsilon(nodes: &[NodeDef]) -> Result<f32> {
     Ok(first)
 }
 
-/// Converts a frozen MobileNetV1 `GraphDef` into float16 safetensors bytes for
-/// [`crate::weights::load_mobilenet`].
+/// Converts a frozen MobileNetV1 `GraphDef` into safetensors bytes for [`crate::weights::load`].
 pub fn convert_frozen_graph(pb: &[u8]) -> Result<Vec<u8>> {
     let graph = GraphDef::decode(pb)
         .map_err(|e| Error::Graph(format!("not a TensorFlow GraphDef: {e}")))?;
@@ -250,9 +249,7 @@ pub fn convert_frozen_graph(pb: &[u8]) -> Result<Vec<u8>> {
             "TF-slim MobileNetV1 1.0/224 ImageNet (Apache-2.0)".to_string(),
         ),
     ]);
-    // Float16 halves the download (17 → 8.5 MB); the golden test against TensorFlow holds
-    // (tests/golden.rs: every probability within 1e-3, the same top 5).
-    serialize_f16(&tensors, metadata)
+    serialize_f32(&tensors, metadata)
 }
 
 /// Lower-case hex sha256 of `bytes`.

@@ -330,7 +330,7 @@ impl Project {
     }
 
     /// What the trained model says of one 224×224 RGB image; `strictness` is the percent of
-    /// known-class images "none of these" would flag (default 5).
+    /// known-class images "none of these" would flag (default 1).
     pub async fn classify(&self, rgb: &[u8], strictness: Option<f32>) -> Result<Classification> {
         let model = self.trained_or_err()?;
         let input = rgb_to_input(rgb, &self.device)?;

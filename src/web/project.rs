@@ -178,7 +178,7 @@ impl Project {
     }
 
     /// What the trained model says of one 224×224 RGB image (`Classification`); `strictness`
-    /// is the percent of known-class images "none of these" flags (default 5).
+    /// is the percent of known-class images "none of these" flags (default 1).
     pub async fn classify(
         &self,
         rgb: Vec<u8>,
