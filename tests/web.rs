@@ -200,6 +200,7 @@ async fn project_round_trip(backend: &str) {
 #[wasm_bindgen_test]
 async fn bundles_round_trip_through_the_boundary() {
     use burnish::web::{BundleWriter, read_bundle};
+    use wasm_bindgen::JsCast;
     let js = |e: wasm_bindgen::JsError| wasm_bindgen::JsValue::from(e);
     let png = burnish::bundle::encode_png(&rgb(IMAGES[0].1)).expect("png");
     let mut writer = BundleWriter::new();
@@ -233,6 +234,15 @@ async fn bundles_round_trip_through_the_boundary() {
         #[serde(with = "serde_bytes")]
         png: Vec<u8>,
     }
+    let png_is_bytes = js_sys::Reflect::get(&value, &"samples".into())
+        .and_then(|samples| js_sys::Reflect::get(&samples, &0.into()))
+        .and_then(|sample| js_sys::Reflect::get(&sample, &"png".into()))
+        .map(|png| png.is_instance_of::<js_sys::Uint8Array>());
+    assert_eq!(
+        png_is_bytes.ok(),
+        Some(true),
+        "a PNG reaches JS as a Uint8Array"
+    );
     let view: View = serde_wasm_bindgen::from_value(value).expect("shape");
     assert_eq!(view.class_names, ["a", "b"]);
     assert_eq!(view.strictness, Some(2.5));

@@ -18,6 +18,13 @@ use serde::{Deserialize, Serialize};
 
 /// Training samples per class kept as references (a seeded choice when a class has more).
 pub const REFERENCES_PER_CLASS: usize = 64;
+/// Cosine similarity from which two samples count as near-copies (webcam frames of one pose):
+/// only one becomes a reference, and a held-out sample that close to a reference does not
+/// calibrate. Near-copies say nothing about how far a new photo may be; kept, they made the
+/// calibration demand near-copies (a picked photo of a class taught from webcam frames of it was
+/// answered "none of these").
+pub const NEAR_COPY: f32 = 0.95;
+
 /// Share of held-out known-class images (percent) flagged by default. Photos taken later are less
 /// like the training ones than held-out samples are (measured: at 5%, a quarter of unseen photos
 /// of a taught class were flagged; at 1%, none, while 78% of other kinds still were: docs/quality.md).
@@ -93,7 +100,8 @@ impl Novelty {
             .reshape([r])
     }
 
-    /// Percentiles of known-class scores: held-out `features` (may be empty) and leave-one-out.
+    /// The fit of known-class scores: held-out `features` (may be empty; near-copies of a
+    /// reference left out) and each reference against the others.
     pub async fn calibrate(&self, held_out: Option<Tensor<2>>) -> Result<NoveltyCalibration> {
         let references = self.references.val().dims()[0];
         let mut scores = if references > 1 {
@@ -102,10 +110,32 @@ impl Novelty {
             Vec::new()
         };
         if let Some(features) = held_out {
-            scores.extend(read_values(self.scores(features)).await?);
+            let held_out = read_values(self.scores(features)).await?;
+            scores.extend(held_out.into_iter().filter(|s| *s < NEAR_COPY));
         }
         Ok(NoveltyCalibration::fit(scores, references))
     }
+}
+
+/// Which candidates become references (indices into `features`' rows, `[N, D]`): per class, in
+/// order, up to [`REFERENCES_PER_CLASS`], skipping near-copies ([`NEAR_COPY`]) of one kept.
+pub async fn distinct_references(features: Tensor<2>, labels: &[usize]) -> Result<Vec<usize>> {
+    let [_, dim] = features.dims();
+    let values = read_values(normalize(features)).await?;
+    let rows: Vec<&[f32]> = values.chunks(dim.max(1)).collect();
+    let cosine = |a: usize, b: usize| rows[a].iter().zip(rows[b]).map(|(x, y)| x * y).sum::<f32>();
+    let mut kept: Vec<usize> = Vec::new();
+    for (i, label) in labels.iter().enumerate().take(rows.len()) {
+        let same: Vec<usize> = kept
+            .iter()
+            .copied()
+            .filter(|&k| labels[k] == *label)
+            .collect();
+        if same.len() < REFERENCES_PER_CLASS && same.iter().all(|&k| cosine(i, k) < NEAR_COPY) {
+            kept.push(i);
+        }
+    }
+    Ok(kept)
 }
 
 /// The median of `values` (sorted in place); `None` for none.
@@ -222,6 +252,19 @@ mod tests {
             .try_to_vec::<f32>()
             .expect("f32");
         assert!(own.iter().all(|s| s.abs() < 1e-6), "{own:?}");
+    }
+
+    #[test]
+    fn near_copies_make_one_reference() {
+        let candidates = features(&[
+            [1.0, 0.0, 0.0],
+            [0.99, 0.05, 0.0], // a near-copy of the first
+            [0.0, 1.0, 0.0],
+            [1.0, 0.0, 0.0], // same direction, another class
+        ]);
+        let kept =
+            pollster::block_on(distinct_references(candidates, &[0, 0, 0, 1])).expect("kept");
+        assert_eq!(kept, [0, 2, 3]);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use super::augment::{AugmentConfig, augment_rgb};
 use super::cache::run_prefix;
 use super::config::TrainConfig;
 use super::metrics::EpochMetrics;
-use super::novelty::{Novelty, REFERENCES_PER_CLASS};
+use super::novelty::{Novelty, REFERENCES_PER_CLASS, distinct_references};
 use super::split::Split;
 use super::tail::Tail;
 use super::trained::{FORMAT_VERSION, PREPROCESSING, TrainedModel, TrainedModelMeta, TrainedNet};
@@ -230,20 +230,29 @@ impl Run {
         let Run { setup, best, .. } = self;
         let c = &setup.config;
         let mut rng = StdRng::seed_from_u64(c.seed ^ SHUFFLE_SEED_SALT ^ 1);
-        let mut references = Vec::new();
+        // Candidates: a seeded choice of up to 4 × REFERENCES_PER_CLASS a class (bounds the
+        // readback), of which the distinct ones become references.
+        let mut candidates = Vec::new();
         for class in 0..setup.class_names.len() {
             let mut members: Vec<&RunSample> =
                 setup.train.iter().filter(|s| s.label == class).collect();
             members.shuffle(&mut rng);
-            references.extend(members.into_iter().take(REFERENCES_PER_CLASS));
+            candidates.extend(members.into_iter().take(4 * REFERENCES_PER_CLASS));
         }
         let stack = |samples: &[&RunSample]| {
             (!samples.is_empty())
                 .then(|| Tensor::cat(samples.iter().map(|s| s.boundary.clone()).collect(), 0))
         };
-        let reference_boundary =
-            stack(&references).ok_or_else(|| Error::State("no training samples".into()))?;
-        let novelty = Novelty::new(best.features(reference_boundary));
+        let boundary =
+            stack(&candidates).ok_or_else(|| Error::State("no training samples".into()))?;
+        let features = best.features(boundary);
+        let labels: Vec<usize> = candidates.iter().map(|s| s.label).collect();
+        let chosen = distinct_references(features.clone(), &labels).await?;
+        let chosen: Vec<i64> = chosen.into_iter().map(|i| i as i64).collect();
+        let device = features.device();
+        let chosen =
+            Tensor::<1, Int>::from_data(TensorData::new(chosen.clone(), [chosen.len()]), &device);
+        let novelty = Novelty::new(features.select(0, chosen));
         let held_out: Vec<&RunSample> = setup.validation.iter().collect();
         let held_out = stack(&held_out).map(|b| best.features(b));
         let calibration = novelty.calibrate(held_out).await?;

@@ -19,9 +19,13 @@ fn start() {
     console_error_panic_hook::set_once();
 }
 
-/// A core value as a plain JS value (objects for maps, numbers for integers, null for None).
+/// A core value as a plain JS value: objects for maps, numbers for integers, null for None, and
+/// `Uint8Array` for byte buffers (`json_compatible` would make them arrays of numbers).
 fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
-    Ok(value.serialize(&serde_wasm_bindgen::Serializer::json_compatible())?)
+    let serializer = serde_wasm_bindgen::Serializer::new()
+        .serialize_missing_as_null(true)
+        .serialize_maps_as_objects(true);
+    Ok(value.serialize(&serializer)?)
 }
 
 /// Every training setting with its range (`schema`) and the default settings (`defaults`):

@@ -38,6 +38,7 @@ test('a lost WebGPU device moves the project to the CPU without losing it', { ti
   await cards(page).nth(1).getByTestId('file-input').setInputFiles(['coffee.png', 'rocket.png'].map((f) => join(FIXTURES, f)));
   await page.waitForFunction(() => document.querySelectorAll('.gallery li').length === 4);
   await page.fill('input[name="epochs"]', '5');
+  await page.getByText('Advanced settings').click();
   await page.fill('input[name="batch_size"]', '4');
   await page.getByTestId('train-button').click();
   await page.waitForFunction(() => document.body.dataset.state === 'trained', null, { timeout: 600_000 });

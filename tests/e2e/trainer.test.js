@@ -118,6 +118,7 @@ test('the trainer, step by step: record, add files, train, predict, stop, reload
 
   await t.test('training runs off the main thread with live charts', async () => {
     await page.fill('input[name="epochs"]', '20');
+    await page.getByText('Advanced settings').click();
     await page.fill('input[name="batch_size"]', '8');
     const trainStart = await page.evaluate(() => performance.now());
     await page.getByTestId('train-button').click();
