@@ -70,7 +70,9 @@ export class TrainingPanel {
       const input = this.ui.form.elements.namedItem(setting.name);
       const value = settings[setting.name];
       if (setting.kind === 'checkbox') input.checked = Boolean(value);
-      else input.value = value == null && setting.zero_is_off ? '0' : String(value);
+      else if (value == null && setting.zero_is_off) input.value = '0';
+      // Settings stored as f32 come back as 0.10000000149011612: show the 7 digits f32 holds.
+      else input.value = typeof value === 'number' && !Number.isInteger(value) ? String(Number(value.toPrecision(7))) : String(value);
     }
   }
 
