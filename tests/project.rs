@@ -49,13 +49,19 @@ fn add(project: &mut Project, label: usize, count: usize) -> Vec<u64> {
         .collect()
 }
 
-#[test]
-fn evaluation_uses_exactly_the_samples_the_run_held_out() {
+/// A random project of 2 × 8 samples, trained to its end.
+fn trained_project() -> Project {
     let mut project = random_project(2);
     add(&mut project, 0, 8);
     add(&mut project, 1, 8);
     let run = project.start_run().expect("run");
     run_to_end(&mut project, run);
+    project
+}
+
+#[test]
+fn evaluation_uses_exactly_the_samples_the_run_held_out() {
+    let mut project = trained_project();
     let held_out = project
         .trained()
         .expect("model")
@@ -132,11 +138,7 @@ fn a_run_trains_on_its_snapshot_whatever_changes_meanwhile() {
 
 #[test]
 fn the_split_travels_with_the_model_and_resumed_training_continues() {
-    let mut project = random_project(2);
-    add(&mut project, 0, 8);
-    add(&mut project, 1, 8);
-    let run = project.start_run().expect("run");
-    run_to_end(&mut project, run);
+    let mut project = trained_project();
     let model = project.trained().expect("model").clone();
     let bytes = pollster::block_on(model.to_safetensors()).expect("export");
     let evaluation = pollster::block_on(project.evaluate()).expect("evaluate");
