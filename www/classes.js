@@ -47,7 +47,9 @@ export class ClassesPanel {
       card.style.setProperty('--class-colour', classColour(label));
       const name = card.querySelector('.class-name');
       if (document.activeElement !== name) name.value = entry.name;
-      this.container.append(card);
+      // Only a new card is placed (classes are appended or removed, never reordered): moving an
+      // existing card would take the focus from a name being typed in it.
+      if (!card.isConnected) this.container.append(card);
     }
     this.setRecording(this.recording);
     this.setTraining(this.model.state === 'training');
