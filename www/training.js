@@ -37,6 +37,7 @@ export class TrainingPanel {
   constructor(ui, model, error) {
     Object.assign(this, { ui, model, error });
     this.charts = new TrainingCharts(ui.charts);
+    ui.charts.hidden = true; // empty charts until a run starts
     ui.form.addEventListener('change', () => this.model.setSettings(this.read()).catch((err) => error(err.message)));
     ui.form.addEventListener('submit', (event) => event.preventDefault());
     ui.trainButton.addEventListener('click', () => this.train());
@@ -116,6 +117,7 @@ export class TrainingPanel {
 
   async train() {
     this.charts.reset();
+    this.ui.charts.hidden = false;
     this.ui.progress.hidden = false;
     try {
       // The form as shown, including a value typed but not yet committed by leaving its field.
