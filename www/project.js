@@ -7,9 +7,6 @@ import { rgbThumbnail, rgbToPng, pngThumbnail } from './capture.js';
 import { ModelSession } from './session.js';
 import { ProjectStore } from './store.js';
 
-/** Percent of held-out known-class images "none of these" flags by default (the core's default). */
-export const DEFAULT_STRICTNESS = 1;
-
 export class ProjectModel extends EventTarget {
   /**
    * `thumbnail(rgb)` → data URL and `toPng(rgb)` → Blob default to the browser's canvas (tests
@@ -24,7 +21,8 @@ export class ProjectModel extends EventTarget {
     this.classes = [];
     this.settings = null;
     this.schema = [];
-    this.strictness = DEFAULT_STRICTNESS;
+    /** Percent of held-out known-class images "none of these" flags (the core's default at first). */
+    this.strictness = null;
     /** The trained model's description (class names, split, calibration…) or null. */
     this.model = null;
     /** PNG encodings and store writes of new samples, in order (they can lag the page). */
@@ -69,7 +67,7 @@ export class ProjectModel extends EventTarget {
     this.schema = started.settings.schema;
     this.defaults = started.settings.defaults;
     this.settings = { ...started.settings.defaults, ...(saved.settings ?? {}) };
-    this.strictness = saved.strictness ?? DEFAULT_STRICTNESS;
+    this.strictness = saved.strictness ?? started.settings.default_strictness;
     this.classes = saved.classes.map(({ key, name }) => ({ key, name, samples: [] }));
     for (const { key, classKey, png } of saved.samples) this.classOf(classKey)?.samples.push({ id: key, png });
     this.model = started.model;

@@ -28,17 +28,19 @@ fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
     Ok(value.serialize(&serializer)?)
 }
 
-/// Every training setting with its range (`schema`) and the default settings (`defaults`):
-/// what the page builds its training form from.
+/// Every training setting with its range (`schema`), the default settings (`defaults`) and
+/// the default "none of these" strictness: what the page builds its controls from.
 #[wasm_bindgen(js_name = trainingSettings)]
 pub async fn training_settings() -> Result<JsValue, JsError> {
     #[derive(Serialize)]
     struct Settings {
         schema: Vec<crate::train::Setting>,
         defaults: crate::train::TrainConfig,
+        default_strictness: f32,
     }
     to_js(&Settings {
         schema: crate::train::TrainConfig::settings(),
         defaults: crate::train::TrainConfig::default(),
+        default_strictness: crate::train::DEFAULT_STRICTNESS,
     })
 }

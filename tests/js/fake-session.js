@@ -16,7 +16,7 @@ export class FakeSession {
     saved.samples.forEach((s) => this.samples.set(s.key, saved.classes.findIndex((c) => c.key === s.classKey)));
     const defaults = { epochs: 50, batch_size: 16, patience: 10, augment: false, head: 'mlp', fine_tune_blocks: 0 };
     const schema = Object.keys(defaults).map((name) => ({ name, kind: 'number', advanced: false }));
-    return { backend: 'flex', reason: 'fake', cached: false, settings: { schema, defaults }, model: saved.model ? { class_names: this.classes } : null, modelError: null };
+    return { backend: 'flex', reason: 'fake', cached: false, settings: { schema, defaults, default_strictness: 1 }, model: saved.model ? { class_names: this.classes } : null, modelError: null };
   }
 
   async request(type, args = {}) {

@@ -28,6 +28,7 @@ test('a new project starts with two classes and the default settings', async () 
   assert.deepEqual(model.names(), ['Class 1', 'Class 2']);
   assert.equal(model.state, 'ready');
   assert.equal(model.settings.epochs, 50);
+  assert.equal(model.strictness, 1, 'the default strictness comes from the core');
 });
 
 test('each change is one worker request, one store write and one event', async () => {
