@@ -3,8 +3,9 @@
 # tests/fixtures/photo-sets.js, train with the CLI on the training split and report held-out
 # accuracy, "none of these" on held-out photos (kept) and on photos of other kinds (flagged,
 # AUROC), for each variant given (default: k = 0, 1, 2). One JSON line per run.
+# BURNISH_SETS picks sets (default: all of them).
 #   bash bench/quality.sh                      # k = 0, 1, 2
-#   bash bench/quality.sh "--fine-tune-blocks 1 --augment"
+#   BURNISH_SETS="gcompris-all tuxpaint-all" bash bench/quality.sh "--fine-tune-blocks 1 --augment"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/burnish/target}"
@@ -16,10 +17,12 @@ node tests/fixtures/photo-sets.js "$splits"
 cargo build --quiet --bin burnish
 variants=("$@")
 ((${#variants[@]})) || variants=("--fine-tune-blocks 0" "--fine-tune-blocks 1" "--fine-tune-blocks 2")
-for set in "$splits"/*; do
+for name in ${BURNISH_SETS:-$(ls "$splits")}; do
+  set="$splits/$name"
   for variant in "${variants[@]}"; do
     # shellcheck disable=SC2086 # a variant is a list of flags
-    summary=$("$CARGO_TARGET_DIR/debug/burnish" train "$set/train" --eval "$set/eval" --unknown "$set/unknown" \
+    unknown=(); [ -d "$set/unknown" ] && unknown=(--unknown "$set/unknown")
+    summary=$("$CARGO_TARGET_DIR/debug/burnish" train "$set/train" --eval "$set/eval" "${unknown[@]}" \
       $variant --out "$splits/model.safetensors" 2>/dev/null | tail -1)
     node -e 'const [set, variant, line] = process.argv.slice(1); const s = JSON.parse(line);
       const pick = ["val_accuracy", "eval_accuracy", "eval_kept", "eval_named_right", "unknown_flagged", "auroc", "seconds", "eval_photos", "unknown_photos", "samples"];

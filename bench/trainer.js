@@ -1,6 +1,8 @@
 // The trainer page's own timings, on Flex and on WebGPU (here Chromium's software adapter):
 // page load to ready (cold profile, then cached weights), embedding ms per sample, seconds to
-// train the default head on 2×30 samples, live prediction frames per second from the webcam.
+// train the default head on 2×30 samples, then (Flex) to fine-tune the last block with augmentation
+// on the same samples (k = 1, the view bank; its ratio to the head-only run), live prediction
+// frames per second from the webcam.
 //
 //   node bench/trainer.js [flex] [webgpu]      (needs `npm run build` and the weights)
 //
@@ -63,6 +65,23 @@ async function measure(browser, server, backend, files) {
   const trainedAt = await now(page);
   const epochs = Number((await page.textContent('#training-status')).match(/after (\d+) epochs/)?.[1]);
 
+  // The last block fine-tuned with augmentation, Train click to trained: changing k empties the
+  // cache, so this run embeds its images (and their views) anew, as the head-only run did.
+  let fineTune = {};
+  if (backend === 'flex') {
+    await page.selectOption('select[name="fine_tune_blocks"]', '1');
+    await page.check('input[name="augment"]');
+    const t = await now(page);
+    await page.getByTestId('train-button').click();
+    await waitState(page, 'training');
+    await waitState(page, 'trained');
+    const seconds = ((await now(page)) - t) / 1000;
+    fineTune = {
+      fine_tune_augment_click_to_trained_s: seconds,
+      fine_tune_augment_vs_head_only: seconds / ((trainedAt - start) / 1000),
+    };
+  }
+
   // Live predictions from the webcam as fast as the page allows (its limit: 30 frames/s).
   await page.fill('#fps', '30');
   await page.click('#camera-button');
@@ -88,6 +107,7 @@ async function measure(browser, server, backend, files) {
     train_s: (trainedAt - embedded) / 1000,
     train_epochs: epochs,
     total_train_click_to_trained_s: (trainedAt - start) / 1000,
+    ...fineTune,
     live_fps: fps,
   };
 }

@@ -5,7 +5,7 @@ mod common;
 
 use burn::prelude::*;
 use burnish::data::rgb_to_input;
-use burnish::train::{Dataset, EpochMetrics, HeadKind, Project, TrainConfig, TrainedModel};
+use burnish::train::{Dataset, EpochMetrics, HeadKind, Project, Stage, TrainConfig, TrainedModel};
 use burnish::weights::source_sha256;
 use common::{fashion, golden_images, golden_rgb, imagenet_model, run_to_end, weights_bytes};
 
@@ -158,8 +158,10 @@ fn fine_tuning_the_last_block_learns_real_photos_with_augmentation() {
     let config = TrainConfig {
         fine_tune_blocks: 1,
         epochs: 12,
+        fine_tune_epochs: 4,
         batch_size: 4,
         augment: true,
+        augment_views: 3,
         validation_fraction: 0.0,
         ..TrainConfig::default()
     };
@@ -168,10 +170,25 @@ fn fine_tuning_the_last_block_learns_real_photos_with_augmentation() {
     let (first, last) = loss_ends(&history);
     assert!(last < first, "loss falls: {first} → {last}");
     assert_eq!(accuracy(&project, &photos), 1.0);
-    // Augmentation re-runs the prefix on every view of every epoch; the originals once.
-    let views: usize = history.iter().map(|m| m.views_embedded).sum();
-    assert_eq!(views, photos.len() * history.len());
-    assert_eq!(project.cache().prefix_runs(), photos.len());
+    let stages: Vec<Stage> = history.iter().map(|m| m.stage).collect();
+    assert_eq!(stages.first(), Some(&Stage::Head));
+    assert_eq!(
+        stages.last(),
+        Some(&Stage::Blocks),
+        "the blocks train after the head"
+    );
+    assert_eq!(
+        history.last().map(|m| m.planned_epochs),
+        history.last().map(|m| m.epoch)
+    );
+    // The view bank: each photo and each of its views went through the prefix once, however
+    // many epochs; training again embeds nothing; a new photo adds itself and its views.
+    let bank = photos.len() * (1 + 3);
+    assert_eq!(project.cache().prefix_runs(), bank);
+    train_to_end(&mut project);
+    assert_eq!(project.cache().prefix_runs(), bank);
+    project.add_sample(0, photos[0].1.clone()).expect("add");
+    assert_eq!(project.pending_embeddings(), 1 + 3);
 }
 
 #[test]
@@ -181,6 +198,7 @@ fn same_seed_same_run_and_export_import_is_exact() {
     let config = TrainConfig {
         fine_tune_blocks: 1,
         epochs: 3,
+        fine_tune_epochs: 2,
         batch_size: 4,
         seed: 7,
         ..TrainConfig::default()

@@ -104,15 +104,17 @@ export class TrainingPanel {
   showEmbedding({ done, total }) {
     this.ui.progress.max = Math.max(total, 1);
     this.ui.progress.value = done;
-    this.ui.status.textContent = `Embedding samples… ${done} of ${total}`;
+    const what = this.model.settings.augment ? 'images and augmented views' : 'images';
+    this.ui.status.textContent = `Embedding ${what}… ${done} of ${total}`;
   }
 
   showEpoch(m) {
     this.charts.push(m);
-    this.ui.progress.max = this.model.settings.epochs;
+    this.ui.progress.max = m.planned_epochs;
     this.ui.progress.value = m.epoch;
     const val = m.val_accuracy == null ? '' : `, validation accuracy ${(m.val_accuracy * 100).toFixed(0)}%`;
-    this.ui.status.textContent = `Epoch ${m.epoch}: loss ${m.train_loss.toFixed(3)}${val}`;
+    const stage = m.stage === 'blocks' ? 'fine-tuning the last layers' : 'training the head';
+    this.ui.status.textContent = `Epoch ${m.epoch} of up to ${m.planned_epochs} (${stage}): loss ${m.train_loss.toFixed(3)}${val}`;
   }
 
   async train() {

@@ -1,7 +1,8 @@
 //! Seeded image augmentation on 224×224 RGB: random resized crop, flip, brightness/contrast.
 
 use crate::data::INPUT_SIZE;
-use rand::Rng;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
 
 /// Augmentation strengths.
 #[derive(Clone, Debug, PartialEq)]
@@ -28,6 +29,15 @@ impl Default for AugmentConfig {
             contrast: 0.2,
         }
     }
+}
+
+/// The random stream of augmented view `view` of sample `sample`: the same view whenever it is
+/// made, in any order (so a bank of views can grow one sample at a time).
+pub fn view_rng(seed: u64, sample: u64, view: usize) -> StdRng {
+    let mix = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15)
+        ^ sample.wrapping_mul(0xbf58_476d_1ce4_e5b9)
+        ^ (view as u64).wrapping_mul(0x94d0_49bb_1331_11eb);
+    StdRng::seed_from_u64(mix)
 }
 
 /// A random view of a 224×224 RGB image, resampled bilinearly back to 224×224.

@@ -25,8 +25,11 @@ pub struct TrainConfig {
     pub hidden_units: usize,
     /// Dropout probability before the MLP head's last layer.
     pub dropout: f64,
-    /// Maximum number of epochs.
+    /// Maximum number of epochs training the head alone (the only stage for k = 0).
     pub epochs: usize,
+    /// Maximum number of epochs training the fine-tuned blocks with the head, after the head
+    /// stage (k ≥ 1).
+    pub fine_tune_epochs: usize,
     /// Samples per optimiser step.
     pub batch_size: usize,
     /// Adam learning rate of the head.
@@ -43,8 +46,11 @@ pub struct TrainConfig {
     pub validation_fraction: f64,
     /// Stop after this many epochs without a better validation loss (`None`: never).
     pub patience: Option<usize>,
-    /// Train on random augmented views (the frozen prefix then re-runs every epoch).
+    /// Train on random augmented views of the training samples (from the view bank).
     pub augment: bool,
+    /// Augmented views per training sample in the view bank: each is embedded once, and every
+    /// epoch draws one of them per sample.
+    pub augment_views: usize,
 }
 
 impl Default for TrainConfig {
@@ -55,6 +61,7 @@ impl Default for TrainConfig {
             hidden_units: 100,
             dropout: 0.5,
             epochs: 50,
+            fine_tune_epochs: 10,
             batch_size: 16,
             learning_rate: 1e-3,
             block_lr_factor: 0.1,
@@ -64,6 +71,7 @@ impl Default for TrainConfig {
             validation_fraction: 0.15,
             patience: Some(10),
             augment: false,
+            augment_views: 2,
         }
     }
 }
@@ -158,7 +166,7 @@ impl TrainConfig {
             ..Setting::number(
                 "augment",
                 "Augment",
-                "Train on random crops, flips and lighting changes of your images: slower, often better.",
+                "Train on random crops, flips and lighting changes of your images: each image is embedded once per view, often better.",
                 (0.0, 0.0, 0.0),
             )
         };
@@ -178,11 +186,23 @@ impl TrainConfig {
             Setting::number(
                 "epochs",
                 "Epochs",
-                "Passes over your samples, at most.",
+                "Passes over your samples training the new head, at most.",
                 (1.0, 10_000.0, 1.0),
             )
             .basic(),
+            Setting::number(
+                "fine_tune_epochs",
+                "Fine-tuning epochs",
+                "Passes over your samples training the fine-tuned layers with the head, at most (after the head's epochs).",
+                (1.0, 10_000.0, 1.0),
+            ),
             augment.basic(),
+            Setting::number(
+                "augment_views",
+                "Augmented views",
+                "Random views made of each training image when augmenting (each costs one embedding).",
+                (1.0, 64.0, 1.0),
+            ),
             Setting::number(
                 "batch_size",
                 "Batch size",

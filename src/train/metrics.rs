@@ -1,5 +1,6 @@
 //! What one epoch reports.
 
+use super::run::Stage;
 use serde::Serialize;
 
 /// Metrics of one epoch (validation ones are `None` when nothing is held out).
@@ -7,6 +8,10 @@ use serde::Serialize;
 pub struct EpochMetrics {
     /// 1-based epoch number.
     pub epoch: usize,
+    /// What this epoch trained: the head alone, or the fine-tuned blocks with it.
+    pub stage: Stage,
+    /// The most epochs the run can reach, as known now (its last epoch once `done`).
+    pub planned_epochs: usize,
     /// Mean training loss over the epoch's batches (dropout and augmentation on).
     pub train_loss: f32,
     /// Training accuracy over the epoch.
@@ -21,6 +26,4 @@ pub struct EpochMetrics {
     pub stopped_early: bool,
     /// The run was cancelled during this epoch.
     pub cancelled: bool,
-    /// Augmented views sent through the frozen prefix this epoch (0 without augmentation).
-    pub views_embedded: usize,
 }

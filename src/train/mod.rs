@@ -28,7 +28,7 @@ pub use head::{Head, HeadConfig};
 pub use metrics::EpochMetrics;
 pub use novelty::{DEFAULT_STRICTNESS, Novelty, NoveltyCalibration, REFERENCES_PER_CLASS};
 pub use project::{Project, embed_batch};
-pub use run::Run;
+pub use run::{Run, Stage};
 pub use split::{Split, stratified_split};
 pub use tail::Tail;
 pub use trained::{Classification, TrainedModel, TrainedModelMeta, TrainedNet, argmax};

@@ -1,13 +1,14 @@
 //! The project: classes and samples, the settings, the boundary cache and the trained model
 //! with the split it was trained and validated on. The CLI and the browser both drive this.
 
-use super::cache::{BoundaryCache, run_prefix};
+use super::augment::{AugmentConfig, augment_rgb, view_rng};
+use super::cache::{BoundaryCache, CacheSlot, run_prefix};
 use super::config::TrainConfig;
 use super::dataset::Dataset;
 use super::evaluation::Evaluation;
 use super::head::HeadConfig;
 use super::run::{Run, RunSample, RunSetup};
-use super::split::stratified_split;
+use super::split::{Split, stratified_split};
 use super::tail::Tail;
 use super::trained::{Classification, TrainedModel};
 use crate::data::rgb_to_input;
@@ -54,7 +55,11 @@ impl Project {
     ) -> Self {
         let base_sha256 = base_sha256.into();
         let config = TrainConfig::default();
-        let cache = BoundaryCache::new(base_sha256.clone(), config.first_trainable_block());
+        let cache = BoundaryCache::new(
+            base_sha256.clone(),
+            config.first_trainable_block(),
+            config.seed,
+        );
         Self {
             frozen: base.folded(),
             base,
@@ -95,11 +100,15 @@ impl Project {
         &self.config
     }
 
-    /// Changes settings. Changing `fine_tune_blocks` empties the cache (another boundary).
+    /// Changes settings. Changing `fine_tune_blocks` empties the cache (another boundary);
+    /// changing `seed` drops the augmented views (other views).
     pub fn set_config(&mut self, config: TrainConfig) -> Result<()> {
         config.validate()?;
-        self.cache
-            .retarget(&self.base_sha256, config.first_trainable_block());
+        self.cache.retarget(
+            &self.base_sha256,
+            config.first_trainable_block(),
+            config.seed,
+        );
         self.config = config;
         Ok(())
     }
@@ -157,35 +166,71 @@ impl Project {
         &self.cache
     }
 
-    /// Samples whose boundary activation is not cached yet.
-    pub fn pending_embeddings(&self) -> usize {
-        let samples = self.dataset.samples();
-        samples
-            .iter()
-            .filter(|s| !self.cache.contains(s.id))
-            .count()
+    /// The training/validation split a run started now would use.
+    fn split(&self) -> Split {
+        let classes = self.dataset.class_names().len();
+        let c = &self.config;
+        stratified_split(
+            self.dataset.samples(),
+            classes,
+            c.validation_fraction,
+            c.seed,
+        )
     }
 
-    /// Embeds up to `limit` pending samples (in batches); returns how many remain pending.
-    pub fn embed_pending(&mut self, limit: usize) -> Result<usize> {
-        let pending: Vec<(u64, Arc<[u8]>)> = self
-            .dataset
-            .samples()
+    /// What the frozen prefix still has to embed before a run can start: every sample's plain
+    /// image, then (with augmentation) each training sample's missing bank views.
+    fn pending_slots(&self) -> Vec<CacheSlot> {
+        let samples = self.dataset.samples();
+        let mut slots: Vec<CacheSlot> = samples
             .iter()
             .filter(|s| !self.cache.contains(s.id))
-            .take(limit)
-            .map(|s| (s.id, s.rgb.clone()))
+            .map(|s| (s.id, None))
             .collect();
-        for chunk in pending.chunks(embed_batch(&self.device)) {
-            let ids: Vec<u64> = chunk.iter().map(|(id, _)| *id).collect();
-            let pixels: Vec<u8> = chunk
-                .iter()
-                .flat_map(|(_, rgb)| rgb.iter().copied())
-                .collect();
-            let input = rgb_to_input(&pixels, &self.device)?;
-            self.cache.insert_batch(&self.frozen, &ids, input);
+        if self.config.augment {
+            for id in self.split().train {
+                let have = self.cache.view_count(id);
+                slots.extend((have..self.config.augment_views).map(|j| (id, Some(j))));
+            }
         }
+        slots
+    }
+
+    /// Images (plain samples and augmented views) the frozen prefix still has to embed
+    /// before a run can start.
+    pub fn pending_embeddings(&self) -> usize {
+        self.pending_slots().len()
+    }
+
+    /// Embeds up to `limit` pending images (in batches); returns how many remain pending.
+    pub fn embed_pending(&mut self, limit: usize) -> Result<usize> {
+        let slots: Vec<CacheSlot> = self.pending_slots().into_iter().take(limit).collect();
+        self.embed_slots(&slots)?;
         Ok(self.pending_embeddings())
+    }
+
+    /// Embeds and caches `slots`, in batches.
+    fn embed_slots(&mut self, slots: &[CacheSlot]) -> Result<()> {
+        for chunk in slots.chunks(embed_batch(&self.device)) {
+            let input = self.prefix_input(chunk)?;
+            self.cache.insert_batch(&self.frozen, chunk, input);
+        }
+        Ok(())
+    }
+
+    /// The network input for `slots`: each sample's pixels, or its seeded augmented view.
+    fn prefix_input(&self, slots: &[CacheSlot]) -> Result<Tensor<4>> {
+        let augment = AugmentConfig::default();
+        let seed = self.cache.view_seed();
+        let mut pixels = Vec::with_capacity(slots.len() * crate::data::RGB_IMAGE_BYTES);
+        for &(id, view) in slots {
+            let rgb = &self.dataset.sample(id).ok_or(Error::MissingSample(id))?.rgb;
+            match view {
+                None => pixels.extend_from_slice(rgb),
+                Some(j) => pixels.extend(augment_rgb(rgb, &augment, &mut view_rng(seed, id, j))),
+            }
+        }
+        rgb_to_input(&pixels, &self.device)
     }
 
     /// A flag that, once set, stops the running epoch after its current batch.
@@ -200,13 +245,9 @@ impl Project {
         self.embed_pending(usize::MAX)?;
         let c = self.config.clone();
         let classes = self.dataset.class_names().len();
-        let split = stratified_split(
-            self.dataset.samples(),
-            classes,
-            c.validation_fraction,
-            c.seed,
-        );
-        let snapshot = |ids: &[u64]| -> Result<Vec<RunSample>> {
+        let split = self.split();
+        let views = if c.augment { c.augment_views } else { 0 };
+        let snapshot = |ids: &[u64], views: usize| -> Result<Vec<RunSample>> {
             ids.iter()
                 .map(|&id| {
                     let sample = self.dataset.sample(id).ok_or(Error::MissingSample(id))?;
@@ -214,12 +255,13 @@ impl Project {
                         id,
                         label: sample.label,
                         boundary: self.cache.get(id).ok_or(Error::MissingSample(id))?,
-                        rgb: sample.rgb.clone(),
+                        views: self.cache.views(id, views),
                     })
                 })
                 .collect()
         };
-        let (train, validation) = (snapshot(&split.train)?, snapshot(&split.validation)?);
+        let train = snapshot(&split.train, views)?;
+        let validation = snapshot(&split.validation, 0)?;
         let head = HeadConfig::for_run(FEATURE_DIM, classes, c.head, c.hidden_units, c.dropout);
         self.device.seed(c.seed);
         let fresh = Tail::from_base(&self.base, c.fine_tune_blocks, &head, &self.device);
@@ -232,7 +274,6 @@ impl Project {
             config: c,
             class_names: self.dataset.class_names().to_vec(),
             base_sha256: self.base_sha256.clone(),
-            frozen: self.frozen.clone(),
             tail,
             train,
             validation,
@@ -286,19 +327,22 @@ impl Project {
         if ids.is_empty() {
             return Ok(None);
         }
+        let slots: Vec<CacheSlot> = ids.iter().map(|&id| (id, None)).collect();
         if self.cache.first_block() == first_block {
-            self.embed_pending(usize::MAX)?;
+            let missing: Vec<CacheSlot> = (slots.iter())
+                .filter(|(id, _)| !self.cache.contains(*id))
+                .copied()
+                .collect();
+            self.embed_slots(&missing)?;
             return Ok(self.cache.stack(ids));
         }
         let mut parts = Vec::new();
-        for chunk in ids.chunks(embed_batch(&self.device)) {
-            let mut pixels = Vec::new();
-            for id in chunk {
-                let sample = self.dataset.sample(*id).ok_or(Error::MissingSample(*id))?;
-                pixels.extend_from_slice(&sample.rgb);
-            }
-            let input = rgb_to_input(&pixels, &self.device)?;
-            parts.push(run_prefix(&self.frozen, input, first_block));
+        for chunk in slots.chunks(embed_batch(&self.device)) {
+            parts.push(run_prefix(
+                &self.frozen,
+                self.prefix_input(chunk)?,
+                first_block,
+            ));
         }
         Ok(Some(Tensor::cat(parts, 0)))
     }

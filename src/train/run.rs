@@ -2,28 +2,26 @@
 //! [`Run::finish`] gives the trained model.
 //!
 //! A run works on a snapshot taken when it starts (sample ids, labels, cached boundary
-//! activations, pixels for augmentation), so later edits to the project cannot change what it
+//! activations and augmented views), so later edits to the project cannot change what it
 //! trains on, and the split it was validated on travels with the model it makes.
 
-use super::augment::{AugmentConfig, augment_rgb};
-use super::cache::run_prefix;
 use super::config::TrainConfig;
 use super::metrics::EpochMetrics;
 use super::novelty::{Novelty, REFERENCES_PER_CLASS, distinct_references};
 use super::split::Split;
 use super::tail::Tail;
 use super::trained::{FORMAT_VERSION, PREPROCESSING, TrainedModel, TrainedModelMeta, TrainedNet};
-use crate::data::rgb_to_input;
 use crate::error::{Error, Result};
-use crate::model::MobileNetV1;
+use crate::model::{DepthwiseSeparable, global_average_pool};
 use burn::module::list_param_ids;
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::decay::WeightDecayConfig;
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
-use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use serde::Serialize;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -40,8 +38,8 @@ pub struct RunSample {
     pub label: usize,
     /// The frozen prefix's output for it.
     pub boundary: Tensor<4>,
-    /// Its pixels (for augmented views).
-    pub rgb: Arc<[u8]>,
+    /// The frozen prefix's output for its augmented views (empty without augmentation).
+    pub views: Vec<Tensor<4>>,
 }
 
 /// What a run needs from the project that starts it.
@@ -52,8 +50,6 @@ pub struct RunSetup {
     pub class_names: Vec<String>,
     /// sha256 of the base weights.
     pub base_sha256: String,
-    /// The frozen network (BatchNorm folded), for augmented views.
-    pub frozen: MobileNetV1,
     /// The tail to start from (fresh, or a compatible earlier model).
     pub tail: Tail,
     /// Training samples.
@@ -64,15 +60,45 @@ pub struct RunSetup {
     pub cancel: Arc<AtomicBool>,
 }
 
+/// Which part of the tail an epoch trains.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// The head alone, on the features of the (still pretrained) blocks, computed once.
+    Head,
+    /// The fine-tuned blocks and the head together, at `block_lr_factor` × the learning rate.
+    Blocks,
+}
+
+/// What one stage trains on: per training sample its label and inputs (the plain one first,
+/// then its augmented views), and the stacked held-out inputs with their labels.
+struct StageData {
+    train: Vec<(usize, Vec<Tensor<4>>)>,
+    validation: Option<(Tensor<4>, Tensor<1, Int>)>,
+}
+
 /// A training run in progress.
+///
+/// With fine-tuned blocks (k ≥ 1) a run has two stages, the textbook recipe: first the fresh head
+/// learns alone on the pretrained blocks' features (computed once per sample and view, so its
+/// epochs cost what head-only epochs cost), then blocks and head train together for at most
+/// `fine_tune_epochs` at the lower block learning rate. The second stage starts from the best
+/// head of the first, and the run keeps whichever weights validate best, so fine-tuning cannot
+/// end worse on validation than the head alone.
 pub struct Run {
     setup: RunSetup,
+    stage: Stage,
+    data: StageData,
+    /// The pretrained blocks while the head stage trains without them.
+    set_aside: Vec<DepthwiseSeparable>,
     /// The training weights (taken out for the optimiser's steps; `None` after a failed epoch).
     tail: Option<Tail>,
     optimizer: ModuleOptimizer,
     epoch: usize,
+    stage_epoch: usize,
     best_val_loss: f32,
     epochs_since_best: usize,
+    /// The best weights so far (during the head stage, without the set-aside blocks).
     best: Tail,
     rng: StdRng,
     done: bool,
@@ -81,20 +107,25 @@ pub struct Run {
 impl Run {
     /// Starts a run (the tail moves to autodiff; the optimiser is fresh).
     pub fn new(setup: RunSetup) -> Self {
-        let c = &setup.config;
-        let mut adam = AdamConfig::new();
-        if c.weight_decay > 0.0 {
-            adam = adam.with_weight_decay(Some(WeightDecayConfig::new(c.weight_decay)));
-        }
         setup.cancel.store(false, Ordering::SeqCst);
+        let Tail { blocks, head } = setup.tail.clone();
+        let head_only = Tail {
+            blocks: Vec::new(),
+            head,
+        };
+        let data = stage_data(&blocks, &setup.train, &setup.validation);
         Self {
-            best: setup.tail.clone(),
-            tail: Some(setup.tail.clone().into_training()),
-            optimizer: adam.init(),
+            best: head_only.clone(),
+            tail: Some(head_only.into_training()),
+            optimizer: optimizer(&setup.config),
+            stage: Stage::Head,
+            data,
+            set_aside: blocks,
             epoch: 0,
+            stage_epoch: 0,
             best_val_loss: f32::INFINITY,
             epochs_since_best: 0,
-            rng: StdRng::seed_from_u64(c.seed ^ SHUFFLE_SEED_SALT),
+            rng: StdRng::seed_from_u64(setup.config.seed ^ SHUFFLE_SEED_SALT),
             done: false,
             setup,
         }
@@ -110,22 +141,34 @@ impl Run {
         &self.setup.config
     }
 
-    /// Boundary activations of a batch: cached, or of fresh augmented views.
-    fn batch_input(&mut self, batch: &[usize]) -> Result<Tensor<4>> {
-        let samples = &self.setup.train;
-        if !self.setup.config.augment {
-            let rows = batch.iter().map(|&i| samples[i].boundary.clone()).collect();
-            return Ok(Tensor::cat(rows, 0));
+    /// The most epochs this run can still reach (the stages' limits; early stopping may end it
+    /// sooner).
+    fn planned_epochs(&self) -> usize {
+        let c = &self.setup.config;
+        let blocks = if self.setup.config.fine_tune_blocks > 0 {
+            c.fine_tune_epochs
+        } else {
+            0
+        };
+        match self.stage {
+            Stage::Head => self.epoch - self.stage_epoch + c.epochs + blocks,
+            Stage::Blocks => self.epoch - self.stage_epoch + c.fine_tune_epochs,
         }
-        let augment = AugmentConfig::default();
-        let mut pixels = Vec::with_capacity(batch.len() * crate::data::RGB_IMAGE_BYTES);
-        for &i in batch {
-            pixels.extend(augment_rgb(&samples[i].rgb, &augment, &mut self.rng));
-        }
-        let device = samples[batch[0]].boundary.device();
-        let first_block = crate::model::BLOCK_COUNT - self.setup.config.fine_tune_blocks;
-        let input = rgb_to_input(&pixels, &device)?;
-        Ok(run_prefix(&self.setup.frozen, input, first_block))
+    }
+
+    /// Inputs of a batch: each sample's plain input or one of its augmented views, at random.
+    fn batch_input(&mut self, batch: &[usize]) -> Tensor<4> {
+        let rows = batch
+            .iter()
+            .map(|&i| {
+                let inputs = &self.data.train[i].1;
+                match inputs.len() {
+                    1 => inputs[0].clone(),
+                    n => inputs[self.rng.random_range(0..n)].clone(),
+                }
+            })
+            .collect();
+        Tensor::cat(rows, 0)
     }
 
     /// Trains one epoch and reports it. Stop (the cancel flag) ends the epoch after its current
@@ -138,48 +181,44 @@ impl Run {
         }
         let mut tail = self.tail.take().ok_or_else(over)?;
         self.epoch += 1;
+        self.stage_epoch += 1;
         let config = self.setup.config.clone();
         let device = self.setup.train.first().ok_or_else(over)?.boundary.device();
         let ad_device = device.clone().autodiff();
         let loss_fn = CrossEntropyLossConfig::new()
             .with_smoothing((config.label_smoothing > 0.0).then_some(config.label_smoothing))
             .init(&ad_device);
-        let mut order: Vec<usize> = (0..self.setup.train.len()).collect();
+        let (head_lr, block_lr) = match self.stage {
+            Stage::Head => (config.learning_rate, 0.0),
+            Stage::Blocks => {
+                let lr = config.learning_rate * config.block_lr_factor;
+                (lr, lr)
+            }
+        };
+        let mut order: Vec<usize> = (0..self.data.train.len()).collect();
         order.shuffle(&mut self.rng);
         let mut loss_sum = Tensor::<1>::zeros([1], &device);
         let mut correct = Tensor::<1, Int>::zeros([1], &device);
         let mut seen = 0usize;
-        let mut views_embedded = 0usize;
         let mut cancelled = false;
         for batch in order.chunks(config.batch_size) {
             if seen > 0 && self.setup.cancel.swap(false, Ordering::SeqCst) {
                 cancelled = true;
                 break;
             }
-            let input = self.batch_input(batch)?.autodiff();
-            if config.augment {
-                views_embedded += batch.len();
-            }
-            let labels: Vec<i64> = batch
-                .iter()
-                .map(|&i| self.setup.train[i].label as i64)
-                .collect();
+            let input = self.batch_input(batch).autodiff();
+            let labels: Vec<i64> = batch.iter().map(|&i| self.data.train[i].0 as i64).collect();
             let targets = Tensor::from_data(TensorData::new(labels, [batch.len()]), &ad_device);
             let logits = tail.forward(input);
             let loss = loss_fn.forward(logits.clone(), targets.clone());
-            // Discriminative learning rates: pretrained blocks move `block_lr_factor` times slower
-            // than the fresh head, so early head gradients do not wreck their features.
             let mut grads = loss.backward();
             let head_ids = list_param_ids(&tail.head);
             let block_ids = list_param_ids(&tail.blocks);
             let head_grads = GradientsParams::from_params(&mut grads, &tail, &head_ids);
             let block_grads = GradientsParams::from_params(&mut grads, &tail, &block_ids);
-            let lr = config.learning_rate;
-            tail = self.optimizer.step(lr, tail, head_grads);
+            tail = self.optimizer.step(head_lr, tail, head_grads);
             if !block_ids.is_empty() {
-                tail = self
-                    .optimizer
-                    .step(lr * config.block_lr_factor, tail, block_grads);
+                tail = self.optimizer.step(block_lr, tail, block_grads);
             }
             let n = batch.len();
             loss_sum = loss_sum + loss.without_autodiff().mul_scalar(n as f32);
@@ -198,7 +237,7 @@ impl Run {
 
         let current = tail.valid();
         self.tail = Some(tail);
-        let (val_loss, val_accuracy) = validation_metrics(&current, &self.setup.validation).await?;
+        let (val_loss, val_accuracy) = validation_metrics(&current, &self.data.validation).await?;
         let improved = val_loss.is_none_or(|l| l < self.best_val_loss);
         if improved {
             self.best_val_loss = val_loss.unwrap_or(f32::INFINITY);
@@ -209,25 +248,66 @@ impl Run {
         }
         let stopped_early =
             !improved && config.patience.is_some_and(|p| self.epochs_since_best >= p);
-        self.done = cancelled || stopped_early || self.epoch >= config.epochs;
+        let stage_limit = match self.stage {
+            Stage::Head => config.epochs,
+            Stage::Blocks => config.fine_tune_epochs,
+        };
+        let stage = self.stage;
+        let stage_over = stopped_early || self.stage_epoch >= stage_limit;
+        if stage_over && !cancelled && stage == Stage::Head && !self.set_aside.is_empty() {
+            self.start_block_stage();
+        } else {
+            self.done = cancelled || stage_over;
+        }
         Ok(EpochMetrics {
             epoch: self.epoch,
+            stage,
+            planned_epochs: if self.done {
+                self.epoch
+            } else {
+                self.planned_epochs()
+            },
             train_loss,
             train_accuracy,
             val_loss,
             val_accuracy,
             done: self.done,
-            stopped_early,
+            stopped_early: stopped_early && self.done,
             cancelled,
-            views_embedded,
         })
+    }
+
+    /// Moves from the head stage to the block stage: the best head goes back on the pretrained
+    /// blocks, and the stage trains on the boundary activations with a fresh optimiser.
+    fn start_block_stage(&mut self) {
+        let blocks = std::mem::take(&mut self.set_aside);
+        let full = Tail {
+            blocks,
+            head: self.best.head.clone(),
+        };
+        self.data = stage_data(&[], &self.setup.train, &self.setup.validation);
+        self.best = full.clone();
+        self.tail = Some(full.into_training());
+        self.optimizer = optimizer(&self.setup.config);
+        self.stage = Stage::Blocks;
+        self.stage_epoch = 0;
+        self.epochs_since_best = 0;
     }
 
     /// Ends the run: the best weights, with "none of these" references from the training
     /// samples (up to [`REFERENCES_PER_CLASS`] a class, a seeded choice) calibrated on the
     /// held-out ones, and the split.
     pub async fn finish(self) -> Result<TrainedModel> {
-        let Run { setup, best, .. } = self;
+        let Run {
+            setup,
+            mut best,
+            set_aside,
+            ..
+        } = self;
+        if !set_aside.is_empty() {
+            // Ended during the head stage: the best head on the pretrained blocks.
+            best.blocks = set_aside;
+        }
         let c = &setup.config;
         let mut rng = StdRng::seed_from_u64(c.seed ^ SHUFFLE_SEED_SALT ^ 1);
         // Candidates: a seeded choice of up to 4 × REFERENCES_PER_CLASS a class (bounds the
@@ -281,30 +361,80 @@ impl Run {
     }
 }
 
-/// Mean loss and accuracy of `tail` on held-out samples (`None`s when there are none).
+/// A fresh Adam with the run's weight decay.
+fn optimizer(config: &TrainConfig) -> ModuleOptimizer {
+    let mut adam = AdamConfig::new();
+    if config.weight_decay > 0.0 {
+        adam = adam.with_weight_decay(Some(WeightDecayConfig::new(config.weight_decay)));
+    }
+    adam.init()
+}
+
+/// The inputs a stage trains and validates on: the samples' boundary activations and views
+/// as they are, or (for the head stage of a fine-tuning run) passed once through the
+/// pretrained `blocks` and pooled, as `[1, 1024, 1, 1]` inputs of a head-only tail.
+fn stage_data(
+    blocks: &[DepthwiseSeparable],
+    train: &[RunSample],
+    validation: &[RunSample],
+) -> StageData {
+    let through_blocks = |input: Tensor<4>| -> Tensor<4> {
+        if blocks.is_empty() {
+            return input;
+        }
+        let x = blocks.iter().fold(input, |x, block| block.forward(x));
+        let pooled = global_average_pool(x);
+        let [n, c] = pooled.dims();
+        pooled.reshape([n, c, 1, 1])
+    };
+    let train = train
+        .iter()
+        .map(|s| {
+            let stacked = Tensor::cat(
+                std::iter::once(s.boundary.clone())
+                    .chain(s.views.iter().cloned())
+                    .collect(),
+                0,
+            );
+            let inputs = through_blocks(stacked);
+            let rows = (0..inputs.dims()[0])
+                .map(|r| inputs.clone().narrow(0, r, 1))
+                .collect();
+            (s.label, rows)
+        })
+        .collect();
+    let validation = (!validation.is_empty()).then(|| {
+        let device = validation[0].boundary.device();
+        let boundary = Tensor::cat(validation.iter().map(|s| s.boundary.clone()).collect(), 0);
+        let labels: Vec<i64> = validation.iter().map(|s| s.label as i64).collect();
+        let targets =
+            Tensor::<1, Int>::from_data(TensorData::new(labels, [validation.len()]), &device);
+        (through_blocks(boundary), targets)
+    });
+    StageData { train, validation }
+}
+
+/// Mean loss and accuracy of `tail` on held-out inputs (`None`s when there are none).
 async fn validation_metrics(
     tail: &Tail,
-    samples: &[RunSample],
+    validation: &Option<(Tensor<4>, Tensor<1, Int>)>,
 ) -> Result<(Option<f32>, Option<f32>)> {
-    if samples.is_empty() {
+    let Some((inputs, targets)) = validation else {
         return Ok((None, None));
-    }
-    let device = samples[0].boundary.device();
-    let boundary = Tensor::cat(samples.iter().map(|s| s.boundary.clone()).collect(), 0);
-    let labels: Vec<i64> = samples.iter().map(|s| s.label as i64).collect();
-    let targets = Tensor::<1, Int>::from_data(TensorData::new(labels, [samples.len()]), &device);
-    let logits = tail.forward(boundary);
+    };
+    let n = targets.dims()[0];
+    let logits = tail.forward(inputs.clone());
     let loss = CrossEntropyLossConfig::new()
-        .init(&device)
+        .init(&inputs.device())
         .forward(logits.clone(), targets.clone());
     let hits = logits
         .argmax(1)
-        .reshape([samples.len()])
-        .equal(targets)
+        .reshape([n])
+        .equal(targets.clone())
         .int()
         .sum();
     let loss = read_scalar(loss).await?;
-    let accuracy = read_scalar(hits.float()).await? / samples.len() as f32;
+    let accuracy = read_scalar(hits.float()).await? / n as f32;
     Ok((Some(loss), Some(accuracy)))
 }
 

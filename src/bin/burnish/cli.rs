@@ -96,9 +96,15 @@ struct TrainFlags {
     /// Last depthwise-separable blocks to fine-tune with the head, 0..=3 [default: 0].
     #[arg(long)]
     fine_tune_blocks: Option<usize>,
-    /// Maximum epochs [default: 50].
+    /// Maximum epochs training the head alone [default: 50].
     #[arg(long)]
     epochs: Option<usize>,
+    /// Maximum epochs training the fine-tuned blocks with the head, after those [default: 10].
+    #[arg(long)]
+    fine_tune_epochs: Option<usize>,
+    /// The fine-tuned blocks (and, in their stage, the head) learn at this × --lr [default: 0.1].
+    #[arg(long)]
+    block_lr_factor: Option<f64>,
     /// Batch size [default: 16].
     #[arg(long)]
     batch: Option<usize>,
@@ -108,9 +114,12 @@ struct TrainFlags {
     /// Seed for init, split, shuffles and augmentation [default: 42].
     #[arg(long)]
     seed: Option<u64>,
-    /// Train on random augmented views (slower: the frozen part re-runs every epoch).
+    /// Train on random augmented views (each embedded once, in a bank reused every epoch).
     #[arg(long)]
     augment: bool,
+    /// Augmented views per training image in the bank [default: 2].
+    #[arg(long)]
+    augment_views: Option<usize>,
     /// Early stopping: epochs without a better validation loss, 0 = never [default: 10].
     #[arg(long)]
     patience: Option<usize>,
@@ -137,6 +146,9 @@ impl TrainFlags {
         }
         set(&mut config.fine_tune_blocks, self.fine_tune_blocks);
         set(&mut config.epochs, self.epochs);
+        set(&mut config.fine_tune_epochs, self.fine_tune_epochs);
+        set(&mut config.block_lr_factor, self.block_lr_factor);
+        set(&mut config.augment_views, self.augment_views);
         set(&mut config.batch_size, self.batch);
         set(&mut config.learning_rate, self.lr);
         set(&mut config.seed, self.seed);
