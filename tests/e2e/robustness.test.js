@@ -103,9 +103,11 @@ test('bad files, duplicate names, training interruptions and a full quota lose n
   await page.getByTestId('predict-file-input').setInputFiles(join(FIXTURES, 'eagle.png'));
   await page.waitForFunction(() => document.querySelector('#predictions').textContent !== '');
   const bars = await page.textContent('#predictions');
+  // 1000 epochs that early stopping cannot end (patience 0: never): the run is still going
+  // during the checks below.
   await page.fill('input[name="epochs"]', '1000');
-  // Augmented epochs re-embed the samples (hundreds of ms each), so early stopping cannot end
-  // the run before the checks below; head-only epochs take milliseconds here.
+  await page.getByText('Advanced settings').click();
+  await page.fill('input[name="patience"]', '0');
   await page.check('input[name="augment"]');
   await page.getByTestId('train-button').click();
   await page.waitForFunction(() => /Epoch \d+/.test(document.querySelector('#training-status').textContent));

@@ -147,10 +147,10 @@ test('the trainer, step by step: record, add files, train, predict, stop, reload
   });
 
   await t.test('Stop ends a long run after its first epochs', async () => {
-    // With augmentation every epoch re-embeds the samples (hundreds of ms), so the run is still
-    // going when Stop arrives; a head-only epoch takes milliseconds here, and early stopping
-    // could end the run first.
+    // 1000 epochs that early stopping cannot end (patience 0: never), each a worker round trip:
+    // the run is still going when Stop arrives.
     await page.fill('input[name="epochs"]', '1000');
+    await page.fill('input[name="patience"]', '0');
     await page.check('input[name="augment"]');
     await page.getByTestId('train-button').click();
     await page.waitForFunction(() => document.body.dataset.state === 'training');
