@@ -34,7 +34,7 @@ pub struct TrainConfig {
     pub batch_size: usize,
     /// Adam learning rate of the head.
     pub learning_rate: f64,
-    /// The fine-tuned pretrained blocks learn at `learning_rate × block_lr_factor`.
+    /// In the block stage (k ≥ 1), blocks and head learn at `learning_rate × block_lr_factor`.
     pub block_lr_factor: f64,
     /// Seed of head init, dropout, shuffles, split and augmentation.
     pub seed: u64,
@@ -218,7 +218,7 @@ impl TrainConfig {
             Setting::number(
                 "block_lr_factor",
                 "Block learning-rate factor",
-                "Fine-tuned blocks learn this many times slower than the head.",
+                "When layers are fine-tuned, they and the head learn at this × the learning rate, after the head has learned alone.",
                 (0.0, 10.0, 0.01),
             ),
             Setting::select(

@@ -204,9 +204,10 @@ impl Project {
 
     /// Embeds up to `limit` pending images (in batches); returns how many remain pending.
     pub fn embed_pending(&mut self, limit: usize) -> Result<usize> {
-        let slots: Vec<CacheSlot> = self.pending_slots().into_iter().take(limit).collect();
-        self.embed_slots(&slots)?;
-        Ok(self.pending_embeddings())
+        let pending = self.pending_slots();
+        let now = pending.len().min(limit);
+        self.embed_slots(&pending[..now])?;
+        Ok(pending.len() - now)
     }
 
     /// Embeds and caches `slots`, in batches.

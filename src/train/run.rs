@@ -13,7 +13,6 @@ use super::tail::Tail;
 use super::trained::{FORMAT_VERSION, PREPROCESSING, TrainedModel, TrainedModelMeta, TrainedNet};
 use crate::error::{Error, Result};
 use crate::model::{DepthwiseSeparable, global_average_pool};
-use burn::module::list_param_ids;
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::decay::WeightDecayConfig;
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
@@ -188,12 +187,11 @@ impl Run {
         let loss_fn = CrossEntropyLossConfig::new()
             .with_smoothing((config.label_smoothing > 0.0).then_some(config.label_smoothing))
             .init(&ad_device);
-        let (head_lr, block_lr) = match self.stage {
-            Stage::Head => (config.learning_rate, 0.0),
-            Stage::Blocks => {
-                let lr = config.learning_rate * config.block_lr_factor;
-                (lr, lr)
-            }
+        // One learning rate a stage: the head stage trains only the head, the block stage
+        // trains blocks and head together, both at the lower rate.
+        let lr = match self.stage {
+            Stage::Head => config.learning_rate,
+            Stage::Blocks => config.learning_rate * config.block_lr_factor,
         };
         let mut order: Vec<usize> = (0..self.data.train.len()).collect();
         order.shuffle(&mut self.rng);
@@ -211,15 +209,8 @@ impl Run {
             let targets = Tensor::from_data(TensorData::new(labels, [batch.len()]), &ad_device);
             let logits = tail.forward(input);
             let loss = loss_fn.forward(logits.clone(), targets.clone());
-            let mut grads = loss.backward();
-            let head_ids = list_param_ids(&tail.head);
-            let block_ids = list_param_ids(&tail.blocks);
-            let head_grads = GradientsParams::from_params(&mut grads, &tail, &head_ids);
-            let block_grads = GradientsParams::from_params(&mut grads, &tail, &block_ids);
-            tail = self.optimizer.step(head_lr, tail, head_grads);
-            if !block_ids.is_empty() {
-                tail = self.optimizer.step(block_lr, tail, block_grads);
-            }
+            let grads = GradientsParams::from_grads(loss.backward(), &tail);
+            tail = self.optimizer.step(lr, tail, grads);
             let n = batch.len();
             loss_sum = loss_sum + loss.without_autodiff().mul_scalar(n as f32);
             let hits = logits
