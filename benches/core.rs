@@ -71,7 +71,8 @@ fn run(fine_tune_blocks: usize) -> Run {
     }
     project
         .set_config(TrainConfig {
-            fine_tune_blocks,
+            fine_tune_blocks: burnish::train::FineTuneBlocks::Exactly(fine_tune_blocks),
+            augment: false,
             epochs: 10_000,
             patience: None,
             validation_fraction: 0.0,

@@ -48,7 +48,8 @@ fn project_with(n: usize, weights: &[u8], photos: &[Vec<u8>], fine_tune_blocks: 
     let mut project = Project::new(base, device, sha, Dataset::new(names));
     project
         .set_config(TrainConfig {
-            fine_tune_blocks,
+            fine_tune_blocks: burnish::train::FineTuneBlocks::Exactly(fine_tune_blocks),
+            augment: false,
             epochs: 1_000,
             patience: None,
             ..TrainConfig::default()

@@ -2,10 +2,14 @@
 //! stop, resume, the split that travels with a model, evaluation after samples were added, and
 //! edits made while a run is going.
 #![cfg(not(target_arch = "wasm32"))]
+#![allow(clippy::disallowed_methods)] // native tests: synchronous readback is fine
 
 use burn::prelude::*;
-use burnish::data::RGB_IMAGE_BYTES;
-use burnish::train::{Dataset, Project, TrainConfig, TrainedModel};
+use burnish::data::{RGB_IMAGE_BYTES, rgb_to_input};
+use burnish::model::BLOCK_COUNT;
+use burnish::train::{
+    AUTO_FINE_TUNE_BLOCKS, Dataset, FineTuneBlocks, Project, Stage, TrainConfig, TrainedModel,
+};
 use burnish::{Error, MobileNetV1Config};
 use common::run_to_end;
 use std::sync::atomic::Ordering;
@@ -85,6 +89,88 @@ fn evaluation_uses_exactly_the_samples_the_run_held_out() {
     project.remove_sample(held_out[0]).expect("remove");
     let fewer = pollster::block_on(project.evaluate()).expect("evaluate");
     assert_eq!(fewer.samples, held_out.len() - 1);
+}
+
+#[test]
+fn automatic_fine_tuning_keeps_whichever_stage_validates_best() {
+    let mut project = random_project(2);
+    assert_eq!(
+        project.config().fine_tune_blocks,
+        FineTuneBlocks::Auto,
+        "the default"
+    );
+    add(&mut project, 0, 8);
+    add(&mut project, 1, 8);
+    let run = project.start_run().expect("run");
+    let history = run_to_end(&mut project, run);
+    let stages: Vec<Stage> = history.iter().map(|m| m.stage).collect();
+    assert_eq!(
+        &stages[..3],
+        [Stage::Head; 3],
+        "the head alone first (3 epochs)"
+    );
+    assert_eq!(
+        stages.last(),
+        Some(&Stage::Blocks),
+        "then the last block with it"
+    );
+    // The kept weights are those of the epoch with the lowest validation loss (the first
+    // reaching it), whichever stage trained them.
+    let best = history
+        .iter()
+        .reduce(|a, b| if b.val_loss < a.val_loss { b } else { a })
+        .expect("epochs");
+    let last = history.last().expect("last");
+    assert_eq!(last.kept, best.stage, "{history:?}");
+    let model = project.trained().expect("model");
+    assert_eq!(model.meta.fine_tune_blocks, AUTO_FINE_TUNE_BLOCKS);
+}
+
+#[test]
+fn none_of_these_compares_pretrained_features_even_after_fine_tuning() {
+    let mut project = random_project(2);
+    // Nothing held out: every epoch counts as the best, so the fine-tuned block is kept.
+    let config = TrainConfig {
+        fine_tune_blocks: FineTuneBlocks::Exactly(1),
+        fine_tune_epochs: 2,
+        validation_fraction: 0.0,
+        ..project.config().clone()
+    };
+    project.set_config(config).expect("config");
+    add(&mut project, 0, 4);
+    add(&mut project, 1, 4);
+    let run = project.start_run().expect("run");
+    let history = run_to_end(&mut project, run);
+    assert_eq!(history.last().map(|m| m.kept), Some(Stage::Blocks));
+    let model = project.trained().expect("model");
+    let tuned = &model.net.tail.blocks[0].pointwise.conv.weight.val();
+    let pretrained = &project.base().blocks[BLOCK_COUNT - 1]
+        .pointwise
+        .conv
+        .weight
+        .val();
+    assert!(
+        (tuned.clone() - pretrained.clone())
+            .abs()
+            .max()
+            .into_scalar::<f32>()
+            > 0.0,
+        "the block was fine-tuned"
+    );
+    // Each reference is a training image's pretrained embedding (L2-normalised).
+    let normalize = |x: Tensor<2>| x.clone() / x.powf_scalar(2.0).sum_dim(1).sqrt();
+    let images: Vec<u8> = (0..2)
+        .flat_map(|l| (0..4).flat_map(move |i| image(l, i)))
+        .collect();
+    let input = rgb_to_input(&images, project.device()).expect("input");
+    let embeddings = normalize(project.frozen().embed(input));
+    let references = model.net.novelty.references.val();
+    let nearest = references.matmul(embeddings.transpose()).max_dim(1);
+    let worst = nearest.min().into_scalar::<f32>();
+    assert!(
+        worst > 0.9999,
+        "a reference unlike every pretrained embedding: {worst}"
+    );
 }
 
 #[test]

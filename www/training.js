@@ -32,6 +32,14 @@ function advice(names, counts) {
   return '';
 }
 
+/** Which weights a run that fine-tuned layers kept, in words ('' when none were fine-tuned). */
+function kept(last) {
+  if (last.stage !== 'blocks') return '';
+  return last.kept === 'blocks'
+    ? ' Kept the fine-tuned last layers: they did better on the held-out images.'
+    : ' Kept the head alone: fine-tuning the last layers did not do better on the held-out images.';
+}
+
 export class TrainingPanel {
   /** `ui`: { form, trainButton, stopButton, status, warning, progress, charts }; `error(text)` reports. */
   constructor(ui, model, error) {
@@ -95,10 +103,14 @@ export class TrainingPanel {
     const counts = model.counts();
     const open = model.state !== 'loading' && model.state !== 'error';
     const training = model.state === 'training';
+    // Train and Stop take turns: the focus on the one being disabled moves to the other (a
+    // disabled button would drop it, and a keyboard user would start again from the top).
+    const focused = [ui.trainButton, ui.stopButton].find((b) => b === document.activeElement);
     ui.trainButton.disabled = !open || training || counts.length < 2 || counts.some((n) => n === 0);
     ui.warning.textContent = open ? advice(model.names(), counts) : '';
     ui.stopButton.disabled = !training;
     for (const input of ui.form.elements) input.disabled = training;
+    if (focused?.disabled) (training ? ui.stopButton : ui.trainButton).focus();
   }
 
   showEmbedding({ done, total }) {
@@ -118,15 +130,15 @@ export class TrainingPanel {
   }
 
   async train() {
+    this.ui.charts.hidden = false; // first, so that the charts take the panel's width
     this.charts.reset();
-    this.ui.charts.hidden = false;
     this.ui.progress.hidden = false;
     try {
       // The form as shown, including a value typed but not yet committed by leaving its field.
       await this.model.setSettings(this.read());
       const last = await this.model.train();
       const how = last.cancelled ? 'stopped' : last.stopped_early ? 'stopped early (no better validation loss)' : 'finished';
-      this.ui.status.textContent = `Training ${how} after ${last.epoch} epochs.`;
+      this.ui.status.textContent = `Training ${how} after ${last.epoch} epochs.${kept(last)}`;
     } catch (err) {
       this.error(err.message);
       this.ui.status.textContent = 'Training failed.';

@@ -13,12 +13,85 @@ pub enum HeadKind {
     Linear,
 }
 
+/// How many of MobileNet's last blocks fine-tune with the head.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FineTuneBlocks {
+    /// Chosen by validation: the run trains the head alone, then fine-tunes
+    /// [`AUTO_FINE_TUNE_BLOCKS`] block(s) with it, and keeps whichever validates better.
+    Auto,
+    /// Exactly this many (0: the head alone).
+    Exactly(usize),
+}
+
+/// The blocks an automatic run fine-tunes after its head stage (measured best on real photos:
+/// docs/quality.md).
+pub const AUTO_FINE_TUNE_BLOCKS: usize = 1;
+
+impl FineTuneBlocks {
+    /// The number of blocks a run trains (the head stage of an automatic run is its `0`).
+    pub fn count(self) -> usize {
+        match self {
+            Self::Auto => AUTO_FINE_TUNE_BLOCKS,
+            Self::Exactly(n) => n,
+        }
+    }
+}
+
+impl std::str::FromStr for FineTuneBlocks {
+    type Err = String;
+
+    /// `auto` or a number of blocks.
+    fn from_str(text: &str) -> std::result::Result<Self, String> {
+        match text.trim() {
+            "auto" => Ok(Self::Auto),
+            n => n
+                .parse()
+                .map(Self::Exactly)
+                .map_err(|_| format!("`{text}` is neither `auto` nor a number of blocks")),
+        }
+    }
+}
+
+impl Serialize for FineTuneBlocks {
+    /// `"auto"` or the number.
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        match self {
+            Self::Auto => serializer.serialize_str("auto"),
+            Self::Exactly(n) => serializer.serialize_u64(*n as u64),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for FineTuneBlocks {
+    /// `"auto"`, a number, or a number in a string (a form's select).
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> std::result::Result<Self, D::Error> {
+        match serde_json::Value::deserialize(deserializer)? {
+            serde_json::Value::String(text) => text.parse().map_err(serde::de::Error::custom),
+            serde_json::Value::Number(n) => n
+                .as_u64()
+                .map(|n| Self::Exactly(n as usize))
+                .ok_or_else(|| {
+                    serde::de::Error::custom(format!("`{n}` is not a number of blocks"))
+                }),
+            other => Err(serde::de::Error::custom(format!(
+                "`{other}` is neither \"auto\" nor a number of blocks"
+            ))),
+        }
+    }
+}
+
 /// Everything that shapes a training run. Every random choice derives from `seed`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct TrainConfig {
-    /// How many of the last depthwise-separable blocks train with the head (0..=3).
-    pub fine_tune_blocks: usize,
+    /// How many of the last depthwise-separable blocks train with the head (0..=3, or chosen
+    /// by validation).
+    pub fine_tune_blocks: FineTuneBlocks,
     /// Head shape.
     pub head: HeadKind,
     /// Hidden units of the MLP head.
@@ -56,7 +129,7 @@ pub struct TrainConfig {
 impl Default for TrainConfig {
     fn default() -> Self {
         Self {
-            fine_tune_blocks: 0,
+            fine_tune_blocks: FineTuneBlocks::Auto,
             head: HeadKind::Mlp,
             hidden_units: 100,
             dropout: 0.5,
@@ -70,7 +143,7 @@ impl Default for TrainConfig {
             weight_decay: 0.0,
             validation_fraction: 0.15,
             patience: Some(10),
-            augment: false,
+            augment: true,
             augment_views: 2,
         }
     }
@@ -174,8 +247,9 @@ impl TrainConfig {
             Setting::select(
                 "fine_tune_blocks",
                 "Layers to fine-tune",
-                "How many of MobileNet's last blocks learn along with the new head.",
+                "How many of MobileNet's last blocks learn along with the new head. Automatic trains the head alone, then the last block with it, and keeps whichever does better on the held-out images.",
                 vec![
+                    ("auto", "Automatic"),
                     ("0", "Head only"),
                     ("1", "Last block"),
                     ("2", "Last 2 blocks"),
@@ -303,18 +377,23 @@ impl TrainConfig {
                 )));
             }
         }
-        if self.fine_tune_blocks > MAX_FINE_TUNE_BLOCKS {
+        if self.blocks() > MAX_FINE_TUNE_BLOCKS {
             return Err(Error::InvalidArgument(format!(
-                "fine_tune_blocks must be in 0..={MAX_FINE_TUNE_BLOCKS}, got {}",
-                self.fine_tune_blocks
+                "fine_tune_blocks must be `auto` or in 0..={MAX_FINE_TUNE_BLOCKS}, got {}",
+                self.blocks()
             )));
         }
         Ok(())
     }
 
+    /// How many blocks a run trains ([`FineTuneBlocks::count`]).
+    pub fn blocks(&self) -> usize {
+        self.fine_tune_blocks.count()
+    }
+
     /// Index of the first block that trains: everything before it is frozen.
     pub fn first_trainable_block(&self) -> usize {
-        crate::model::BLOCK_COUNT - self.fine_tune_blocks
+        crate::model::BLOCK_COUNT - self.blocks()
     }
 }
 
@@ -344,7 +423,7 @@ mod tests {
                 ..TrainConfig::default()
             },
             TrainConfig {
-                fine_tune_blocks: 4,
+                fine_tune_blocks: FineTuneBlocks::Exactly(4),
                 ..TrainConfig::default()
             },
             TrainConfig {
@@ -355,5 +434,19 @@ mod tests {
         for config in bad {
             assert!(config.validate().is_err(), "{config:?}");
         }
+    }
+
+    #[test]
+    fn fine_tune_blocks_reads_auto_numbers_and_form_strings() {
+        let read = |json: &str| serde_json::from_str::<FineTuneBlocks>(json);
+        assert_eq!(read(r#""auto""#).expect("auto"), FineTuneBlocks::Auto);
+        assert_eq!(read("2").expect("number"), FineTuneBlocks::Exactly(2));
+        assert_eq!(read(r#""1""#).expect("string"), FineTuneBlocks::Exactly(1));
+        assert!(read(r#""many""#).is_err() && read("-1").is_err() && read("true").is_err());
+        let json = |v: FineTuneBlocks| serde_json::to_string(&v).expect("json");
+        assert_eq!(json(FineTuneBlocks::Auto), r#""auto""#);
+        assert_eq!(json(FineTuneBlocks::Exactly(3)), "3");
+        assert_eq!("auto".parse(), Ok(FineTuneBlocks::Auto));
+        assert_eq!(FineTuneBlocks::Auto.count(), AUTO_FINE_TUNE_BLOCKS);
     }
 }

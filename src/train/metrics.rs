@@ -26,4 +26,7 @@ pub struct EpochMetrics {
     pub stopped_early: bool,
     /// The run was cancelled during this epoch.
     pub cancelled: bool,
+    /// The stage whose weights the run keeps so far (the best validation loss): with
+    /// fine-tuned blocks, `head` means fine-tuning has not validated better than the head alone.
+    pub kept: Stage,
 }

@@ -21,7 +21,9 @@ mod trained;
 
 pub use augment::{AugmentConfig, augment_rgb};
 pub use cache::BoundaryCache;
-pub use config::{HeadKind, MAX_FINE_TUNE_BLOCKS, Setting, TrainConfig};
+pub use config::{
+    AUTO_FINE_TUNE_BLOCKS, FineTuneBlocks, HeadKind, MAX_FINE_TUNE_BLOCKS, Setting, TrainConfig,
+};
 pub use dataset::{Dataset, Sample};
 pub use evaluation::{Evaluation, Misclassified};
 pub use head::{Head, HeadConfig};

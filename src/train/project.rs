@@ -265,11 +265,11 @@ impl Project {
         let validation = snapshot(&split.validation, 0)?;
         let head = HeadConfig::for_run(FEATURE_DIM, classes, c.head, c.hidden_units, c.dropout);
         self.device.seed(c.seed);
-        let fresh = Tail::from_base(&self.base, c.fine_tune_blocks, &head, &self.device);
+        let fresh = Tail::from_base(&self.base, c.blocks(), &head, &self.device);
         let tail = self
             .resume
             .take()
-            .filter(|t| t.blocks.len() == c.fine_tune_blocks && t.head.classes() == classes)
+            .filter(|t| t.blocks.len() == c.blocks() && t.head.classes() == classes)
             .unwrap_or(fresh);
         Ok(Run::new(RunSetup {
             config: c,
@@ -284,7 +284,7 @@ impl Project {
 
     /// Ends `run` and makes its model the trained one.
     pub async fn finish_run(&mut self, run: Run) -> Result<&TrainedModel> {
-        let model = run.finish().await?;
+        let model = run.finish(&self.frozen).await?;
         Ok(self.trained.insert(model))
     }
 
@@ -358,7 +358,9 @@ impl Project {
             .collect();
         let mut rows = Vec::with_capacity(ids.len());
         if let Some(boundary) = self.boundaries(&ids, model.first_block())? {
-            let results = model.classify_boundary(boundary, None).await?;
+            let results = model
+                .classify_boundary(&self.frozen, boundary, None)
+                .await?;
             for (id, result) in ids.iter().zip(results) {
                 let label = self
                     .dataset

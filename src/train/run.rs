@@ -10,9 +10,11 @@ use super::metrics::EpochMetrics;
 use super::novelty::{Novelty, REFERENCES_PER_CLASS, distinct_references};
 use super::split::Split;
 use super::tail::Tail;
-use super::trained::{FORMAT_VERSION, PREPROCESSING, TrainedModel, TrainedModelMeta, TrainedNet};
+use super::trained::{
+    FORMAT_VERSION, PREPROCESSING, TrainedModel, TrainedModelMeta, TrainedNet, novelty_features,
+};
 use crate::error::{Error, Result};
-use crate::model::{DepthwiseSeparable, global_average_pool};
+use crate::model::{BLOCK_COUNT, DepthwiseSeparable, MobileNetV1, global_average_pool};
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::decay::WeightDecayConfig;
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
@@ -99,6 +101,8 @@ pub struct Run {
     epochs_since_best: usize,
     /// The best weights so far (during the head stage, without the set-aside blocks).
     best: Tail,
+    /// The stage that trained `best`.
+    best_stage: Stage,
     rng: StdRng,
     done: bool,
 }
@@ -115,6 +119,7 @@ impl Run {
         let data = stage_data(&blocks, &setup.train, &setup.validation);
         Self {
             best: head_only.clone(),
+            best_stage: Stage::Head,
             tail: Some(head_only.into_training()),
             optimizer: optimizer(&setup.config),
             stage: Stage::Head,
@@ -144,7 +149,7 @@ impl Run {
     /// sooner).
     fn planned_epochs(&self) -> usize {
         let c = &self.setup.config;
-        let blocks = if self.setup.config.fine_tune_blocks > 0 {
+        let blocks = if self.setup.config.blocks() > 0 {
             c.fine_tune_epochs
         } else {
             0
@@ -234,6 +239,7 @@ impl Run {
             self.best_val_loss = val_loss.unwrap_or(f32::INFINITY);
             self.epochs_since_best = 0;
             self.best = current;
+            self.best_stage = self.stage;
         } else {
             self.epochs_since_best += 1;
         }
@@ -265,6 +271,7 @@ impl Run {
             done: self.done,
             stopped_early: stopped_early && self.done,
             cancelled,
+            kept: self.best_stage,
         })
     }
 
@@ -286,9 +293,10 @@ impl Run {
     }
 
     /// Ends the run: the best weights, with "none of these" references from the training
-    /// samples (up to [`REFERENCES_PER_CLASS`] a class, a seeded choice) calibrated on the
+    /// samples (up to [`REFERENCES_PER_CLASS`] a class, a seeded choice; their features in
+    /// `base`, the pretrained network the boundary activations came from) calibrated on the
     /// held-out ones, and the split.
-    pub async fn finish(self) -> Result<TrainedModel> {
+    pub async fn finish(self, base: &MobileNetV1) -> Result<TrainedModel> {
         let Run {
             setup,
             mut best,
@@ -316,7 +324,8 @@ impl Run {
         };
         let boundary =
             stack(&candidates).ok_or_else(|| Error::State("no training samples".into()))?;
-        let features = best.features(boundary);
+        let first_block = BLOCK_COUNT - best.blocks.len();
+        let features = novelty_features(base, boundary, first_block);
         let labels: Vec<usize> = candidates.iter().map(|s| s.label).collect();
         let chosen = distinct_references(features.clone(), &labels).await?;
         let chosen: Vec<i64> = chosen.into_iter().map(|i| i as i64).collect();
@@ -325,7 +334,7 @@ impl Run {
             Tensor::<1, Int>::from_data(TensorData::new(chosen.clone(), [chosen.len()]), &device);
         let novelty = Novelty::new(features.select(0, chosen));
         let held_out: Vec<&RunSample> = setup.validation.iter().collect();
-        let held_out = stack(&held_out).map(|b| best.features(b));
+        let held_out = stack(&held_out).map(|b| novelty_features(base, b, first_block));
         let calibration = novelty.calibrate(held_out).await?;
         let ids = |samples: &[RunSample]| samples.iter().map(|s| s.id).collect();
         Ok(TrainedModel {
@@ -336,7 +345,7 @@ impl Run {
             meta: TrainedModelMeta {
                 format_version: FORMAT_VERSION,
                 class_names: setup.class_names.clone(),
-                fine_tune_blocks: c.fine_tune_blocks,
+                fine_tune_blocks: c.blocks(),
                 head: c.head,
                 hidden_units: c.hidden_units,
                 base_weights_sha256: setup.base_sha256.clone(),

@@ -108,7 +108,6 @@ test('bad files, duplicate names, training interruptions and a full quota lose n
   await page.fill('input[name="epochs"]', '1000');
   await page.getByText('Advanced settings').click();
   await page.fill('input[name="patience"]', '0');
-  await page.check('input[name="augment"]');
   await page.getByTestId('train-button').click();
   await page.waitForFunction(() => /Epoch \d+/.test(document.querySelector('#training-status').textContent));
   assert.deepEqual(await page.$$eval('.delete-class', (bs) => bs.map((b) => b.disabled)), [true, true]);

@@ -2,7 +2,7 @@
 
 use crate::train::{Source, TrainArgs};
 use crate::{convert, export, predict, train};
-use burnish::train::{HeadKind, TrainConfig};
+use burnish::train::{FineTuneBlocks, HeadKind, TrainConfig};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -93,9 +93,11 @@ enum Command {
 /// Training flags given on the command line (each overrides the base settings).
 #[derive(clap::Args)]
 struct TrainFlags {
-    /// Last depthwise-separable blocks to fine-tune with the head, 0..=3 [default: 0].
+    /// Last depthwise-separable blocks to fine-tune with the head, 0..=3, or `auto`: train
+    /// the head alone, then the last block with it, and keep whichever validates better
+    /// [default: auto].
     #[arg(long)]
-    fine_tune_blocks: Option<usize>,
+    fine_tune_blocks: Option<FineTuneBlocks>,
     /// Maximum epochs training the head alone [default: 50].
     #[arg(long)]
     epochs: Option<usize>,
@@ -114,9 +116,13 @@ struct TrainFlags {
     /// Seed for init, split, shuffles and augmentation [default: 42].
     #[arg(long)]
     seed: Option<u64>,
-    /// Train on random augmented views (each embedded once, in a bank reused every epoch).
-    #[arg(long)]
+    /// Train on random augmented views (each embedded once, in a bank reused every epoch)
+    /// [default: on].
+    #[arg(long, conflicts_with = "no_augment")]
     augment: bool,
+    /// Train on the images as they are, without augmented views.
+    #[arg(long)]
+    no_augment: bool,
     /// Augmented views per training image in the bank [default: 2].
     #[arg(long)]
     augment_views: Option<usize>,
@@ -158,7 +164,7 @@ impl TrainFlags {
         if let Some(patience) = self.patience {
             config.patience = (patience > 0).then_some(patience);
         }
-        config.augment |= self.augment;
+        config.augment = (config.augment || self.augment) && !self.no_augment;
         if self.linear_head {
             config.head = HeadKind::Linear;
         }

@@ -124,7 +124,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
 
     let epochs = bar(config.epochs, "epochs");
     let mut run = project.start_run()?;
-    loop {
+    let last = loop {
         let epoch_started = Instant::now();
         let m = pollster::block_on(run.epoch())?;
         epochs.inc(1);
@@ -134,9 +134,9 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
             println!("{line}");
         });
         if m.done {
-            break;
+            break m;
         }
-    }
+    };
     epochs.finish_and_clear();
     let model = pollster::block_on(project.finish_run(run))?.clone();
     let validation: Evaluation = pollster::block_on(project.evaluate())?;
@@ -182,6 +182,8 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
             "per_class": per_class,
             "confusion": report.confusion,
             "novelty_threshold": model.meta.novelty.threshold(burnish::train::DEFAULT_STRICTNESS),
+            "fine_tuned_blocks": model.meta.fine_tune_blocks,
+            "kept": last.kept,
             "samples": folder.images.len(),
             "embed_ms_per_image": embed_ms_per_image,
             "seconds": started.elapsed().as_secs_f64(),
