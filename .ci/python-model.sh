@@ -16,6 +16,6 @@ mkdir -p "$work/data/animal" "$work/data/thing"
 cp tests/fixtures/images/{dog,chelsea,eagle}.png "$work/data/animal/"
 cp tests/fixtures/images/{coffee,rocket,astronaut}.png "$work/data/thing/"
 burnish() { cargo run --quiet --bin burnish -- "$@"; }
-burnish train "$work/data" --epochs 10 --out "$work/model.safetensors" > /dev/null 2>&1
+burnish train "$work/data" --fine-tune-blocks 0 --epochs 10 --out "$work/model.safetensors" > /dev/null 2>&1
 burnish predict --model "$work/model.safetensors" --features tests/fixtures/images/*.png > "$work/predictions.jsonl"
 "$VENV/bin/python" tests/python/load_model.py "$work/model.safetensors" "$work/predictions.jsonl"
