@@ -6,6 +6,7 @@
 pub mod bundle;
 pub mod data;
 pub mod error;
+pub mod export;
 pub mod imagenet;
 pub mod infer;
 pub mod model;

@@ -1,7 +1,7 @@
 //! Command-line parsing and dispatch.
 
 use crate::train::{Source, TrainArgs};
-use crate::{convert, export, predict, train};
+use crate::{convert, export, export_model, predict, train};
 use burnish::train::{FineTuneBlocks, HeadKind, TrainConfig};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -87,6 +87,21 @@ enum Command {
         /// The bundle to write.
         #[arg(long, default_value = "project.zip")]
         out: PathBuf,
+    },
+    /// Write a trained model in a format other tools load: `onnx` (one file, the whole
+    /// classifier; see docs/using-a-model.md).
+    ExportModel {
+        /// A model from `burnish train` or the app's *Download model*.
+        model: PathBuf,
+        /// The format to write.
+        #[arg(long, value_enum)]
+        format: export_model::Format,
+        /// Where to write it.
+        #[arg(long)]
+        out: PathBuf,
+        /// Converted ImageNet weights (the base the model was trained on).
+        #[arg(long, default_value = DEFAULT_WEIGHTS)]
+        weights: PathBuf,
     },
 }
 
@@ -210,6 +225,12 @@ pub fn main() -> ExitCode {
             model,
             out,
         } => export::run(&data_dir, model.as_deref(), &out),
+        Command::ExportModel {
+            model,
+            format,
+            out,
+            weights,
+        } => export_model::run(&model, &weights, format, &out),
     };
     match result {
         Ok(code) => code,

@@ -7,6 +7,8 @@ mod convert;
 #[cfg(not(target_arch = "wasm32"))]
 mod export;
 #[cfg(not(target_arch = "wasm32"))]
+mod export_model;
+#[cfg(not(target_arch = "wasm32"))]
 mod held_out;
 #[cfg(not(target_arch = "wasm32"))]
 mod image_folder;

@@ -1,0 +1,322 @@
+//! The whole classifier as one ONNX model: MobileNetV1's frozen prefix (BatchNorm folded), the
+//! fine-tuned blocks, the head and softmax, plus the "none of these" similarity, so that any ONNX
+//! runtime answers as burnish does.
+//!
+//! Input `image`: `float32 [N, 3, 224, 224]`, RGB scaled to [-1, 1] ([`PREPROCESSING`]).
+//! Outputs `probabilities`: `float32 [N, C]`; `similarity`: `float32 [N]`, the cosine similarity
+//! of the image's pretrained features to the nearest reference (under the `none_of_these_below`
+//! metadata value: "none of these"). Metadata: `labels` (JSON list), `preprocessing`,
+//! `novelty_calibration` (JSON), `none_of_these_below`, `fine_tune_blocks`, `base_weights_sha256`.
+
+use super::onnx_proto::{
+    AttributeProto, Dimension, FLOAT, GraphProto, IR_VERSION, ModelProto, NodeProto,
+    OperatorSetIdProto, StringStringEntryProto, TensorProto, TensorShapeProto, TensorTypeProto,
+    TypeProto, ValueInfoProto,
+};
+use crate::error::{Error, Result};
+use crate::infer::read_values;
+use crate::model::{ConvBnRelu6, DepthwiseSeparable, MobileNetV1};
+use crate::train::{DEFAULT_STRICTNESS, TrainedModel};
+use burn::nn::Linear;
+use prost::Message;
+
+/// The ONNX operator set the graph uses (13: `Softmax` over one axis, `Clip` bounds as inputs).
+pub const OPSET: i64 = 13;
+
+/// What the ONNX model's input expects.
+pub const PREPROCESSING: &str = "input `image`: float32 [N, 3, 224, 224] (NCHW), RGB, centre square crop resized to 224x224, value/127.5 - 1 (range [-1, 1])";
+
+/// Nodes and weights, added in order.
+#[derive(Default)]
+struct Graph {
+    nodes: Vec<NodeProto>,
+    initializers: Vec<TensorProto>,
+}
+
+fn ints(name: &str, values: &[i64]) -> AttributeProto {
+    AttributeProto {
+        name: name.into(),
+        r#type: 7,
+        ints: values.to_vec(),
+        ..Default::default()
+    }
+}
+
+fn int(name: &str, value: i64) -> AttributeProto {
+    AttributeProto {
+        name: name.into(),
+        r#type: 2,
+        i: Some(value),
+        ..Default::default()
+    }
+}
+
+impl Graph {
+    /// Adds a node writing one output named `output`; returns that name.
+    fn node(
+        &mut self,
+        op: &str,
+        inputs: &[&str],
+        output: impl Into<String>,
+        attribute: Vec<AttributeProto>,
+    ) -> String {
+        let output = output.into();
+        self.nodes.push(NodeProto {
+            input: inputs.iter().map(|s| s.to_string()).collect(),
+            output: vec![output.clone()],
+            name: output.clone(),
+            op_type: op.into(),
+            attribute,
+        });
+        output
+    }
+
+    /// Adds a float32 weight.
+    fn weight(&mut self, name: impl Into<String>, dims: &[usize], values: &[f32]) -> String {
+        let name = name.into();
+        self.initializers.push(TensorProto {
+            dims: dims.iter().map(|&d| d as i64).collect(),
+            data_type: FLOAT,
+            name: name.clone(),
+            raw_data: values.iter().flat_map(|v| v.to_le_bytes()).collect(),
+        });
+        name
+    }
+
+    /// A folded convolution and ReLU6. TF's "SAME" padding: a 3×3 stride-2 convolution of an
+    /// even size pads one pixel at the bottom and right only (as burn's `Same` does).
+    async fn conv_relu6(&mut self, x: &str, layer: &ConvBnRelu6, name: &str) -> Result<String> {
+        let layer = layer.folded();
+        let conv = &layer.conv;
+        let [c_out, c_in, kh, kw] = conv.weight.dims();
+        let weight = read_values(conv.weight.val()).await?;
+        let bias = match &conv.bias {
+            Some(bias) => read_values(bias.val()).await?,
+            None => vec![0.0; c_out],
+        };
+        let w = self.weight(format!("{name}.weight"), &[c_out, c_in, kh, kw], &weight);
+        let b = self.weight(format!("{name}.bias"), &[c_out], &bias);
+        let stride = conv.stride[0] as i64;
+        let pads = match (kh, stride) {
+            (1, _) => [0, 0, 0, 0],
+            (_, 1) => [1, 1, 1, 1],
+            _ => [0, 0, 1, 1],
+        };
+        let attributes = vec![
+            ints("kernel_shape", &[kh as i64, kw as i64]),
+            ints("strides", &[stride, stride]),
+            ints("pads", &pads),
+            int("group", conv.groups as i64),
+        ];
+        let y = self.node("Conv", &[x, &w, &b], format!("{name}.conv"), attributes);
+        Ok(self.node(
+            "Clip",
+            &[&y, "zero", "six"],
+            format!("{name}.relu6"),
+            vec![],
+        ))
+    }
+
+    async fn block(&mut self, x: &str, block: &DepthwiseSeparable, name: &str) -> Result<String> {
+        let x = self
+            .conv_relu6(x, &block.depthwise, &format!("{name}.depthwise"))
+            .await?;
+        self.conv_relu6(&x, &block.pointwise, &format!("{name}.pointwise"))
+            .await
+    }
+
+    /// Blocks, global average pooling and flattening: `[N, 1024]` features.
+    async fn blocks_and_pool(
+        &mut self,
+        mut x: String,
+        blocks: &[DepthwiseSeparable],
+        name: &str,
+        first: usize,
+    ) -> Result<String> {
+        for (i, block) in blocks.iter().enumerate() {
+            x = self
+                .block(&x, block, &format!("{name}.{}", first + i))
+                .await?;
+        }
+        let pooled = self.node("GlobalAveragePool", &[&x], format!("{name}.pool"), vec![]);
+        Ok(self.node(
+            "Flatten",
+            &[&pooled],
+            format!("{name}.features"),
+            vec![int("axis", 1)],
+        ))
+    }
+
+    /// A dense layer `x · W + b` (burn's `Linear` stores `W` as `[in, out]`, as `Gemm` reads it).
+    async fn dense(&mut self, x: &str, layer: &Linear, name: &str) -> Result<String> {
+        let [d_in, d_out] = layer.weight.dims();
+        let weight = read_values(layer.weight.val()).await?;
+        let bias = match &layer.bias {
+            Some(bias) => read_values(bias.val()).await?,
+            None => vec![0.0; d_out],
+        };
+        let w = self.weight(format!("{name}.weight"), &[d_in, d_out], &weight);
+        let b = self.weight(format!("{name}.bias"), &[d_out], &bias);
+        Ok(self.node("Gemm", &[x, &w, &b], name, vec![]))
+    }
+}
+
+/// A float32 tensor value of the given shape (`None` dims are the batch, `N`).
+fn tensor_value(name: &str, dims: &[Option<usize>], doc: &str) -> ValueInfoProto {
+    let dim = dims
+        .iter()
+        .map(|d| match d {
+            Some(size) => Dimension {
+                dim_value: Some(*size as i64),
+                dim_param: None,
+            },
+            None => Dimension {
+                dim_value: None,
+                dim_param: Some("N".into()),
+            },
+        })
+        .collect();
+    ValueInfoProto {
+        name: name.into(),
+        r#type: Some(TypeProto {
+            tensor_type: Some(TensorTypeProto {
+                elem_type: FLOAT,
+                shape: Some(TensorShapeProto { dim }),
+            }),
+        }),
+        doc_string: doc.into(),
+    }
+}
+
+/// The trained `model` on `base` (the pretrained network it was trained from) as ONNX bytes.
+pub async fn to_onnx(model: &TrainedModel, base: &MobileNetV1) -> Result<Vec<u8>> {
+    let first = model.first_block();
+    let tail = &model.net.tail;
+    let mut g = Graph::default();
+    g.weight("zero", &[], &[0.0]);
+    g.weight("six", &[], &[6.0]);
+
+    let mut x = g.conv_relu6("image", &base.stem, "stem").await?;
+    for (i, block) in base.blocks[..first].iter().enumerate() {
+        x = g.block(&x, block, &format!("blocks.{i}")).await?;
+    }
+    let features = g
+        .blocks_and_pool(x.clone(), &tail.blocks, "tail.blocks", first)
+        .await?;
+    let mut h = features.clone();
+    if let Some(hidden) = &tail.head.hidden {
+        let dense = g.dense(&h, hidden, "tail.head.hidden").await?;
+        h = g.node("Relu", &[&dense], "tail.head.hidden.relu", vec![]);
+    }
+    let logits = g.dense(&h, &tail.head.output, "logits").await?;
+    g.node("Softmax", &[&logits], "probabilities", vec![int("axis", 1)]);
+
+    // "None of these" reads the pretrained features: the fine-tuned blocks' pretrained
+    // versions run beside them (for k = 0 the tail's features are the pretrained ones).
+    let pretrained = if tail.blocks.is_empty() {
+        features
+    } else {
+        g.blocks_and_pool(x, &base.blocks[first..], "pretrained.blocks", first)
+            .await?
+    };
+    let references = model.net.novelty.references.val();
+    let [count, dim] = references.dims();
+    let values = read_values(references.transpose()).await?;
+    let refs = g.weight("novelty.references_t", &[dim, count], &values);
+    let norm = g.node(
+        "ReduceL2",
+        &[&pretrained],
+        "novelty.norm",
+        vec![ints("axes", &[1]), int("keepdims", 1)],
+    );
+    let unit = g.node("Div", &[&pretrained, &norm], "novelty.unit", vec![]);
+    let cosines = g.node("MatMul", &[&unit, &refs], "novelty.cosines", vec![]);
+    g.node(
+        "ReduceMax",
+        &[&cosines],
+        "similarity",
+        vec![ints("axes", &[1]), int("keepdims", 0)],
+    );
+
+    let meta = &model.meta;
+    let classes = meta.class_names.len();
+    let json = |e: serde_json::Error| Error::InvalidArgument(e.to_string());
+    let metadata = [
+        (
+            "labels",
+            serde_json::to_string(&meta.class_names).map_err(json)?,
+        ),
+        ("preprocessing", PREPROCESSING.to_string()),
+        (
+            "novelty_calibration",
+            serde_json::to_string(&meta.novelty).map_err(json)?,
+        ),
+        (
+            "none_of_these_below",
+            meta.novelty.threshold(DEFAULT_STRICTNESS).to_string(),
+        ),
+        ("fine_tune_blocks", meta.fine_tune_blocks.to_string()),
+        ("base_weights_sha256", meta.base_weights_sha256.clone()),
+    ];
+    let onnx = ModelProto {
+        ir_version: IR_VERSION,
+        opset_import: vec![OperatorSetIdProto {
+            domain: String::new(),
+            version: OPSET,
+        }],
+        producer_name: "burnish".into(),
+        producer_version: env!("CARGO_PKG_VERSION").into(),
+        doc_string: format!(
+            "MobileNetV1 taught {classes} classes by burnish ({} fine-tuned blocks)",
+            meta.fine_tune_blocks
+        ),
+        graph: Some(GraphProto {
+            node: g.nodes,
+            name: "burnish".into(),
+            initializer: g.initializers,
+            input: vec![tensor_value(
+                "image",
+                &[None, Some(3), Some(224), Some(224)],
+                PREPROCESSING,
+            )],
+            output: vec![
+                tensor_value(
+                    "probabilities",
+                    &[None, Some(classes)],
+                    "softmax over the labels",
+                ),
+                tensor_value(
+                    "similarity",
+                    &[None],
+                    "cosine similarity to the nearest training sample: under none_of_these_below is \"none of these\"",
+                ),
+            ],
+        }),
+        metadata_props: metadata
+            .into_iter()
+            .map(|(key, value)| StringStringEntryProto {
+                key: key.into(),
+                value,
+            })
+            .collect(),
+    };
+    Ok(onnx.encode_to_vec())
+}
+
+/// Reads back an ONNX model's metadata (for checks and tools): `key → value`.
+pub fn metadata(bytes: &[u8]) -> Result<Vec<(String, String)>> {
+    let model = ModelProto::decode(bytes).map_err(|e| Error::WeightsFormat(e.to_string()))?;
+    Ok(model
+        .metadata_props
+        .into_iter()
+        .map(|p| (p.key, p.value))
+        .collect())
+}
+
+/// How many nodes of operator `op` an ONNX model's graph has (for checks).
+pub fn op_count(bytes: &[u8], op: &str) -> Result<usize> {
+    let model = ModelProto::decode(bytes).map_err(|e| Error::WeightsFormat(e.to_string()))?;
+    Ok(model
+        .graph
+        .map_or(0, |g| g.node.iter().filter(|n| n.op_type == op).count()))
+}
