@@ -1,6 +1,68 @@
-//! A trained model in formats other tools load: ONNX (any ONNX runtime).
+//! A trained model in formats other tools load: ONNX (any ONNX runtime), TF.js Layers in
+//! Teachable Machine's layout, and burnish's own `.safetensors`.
 
 pub mod onnx;
 mod onnx_proto;
+pub mod tfjs;
+
+use crate::error::{Error, Result};
+use crate::model::MobileNetV1;
+use crate::train::TrainedModel;
+use serde::{Deserialize, Serialize};
+use std::io::Write;
 
 pub use onnx::{OPSET, to_onnx};
+pub use tfjs::to_tfjs;
+
+/// A format a trained model can be written in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ModelFormat {
+    /// One `model.onnx`: the whole classifier.
+    Onnx,
+    /// `model.json` + `weights.bin` + `metadata.json`, as Teachable Machine exports them.
+    Tfjs,
+    /// burnish's `model.safetensors` (the tail and the "none of these" references).
+    Safetensors,
+}
+
+/// One file of an exported model.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ExportedFile {
+    /// File name (no folders).
+    pub name: String,
+    /// Contents.
+    #[serde(with = "serde_bytes")]
+    pub bytes: Vec<u8>,
+}
+
+/// The trained `model` on `base` (the pretrained network, as loaded) as `format`'s files.
+pub async fn export_model(
+    model: &TrainedModel,
+    base: &MobileNetV1,
+    format: ModelFormat,
+) -> Result<Vec<ExportedFile>> {
+    let file = |name: &str, bytes| ExportedFile {
+        name: name.into(),
+        bytes,
+    };
+    Ok(match format {
+        ModelFormat::Onnx => vec![file("model.onnx", to_onnx(model, base).await?)],
+        ModelFormat::Tfjs => to_tfjs(model, base).await?,
+        ModelFormat::Safetensors => vec![file("model.safetensors", model.to_safetensors().await?)],
+    })
+}
+
+/// Several files as one zip (stored uncompressed: weights do not deflate).
+pub fn zip_files(files: &[ExportedFile]) -> Result<Vec<u8>> {
+    let bad = |e: &dyn std::fmt::Display| Error::InvalidArgument(format!("zip: {e}"));
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for file in files {
+        zip.start_file(file.name.as_str(), options)
+            .map_err(|e| bad(&e))?;
+        zip.write_all(&file.bytes).map_err(|e| bad(&e))?;
+    }
+    Ok(zip.finish().map_err(|e| bad(&e))?.into_inner())
+}

@@ -89,14 +89,14 @@ enum Command {
         out: PathBuf,
     },
     /// Write a trained model in a format other tools load: `onnx` (one file, the whole
-    /// classifier; see docs/using-a-model.md).
+    /// classifier) or `tfjs` (Teachable Machine's files); see docs/using-a-model.md.
     ExportModel {
         /// A model from `burnish train` or the app's *Download model*.
         model: PathBuf,
         /// The format to write.
         #[arg(long, value_enum)]
         format: export_model::Format,
-        /// Where to write it.
+        /// Where to write it: a file for `onnx`, a folder for `tfjs`.
         #[arg(long)]
         out: PathBuf,
         /// Converted ImageNet weights (the base the model was trained on).

@@ -1,8 +1,9 @@
 //! `burnish export-model`: a trained model in a format other tools load.
 
 use crate::train::load_base;
-use anyhow::Context;
+use anyhow::{Context, bail};
 use burn::prelude::*;
+use burnish::export::{ModelFormat, export_model};
 use burnish::train::TrainedModel;
 use std::path::Path;
 use std::process::ExitCode;
@@ -11,12 +12,16 @@ use std::time::Instant;
 /// Formats `export-model` writes.
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
 pub enum Format {
-    /// One `.onnx` file: the whole classifier (image in, probabilities and similarity out).
+    /// One `.onnx` file (`--out` is the file): the whole classifier, image in, probabilities
+    /// and "none of these" similarity out.
     Onnx,
+    /// Teachable Machine's TF.js files (`--out` is a folder): `model.json`, `weights.bin`,
+    /// `metadata.json`, for `@teachablemachine/image`, `tf.loadLayersModel` and ml5.
+    Tfjs,
 }
 
 /// Writes `model` (from `burnish train` or the app) on the base `weights` as `format` to `out`;
-/// prints one JSON line (`out`, `bytes`, `seconds`).
+/// prints one JSON line (`files`, `bytes`, `seconds`).
 pub fn run(model: &Path, weights: &Path, format: Format, out: &Path) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let device = Device::flex();
@@ -24,15 +29,34 @@ pub fn run(model: &Path, weights: &Path, format: Format, out: &Path) -> anyhow::
     let bytes = std::fs::read(model).with_context(|| format!("reading {}", model.display()))?;
     let trained = TrainedModel::from_safetensors(&bytes, &base, &sha, &device)
         .with_context(|| format!("loading model {}", model.display()))?;
-    let written = match format {
-        Format::Onnx => pollster::block_on(burnish::export::to_onnx(&trained, &base))?,
+    let format = match format {
+        Format::Onnx => ModelFormat::Onnx,
+        Format::Tfjs => ModelFormat::Tfjs,
     };
-    std::fs::write(out, &written).with_context(|| format!("writing {}", out.display()))?;
+    let files = pollster::block_on(export_model(&trained, &base, format))?;
+    let mut written = Vec::new();
+    match (format, files.as_slice()) {
+        (ModelFormat::Onnx, [file]) => {
+            std::fs::write(out, &file.bytes)
+                .with_context(|| format!("writing {}", out.display()))?;
+            written.push(out.to_path_buf());
+        }
+        (ModelFormat::Tfjs, files) => {
+            std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+            for file in files {
+                let path = out.join(&file.name);
+                std::fs::write(&path, &file.bytes)
+                    .with_context(|| format!("writing {}", path.display()))?;
+                written.push(path);
+            }
+        }
+        _ => bail!("unexpected files for {format:?}"),
+    }
     println!(
         "{}",
         serde_json::json!({
-            "out": out.display().to_string(),
-            "bytes": written.len(),
+            "files": written.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+            "bytes": files.iter().map(|f| f.bytes.len()).sum::<usize>(),
             "seconds": started.elapsed().as_secs_f64(),
         })
     );
