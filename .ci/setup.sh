@@ -39,6 +39,10 @@ missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
 command -v firefox-esr >/dev/null || missing+=(firefox-esr)
+# WebKit: WebKitGTK's MiniBrowser through WebKitWebDriver; MiniBrowser has no headless mode, so
+# the test runs it on its own Xvfb.
+command -v WebKitWebDriver >/dev/null || missing+=(webkit2gtk-driver)
+command -v Xvfb >/dev/null || missing+=(xvfb)
 # Firefox's WebGPU needs a Vulkan driver: Mesa's lavapipe is the software one.
 compgen -G "/usr/share/vulkan/icd.d/lvp_icd*" >/dev/null || missing+=(mesa-vulkan-drivers libvulkan1)
 # Real few-shot training data for the native tests (MIT).

@@ -11,7 +11,8 @@ const SHOWN = 200;
 
 /**
  * `model`: the ProjectModel; `template`: the card's <template>; `options` provides
- * grabFrame() → RGB | null, fps() → frames per second, letterbox() → bool, error(text).
+ * grabFrame() → RGB | null, fps() → frames per second, letterbox() → bool, error(text), and
+ * afterLastClass: the control that takes the focus when the last class is deleted.
  */
 export class ClassesPanel {
   constructor(container, template, model, options) {
@@ -30,8 +31,11 @@ export class ClassesPanel {
   /** Cards for every class, in order (existing cards are kept). */
   render() {
     const keys = new Set(this.model.classes.map((c) => c.key));
+    // A deleted card that held the focus hands it to the card in its place (or the one before).
+    let lostFocusAt = null;
     for (const [key, card] of this.cards) {
       if (!keys.has(key)) {
+        if (card.contains(document.activeElement)) lostFocusAt = [...this.cards.keys()].indexOf(key);
         card.remove();
         this.cards.delete(key);
       }
@@ -53,6 +57,10 @@ export class ClassesPanel {
     }
     this.setRecording(this.recording);
     this.setTraining(this.model.state === 'training');
+    if (lostFocusAt !== null) {
+      const next = [...this.cards.values()][Math.min(lostFocusAt, this.cards.size - 1)];
+      (next?.querySelector('.class-name') ?? this.options.afterLastClass)?.focus();
+    }
   }
 
   /** The card of class `key` focuses its name field (after "Add a class"). */
@@ -88,6 +96,30 @@ export class ClassesPanel {
       await this.addFiles(key, [...event.dataTransfer.files].filter((f) => f.type.startsWith('image/')));
     });
     this.wireRecord(key, card.querySelector('.record'));
+    this.wireGallery(card.querySelector('.gallery'));
+  }
+
+  /**
+   * A gallery is one stop of the Tab key (a class can hold hundreds of samples): the arrow keys,
+   * Home and End move between its thumbnails (each a button that deletes its sample).
+   */
+  wireGallery(gallery) {
+    gallery.addEventListener('focusin', (event) => event.target.matches('.thumb') && this.rove(gallery, event.target));
+    gallery.addEventListener('keydown', (event) => {
+      const thumbs = [...gallery.querySelectorAll('.thumb')];
+      const at = thumbs.indexOf(document.activeElement);
+      const to = { ArrowRight: at + 1, ArrowDown: at + 1, ArrowLeft: at - 1, ArrowUp: at - 1, Home: 0, End: thumbs.length - 1 }[event.key];
+      if (at < 0 || to === undefined) return;
+      event.preventDefault();
+      thumbs[Math.max(0, Math.min(to, thumbs.length - 1))].focus();
+    });
+  }
+
+  /** Makes `thumb` (or, when it is not given, the current one or the first) the gallery's Tab stop. */
+  rove(gallery, thumb) {
+    const thumbs = [...gallery.querySelectorAll('.thumb')];
+    const stop = thumb ?? thumbs.find((t) => t.tabIndex === 0) ?? thumbs[0];
+    for (const t of thumbs) t.tabIndex = t === stop ? 0 : -1;
   }
 
   /**
@@ -146,7 +178,15 @@ export class ClassesPanel {
     if (!entry || !card) return;
     this.showCount(entry, card);
     const shown = entry.samples.slice(-SHOWN);
-    card.querySelector('.gallery').replaceChildren(...shown.map((sample) => this.thumbItem(entry, sample)));
+    const gallery = card.querySelector('.gallery');
+    // The focused thumbnail's place (its sample deleted from the keyboard): the focus stays there.
+    const focused = [...gallery.querySelectorAll('.thumb')].indexOf(document.activeElement);
+    gallery.replaceChildren(...shown.map((sample) => this.thumbItem(entry, sample)));
+    this.rove(gallery);
+    if (focused >= 0) {
+      const thumbs = gallery.querySelectorAll('.thumb');
+      (thumbs[Math.min(focused, thumbs.length - 1)] ?? card.querySelector('.file-input')).focus();
+    }
   }
 
   /** One new sample: its thumbnail joins the gallery (the oldest shown leaves past SHOWN). */
@@ -156,6 +196,7 @@ export class ClassesPanel {
     const gallery = card.querySelector('.gallery');
     gallery.append(this.thumbItem(entry, sample));
     if (gallery.children.length > SHOWN) gallery.firstElementChild.remove();
+    this.rove(gallery);
     this.showCount(entry, card);
   }
 
@@ -171,6 +212,7 @@ export class ClassesPanel {
     const button = document.createElement('button');
     button.type = 'button';
     button.className = 'thumb';
+    button.tabIndex = -1; // the gallery's Tab stop is set by rove()
     button.title = 'Delete this sample';
     button.setAttribute('aria-label', `Delete sample ${sample.id} of ${entry.name}`);
     const img = document.createElement('img');

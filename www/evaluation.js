@@ -34,6 +34,15 @@ export function renderEvaluation(ui, model, evaluation) {
   });
   const mistakes = document.createElement('ul');
   mistakes.className = 'gallery';
+  const heading = cell('h3', `Misclassified (${evaluation.misclassified.length})`);
+  heading.tabIndex = -1;
+  /** Takes `item` (a mistake moved or deleted) away; the focus goes to the next one's menu. */
+  const done = (item) => {
+    const next = item.nextElementSibling ?? item.previousElementSibling;
+    const hadFocus = item.contains(document.activeElement);
+    item.remove();
+    if (hadFocus) (next?.querySelector('select') ?? heading).focus();
+  };
   for (const m of evaluation.misclassified) {
     const item = document.createElement('li');
     item.className = 'mistake';
@@ -46,17 +55,17 @@ export function renderEvaluation(ui, model, evaluation) {
     move.append(cell('option', 'Move to…'), ...model.classes.map((c) => Object.assign(cell('option', c.name), { value: c.key })));
     move.addEventListener('change', async () => {
       await model.moveSample(m.id, Number(move.value));
-      item.remove();
+      done(item);
     });
     const remove = cell('button', 'Delete');
     remove.type = 'button';
     remove.addEventListener('click', async () => {
       await model.removeSample(m.id);
-      item.remove();
+      done(item);
     });
     item.append(img, move, remove);
     mistakes.append(item);
   }
-  body.replaceChildren(summary, later, table, cell('h3', `Misclassified (${evaluation.misclassified.length})`), mistakes);
+  body.replaceChildren(summary, later, table, heading, mistakes);
   ui.evaluation.hidden = false;
 }

@@ -1,6 +1,7 @@
 // Starts the page: opens the ProjectModel and hands it to the panels, which render it.
 // The page's state is the model's (mirrored into document.body.dataset.state).
 
+import './locale.js'; // first: a valid navigator.language before uPlot loads
 import { Camera } from './camera.js';
 import { toRgb224 } from './capture.js';
 import { ClassesPanel } from './classes.js';
@@ -38,6 +39,7 @@ const classes = new ClassesPanel($('classes'), $('class-template'), model, {
   fps: () => camera.fps(),
   letterbox,
   error: showError,
+  afterLastClass: $('add-class'),
 });
 const training = new TrainingPanel(
   { form: $('training-form'), trainButton: $('train-button'), stopButton: $('stop-button'), status: $('training-status'), warning: $('training-warning'), progress: $('training-progress'), charts: $('charts') },

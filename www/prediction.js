@@ -9,6 +9,7 @@ function bar(label, prob, colour) {
   const item = document.createElement('li');
   const name = Object.assign(document.createElement('span'), { className: 'label', textContent: label });
   const meter = Object.assign(document.createElement('meter'), { min: 0, max: 1, value: prob });
+  meter.setAttribute('aria-label', label); // the bar's name: its class (the row's text is its value)
   if (colour) item.style.setProperty('--bar', colour);
   const pct = Object.assign(document.createElement('span'), { className: 'pct', textContent: `${(prob * 100).toFixed(1)}%` });
   item.append(name, meter, pct);
@@ -49,12 +50,14 @@ export class PredictionPanel {
     const { model, ui } = this;
     ui.fileInput.disabled = model.state === 'loading' || model.state === 'error';
     ui.strictness.disabled = !model.model;
+    if (model.strictness == null) return; // not opened (loading, or the model failed to load)
     ui.strictness.value = model.strictness;
     this.showStrictness(model.strictness);
   }
 
   showStrictness(percent) {
     this.ui.strictnessValue.textContent = `“none of these” for about ${percent}% of held-out images of your classes`;
+    this.ui.strictness.setAttribute('aria-valuetext', `${percent}%`);
   }
 
   /** Classifies 224² RGB pixels with the trained model, or with ImageNet before training. */

@@ -8,6 +8,11 @@ import { openDB } from 'idb';
 
 const VERSION = 1;
 
+// Sample PNGs are stored as bytes, not Blobs: WebKit's IndexedDB refuses Blob values in its
+// ephemeral sessions (private windows, WebDriver) with "Error preparing Blob/File data to be
+// stored in object store". load() hands out Blobs again, and reads the Blobs stored before.
+const pngBlob = (png) => (png instanceof Blob ? png : new Blob([png], { type: 'image/png' }));
+
 /** A write the browser refused, with the reason in words (quota, private mode, …). */
 function writeError(err) {
   if (err?.name === 'QuotaExceededError') {
@@ -53,7 +58,7 @@ export class ProjectStore {
       tx.objectStore('samples').getAll(),
     ]);
     if (!project) return null;
-    return { ...project, model: model ?? null, samples };
+    return { ...project, model: model ?? null, samples: samples.map((s) => ({ ...s, png: pngBlob(s.png) })) };
   }
 
   /** Starts a new project with these class names; returns their keys. */
@@ -95,7 +100,7 @@ export class ProjectStore {
       await samples.clear();
       await tx.objectStore('model').clear();
       for (const { id, label, png } of bundle.samples) {
-        await samples.add({ key: id, classKey: label, png: new Blob([png], { type: 'image/png' }) });
+        await samples.add({ key: id, classKey: label, png: png.slice() });
       }
       if (bundle.model) await tx.objectStore('model').put(bundle.model, 'current');
       const project = { classes, nextClassKey: classes.length, settings: bundle.settings, strictness: bundle.strictness };
@@ -135,8 +140,9 @@ export class ProjectStore {
   }
 
   /** Saves sample `id` (a PNG blob) of class `classKey`. */
-  addSample(id, classKey, png) {
-    return write(() => this.db.add('samples', { key: id, classKey, png }));
+  async addSample(id, classKey, png) {
+    const bytes = await png.arrayBuffer();
+    return write(() => this.db.add('samples', { key: id, classKey, png: bytes }));
   }
 
   removeSample(key) {

@@ -1,8 +1,11 @@
-// A minimal W3C WebDriver client (fetch to geckodriver) for Debian's Firefox ESR, which
-// Playwright cannot drive (it needs its own patched Firefox build).
+// A minimal W3C WebDriver client (fetch to a driver process) for the browsers Playwright cannot
+// drive: Debian's Firefox ESR (geckodriver; Playwright needs its own patched Firefox build) and
+// WebKitGTK (WebKitWebDriver + MiniBrowser; Playwright's WebKit is its own build too).
 
 import { spawn } from 'node:child_process';
+import { accessSync, constants, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { delimiter, join } from 'node:path';
 
 const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
 
@@ -16,21 +19,58 @@ async function freePort() {
   });
 }
 
-/** Starts geckodriver and a headless Firefox session with `prefs`; returns a Session. */
-export async function launchFirefox(prefs = {}) {
-  const port = await freePort();
-  const driver = spawn(process.env.GECKODRIVER ?? 'geckodriver', ['--port', String(port), '--host', '127.0.0.1'], {
-    stdio: 'ignore',
-  });
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
+/** `name`'s full path if it is an executable (absolute, or found on the PATH), else null. */
+export function which(name) {
+  const candidates = name.includes('/') ? [name] : (process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, name));
+  for (const path of candidates) {
     try {
-      await fetch(`${base}/status`);
-      break;
+      accessSync(path, constants.X_OK);
+      return path;
     } catch {
-      await new Promise((r) => setTimeout(r, 100));
+      // not this one
     }
   }
+  return null;
+}
+
+/**
+ * Starts a WebDriver server (`command`, with `portArgs(port)` and `env`), waits until its /status
+ * answers, then opens a session with `capabilities`. `processes` (e.g. an X server) are stopped
+ * with it. Returns the Session; on failure stops everything and throws with the driver's output.
+ */
+async function startSession(command, portArgs, capabilities, { env = process.env, processes = [] } = {}) {
+  const port = await freePort();
+  const driver = spawn(command, portArgs(port), { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  const keep = (d) => (log = (log + d).slice(-4000));
+  driver.stdout.on('data', keep);
+  driver.stderr.on('data', keep);
+  const exited = new Promise((resolve) => {
+    driver.once('exit', (code, signal) => resolve(`${command} exited (${signal ?? code})`));
+    driver.once('error', (err) => resolve(`${command} did not start: ${err.message}`));
+  });
+  const session = new Session(`http://127.0.0.1:${port}`, [driver, ...processes]);
+  try {
+    for (let i = 0; ; i++) {
+      const up = await Promise.race([
+        fetch(`${session.base}/status`).then(() => true, () => false),
+        exited.then((why) => Promise.reject(new Error(why))),
+      ]);
+      if (up) break;
+      if (i === 100) throw new Error(`${command} did not answer on port ${port}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const { sessionId } = await session.call('POST', '/session', { capabilities });
+    session.id = sessionId;
+    return session;
+  } catch (err) {
+    session.stop();
+    throw new Error(`${err.message}\n${log}`);
+  }
+}
+
+/** Starts geckodriver and a headless Firefox session with `prefs`; returns a Session. */
+export async function launchFirefox(prefs = {}) {
   const headed = process.env.HEADED === '1';
   const capabilities = {
     alwaysMatch: {
@@ -42,15 +82,71 @@ export async function launchFirefox(prefs = {}) {
       },
     },
   };
-  const session = new Session(base, driver);
-  const { sessionId } = await session.call('POST', '/session', { capabilities });
-  session.id = sessionId;
-  return session;
+  return startSession(process.env.GECKODRIVER ?? 'geckodriver', (port) => ['--port', String(port), '--host', '127.0.0.1'], capabilities);
+}
+
+/** WebKitWebDriver's path (`WEBKITWEBDRIVER` overrides), or null when it is not installed. */
+export function webkitDriver() {
+  return which(process.env.WEBKITWEBDRIVER ?? 'WebKitWebDriver');
+}
+
+/** WebKitGTK's MiniBrowser (`MINIBROWSER` overrides; Debian ships it in libwebkit2gtk-4.1-0). */
+function miniBrowser() {
+  if (process.env.MINIBROWSER) return process.env.MINIBROWSER;
+  const paths = readdirSync('/usr/lib').map((dir) => `/usr/lib/${dir}/webkit2gtk-4.1/MiniBrowser`);
+  return paths.find((path) => which(path)) ?? 'MiniBrowser';
+}
+
+/**
+ * Starts a private Xvfb (`XVFB` overrides the binary) on a display it picks itself
+ * (-displayfd); resolves { display, process }.
+ */
+async function startXvfb() {
+  const xvfb = spawn(process.env.XVFB ?? 'Xvfb', ['-displayfd', '1', '-screen', '0', '1280x1024x24', '-nolisten', 'tcp'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  xvfb.stderr.on('data', (d) => (log = (log + d).slice(-4000)));
+  return new Promise((resolve, reject) => {
+    let out = '';
+    xvfb.stdout.on('data', (d) => {
+      out += d;
+      if (out.includes('\n')) resolve({ display: `:${out.trim()}`, process: xvfb });
+    });
+    xvfb.once('error', reject);
+    xvfb.once('exit', (code) => reject(new Error(`Xvfb exited (${code}) before giving a display:\n${log}`)));
+  });
+}
+
+/**
+ * Starts WebKitWebDriver and a WebKitGTK MiniBrowser session; returns a Session. WebKitGTK's
+ * MiniBrowser has no headless mode, so unless HEADED=1 (then it uses $DISPLAY) it runs on its
+ * own Xvfb, stopped with the session. `args` are more MiniBrowser options.
+ */
+export async function launchWebKit(args = []) {
+  const headed = process.env.HEADED === '1';
+  const x = headed ? null : await startXvfb();
+  const env = x ? { ...process.env, DISPLAY: x.display } : process.env;
+  const capabilities = {
+    alwaysMatch: {
+      'webkitgtk:browserOptions': { binary: miniBrowser(), args: ['--automation', ...args] },
+    },
+  };
+  return startSession(webkitDriver() ?? 'WebKitWebDriver', (port) => [`--port=${port}`, '--host=127.0.0.1'], capabilities, {
+    env,
+    processes: x ? [x.process] : [],
+  });
 }
 
 export class Session {
-  constructor(base, driver) {
-    Object.assign(this, { base, driver, id: null });
+  /** `processes`: the driver and whatever it needs (e.g. an X server), stopped by close(). */
+  constructor(base, processes) {
+    Object.assign(this, { base, processes, id: null });
+  }
+
+  /** Stops the driver and the processes started for it. */
+  stop() {
+    for (const child of this.processes) child.kill();
   }
 
   /** One WebDriver command; throws with the driver's message on error. */
@@ -121,7 +217,7 @@ export class Session {
     try {
       await this.call('DELETE', '');
     } finally {
-      this.driver.kill();
+      this.stop();
     }
   }
 }
