@@ -27,17 +27,48 @@ export function stopCamera(video) {
 }
 
 /**
- * The webcam panel: the start/stop button, camera choice, mirror and frame rate, and the frame
- * grabber the class cards and live prediction share. `ui`: { button, facing, mirror, fps,
+ * The webcam: one picture, shown in the class card recording from it or in the webcam panel
+ * (start/stop, camera choice, mirror, frame rate), and the frame grabber the class cards and
+ * live prediction share. `ui`: { button, facing, mirror, fps,
  * video }; `onChange(running)`; `error(text)`.
  */
 export class Camera {
   constructor(ui, { toRgb, onChange, error }) {
     Object.assign(this, { ui, toRgb, onChange, error });
+    /** Where the picture shows when no class card has it: the webcam panel. */
+    this.home = ui.video.parentElement;
     const showMirror = () => ui.video.classList.toggle('mirrored', ui.mirror.checked);
     ui.mirror.addEventListener('change', showMirror);
     showMirror();
-    ui.button.addEventListener('click', () => (this.running ? this.stop() : this.start()));
+    ui.button.addEventListener('click', () => (this.running ? this.stop() : this.toggleIn(null)));
+  }
+
+  /** The element showing the picture now (a class card's slot, or the panel). */
+  get place() {
+    return this.ui.video.parentElement;
+  }
+
+  /**
+   * Shows the webcam in `slot` (a class card's, or the panel for null), starting it if needed;
+   * asking again for the place it already shows in stops it.
+   */
+  async toggleIn(slot) {
+    const target = slot ?? this.home;
+    if (this.running && this.place === target) {
+      this.stop();
+      return;
+    }
+    target.append(this.ui.video);
+    if (!this.running) return this.start();
+    await this.ui.video.play(); // moving a playing video pauses it
+    this.onChange(true);
+  }
+
+  /** Takes the picture back to the panel (its card is going away). */
+  goHome() {
+    if (this.place === this.home) return;
+    this.home.append(this.ui.video);
+    if (this.running) this.ui.video.play().catch(() => {});
   }
 
   get running() {
@@ -68,6 +99,7 @@ export class Camera {
 
   stop() {
     stopCamera(this.ui.video);
+    this.home.append(this.ui.video);
     this.ui.video.hidden = true;
     this.ui.button.textContent = 'Start webcam';
     this.onChange(false);

@@ -10,7 +10,8 @@ export const classColour = (label) => `hsl(${(label * 137.5 + 210) % 360} 70% 45
 const SHOWN = 200;
 
 /**
- * `model`: the ProjectModel; `template`: the card's <template>; `options` provides
+ * `model`: the ProjectModel; `template`: the card's <template>; `options` provides the
+ * `camera` (the Camera: each card opens it in its own slot and records from it),
  * grabFrame() → RGB | null, fps() → frames per second, letterbox() → bool, error(text), and
  * afterLastClass: the control that takes the focus when the last class is deleted.
  */
@@ -36,6 +37,7 @@ export class ClassesPanel {
     for (const [key, card] of this.cards) {
       if (!keys.has(key)) {
         if (card.contains(document.activeElement)) lostFocusAt = [...this.cards.keys()].indexOf(key);
+        if (card.contains(this.options.camera.ui.video)) this.options.camera.goHome();
         card.remove();
         this.cards.delete(key);
       }
@@ -95,6 +97,7 @@ export class ClassesPanel {
       event.preventDefault();
       await this.addFiles(key, [...event.dataTransfer.files].filter((f) => f.type.startsWith('image/')));
     });
+    card.querySelector('.webcam').addEventListener('click', () => this.options.camera.toggleIn(card.querySelector('.camera-slot')));
     this.wireRecord(key, card.querySelector('.record'));
     this.wireGallery(card.querySelector('.gallery'));
   }
@@ -229,8 +232,15 @@ export class ClassesPanel {
     for (const card of this.cards.values()) card.querySelector('.delete-class').disabled = training;
   }
 
+  /** The webcam runs (`enabled`): the card showing it can record, and its button closes it. */
   setRecording(enabled) {
     this.recording = enabled;
-    for (const card of this.cards.values()) card.querySelector('.record').disabled = !enabled;
+    for (const card of this.cards.values()) {
+      const here = enabled && card.contains(this.options.camera.ui.video);
+      card.querySelector('.record').disabled = !here;
+      const webcam = card.querySelector('.webcam');
+      webcam.textContent = here ? 'Close webcam' : 'Webcam';
+      webcam.setAttribute('aria-pressed', String(here));
+    }
   }
 }

@@ -38,15 +38,8 @@ export async function importProject(file, model) {
   return bundle;
 }
 
-/** Downloads the trained model (.safetensors) and its description (.json). */
-export async function downloadModel(model) {
-  const bytes = await model.request('exportModel');
-  download(bytes, 'burnish-model.safetensors', 'application/octet-stream');
-  download(new TextEncoder().encode(JSON.stringify(model.model, null, 2)), 'burnish-model.json', 'application/json');
-}
-
-/** Wires the Project section's buttons (#export-project, #import-project, #download-model). */
-export function wireProjectFiles(model, { status, error }) {
+/** Wires the Project section's buttons (#export-project, #import-project; #download-model opens `exportDialog`). */
+export function wireProjectFiles(model, { status, error, exportDialog }) {
   const $ = (id) => document.getElementById(id);
   $('export-project').addEventListener('click', () =>
     exportProject(model).then((bytes) => status(`Project exported (${(bytes / 1e6).toFixed(1)} MB).`), (err) => error(err.message)),
@@ -63,5 +56,5 @@ export function wireProjectFiles(model, { status, error }) {
       error(`${file.name} was not imported: ${err.message}. Your project is unchanged.`);
     }
   });
-  $('download-model').addEventListener('click', () => downloadModel(model).catch((err) => error(err.message)));
+  $('download-model').addEventListener('click', () => exportDialog.open());
 }

@@ -6,6 +6,7 @@ import { Camera } from './camera.js';
 import { toRgb224 } from './capture.js';
 import { ClassesPanel } from './classes.js';
 import { renderEvaluation } from './evaluation.js';
+import { ExportDialog } from './export.js';
 import { wireProjectFiles } from './files.js';
 import { enableOffline } from './offline.js';
 import { PredictionPanel } from './prediction.js';
@@ -35,6 +36,7 @@ const camera = new Camera(
   { toRgb: toRgb224, error: showError, onChange: cameraChanged },
 );
 const classes = new ClassesPanel($('classes'), $('class-template'), model, {
+  camera,
   grabFrame: () => camera.grabFrame(),
   fps: () => camera.fps(),
   letterbox,
@@ -106,7 +108,7 @@ $('add-class').addEventListener('click', async () => {
     showError(err.message);
   }
 });
-wireProjectFiles(model, { status, error: showError });
+wireProjectFiles(model, { status, error: showError, exportDialog: new ExportDialog($('export-dialog'), model, showError) });
 $('refetch').addEventListener('click', async () => {
   await forgetWeights();
   location.reload();

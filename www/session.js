@@ -9,7 +9,7 @@ const DEVICE_LOST = /device is poisoned|device (?:was |is )?lost|instance refere
 /** Requests that can simply be sent again once the worker has been rebuilt. */
 const RETRYABLE = new Set([
   'addClass', 'renameClass', 'removeClass', 'addSample', 'removeSample', 'relabelSample',
-  'classify', 'predictImagenet', 'evaluate', 'model', 'exportModel', 'checkModel', 'setConfig',
+  'classify', 'predictImagenet', 'evaluate', 'model', 'exportModel', 'exportModelAs', 'noneOfTheseBelow', 'checkModel', 'setConfig',
 ]);
 
 export class ModelSession {

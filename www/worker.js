@@ -97,6 +97,9 @@ const handlers = {
   model: () => needProject().model(),
   checkModel: ({ bytes }) => needProject().checkModel(bytes),
   exportModel: () => needProject().exportModel(),
+  /** The trained model in another format: `{ name, bytes, ms }` (a zip for several files). */
+  exportModelAs: ({ format, strictness }) => needProject().exportModelAs(format, strictness),
+  noneOfTheseBelow: ({ strictness }) => needProject().noneOfTheseBelow(strictness),
   /** A project bundle (zip bytes) of a saved project (ProjectStore.load's shape). */
   async writeBundle({ project: saved }) {
     const writer = new BundleWriter();

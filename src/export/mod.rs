@@ -36,18 +36,20 @@ pub struct ExportedFile {
     pub bytes: Vec<u8>,
 }
 
-/// The trained `model` on `base` (the pretrained network, as loaded) as `format`'s files.
+/// The trained `model` on `base` (the pretrained network, as loaded) as `format`'s files; a
+/// format that says "none of these" does so at `strictness` (percent of known images flagged).
 pub async fn export_model(
     model: &TrainedModel,
     base: &MobileNetV1,
     format: ModelFormat,
+    strictness: f32,
 ) -> Result<Vec<ExportedFile>> {
     let file = |name: &str, bytes| ExportedFile {
         name: name.into(),
         bytes,
     };
     Ok(match format {
-        ModelFormat::Onnx => vec![file("model.onnx", to_onnx(model, base).await?)],
+        ModelFormat::Onnx => vec![file("model.onnx", to_onnx(model, base, strictness).await?)],
         ModelFormat::Tfjs => to_tfjs(model, base).await?,
         ModelFormat::Safetensors => vec![file("model.safetensors", model.to_safetensors().await?)],
     })

@@ -16,7 +16,7 @@ use super::onnx_proto::{
 use crate::error::{Error, Result};
 use crate::infer::read_values;
 use crate::model::{ConvBnRelu6, DepthwiseSeparable, MobileNetV1};
-use crate::train::{DEFAULT_STRICTNESS, TrainedModel};
+use crate::train::TrainedModel;
 use burn::nn::Linear;
 use prost::Message;
 
@@ -188,8 +188,9 @@ fn tensor_value(name: &str, dims: &[Option<usize>], doc: &str) -> ValueInfoProto
     }
 }
 
-/// The trained `model` on `base` (the pretrained network it was trained from) as ONNX bytes.
-pub async fn to_onnx(model: &TrainedModel, base: &MobileNetV1) -> Result<Vec<u8>> {
+/// The trained `model` on `base` (the pretrained network it was trained from) as ONNX bytes;
+/// `none_of_these_below` is the threshold at `strictness` (percent of known images flagged).
+pub async fn to_onnx(model: &TrainedModel, base: &MobileNetV1, strictness: f32) -> Result<Vec<u8>> {
     let first = model.first_block();
     let tail = &model.net.tail;
     let mut g = Graph::default();
@@ -253,7 +254,7 @@ pub async fn to_onnx(model: &TrainedModel, base: &MobileNetV1) -> Result<Vec<u8>
         ),
         (
             "none_of_these_below",
-            meta.novelty.threshold(DEFAULT_STRICTNESS).to_string(),
+            meta.novelty.threshold(strictness).to_string(),
         ),
         ("fine_tune_blocks", meta.fine_tune_blocks.to_string()),
         ("base_weights_sha256", meta.base_weights_sha256.clone()),

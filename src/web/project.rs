@@ -6,6 +6,7 @@ use super::device::device_for;
 use super::to_js;
 use crate::bundle::decode_png;
 use crate::data::rgb_to_input;
+use crate::export::{ExportedFile, ModelFormat, export_model, zip_files};
 use crate::infer::{embed_images, imagenet_top_k};
 use crate::train::{Dataset, Project as CoreProject, Run, TrainConfig, TrainedModel, embed_batch};
 use crate::weights::{load_mobilenet, source_sha256};
@@ -205,6 +206,54 @@ impl Project {
         let model = self.core()?.trained().cloned();
         let model = model.ok_or_else(|| JsError::new("no trained model yet: train first"))?;
         Ok(model.to_safetensors().await?)
+    }
+
+    /// The similarity under which the trained model answers "none of these" at `strictness`.
+    #[wasm_bindgen(js_name = noneOfTheseBelow)]
+    pub async fn none_of_these_below(&self, strictness: f32) -> Result<f32, JsError> {
+        let core = self.core()?;
+        let model = core.trained();
+        let model = model.ok_or_else(|| JsError::new("no trained model yet: train first"))?;
+        Ok(model.meta.novelty.threshold(strictness))
+    }
+
+    /// The trained model in `format` (`"onnx"`, `"tfjs"`, `"safetensors"`; "none of these" at
+    /// `strictness`): one file, or a zip of the format's files (`{ name, bytes }`), and how long
+    /// writing it took (`ms`).
+    #[wasm_bindgen(js_name = exportModelAs)]
+    pub async fn export_model_as(
+        &self,
+        format: JsValue,
+        strictness: f32,
+    ) -> Result<JsValue, JsError> {
+        let started = js_sys::Date::now();
+        let format: ModelFormat = serde_wasm_bindgen::from_value(format)?;
+        let core = self.core()?;
+        let model = core.trained().cloned();
+        let model = model.ok_or_else(|| JsError::new("no trained model yet: train first"))?;
+        let mut files = export_model(&model, core.base(), format, strictness).await?;
+        let file = match files.len() {
+            1 => files.remove(0),
+            _ => ExportedFile {
+                name: format!(
+                    "burnish-{}.zip",
+                    serde_json::to_value(format)?.as_str().unwrap_or("model")
+                ),
+                bytes: zip_files(&files)?,
+            },
+        };
+        #[derive(serde::Serialize)]
+        struct Exported {
+            name: String,
+            #[serde(with = "serde_bytes")]
+            bytes: Vec<u8>,
+            ms: f64,
+        }
+        to_js(&Exported {
+            name: file.name,
+            bytes: file.bytes,
+            ms: js_sys::Date::now() - started,
+        })
     }
 
     /// Checks that `.safetensors` bytes are a model this project can install (same base

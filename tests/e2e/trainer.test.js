@@ -90,12 +90,21 @@ test('the trainer, step by step: record, add files, train, predict, stop, reload
     await cards(page).nth(0).getByTestId('class-name').dispatchEvent('change');
     await cards(page).nth(1).getByTestId('class-name').fill('thing');
     await cards(page).nth(1).getByTestId('class-name').dispatchEvent('change');
-    await page.click('#camera-button');
+    // The webcam opens inside the card that records from it; only that card can record.
+    await cards(page).nth(0).locator('.webcam').click();
     await page.waitForFunction(() => document.querySelector('#camera').videoWidth > 0 || !document.querySelector('#error').hidden);
     assert.equal(await page.locator('#error').isHidden(), true, await page.textContent('#error'));
+    assert.equal(await cards(page).nth(0).locator('#camera').count(), 1, 'the picture is in the first card');
+    assert.equal(await cards(page).nth(0).locator('.webcam').textContent(), 'Close webcam');
+    assert.equal(await cards(page).nth(1).locator('.record').isDisabled(), true, 'the other card cannot record');
     await waitForFreshSwitchTo(page, 'animal');
     await cards(page).nth(0).locator('.record').focus();
     await recordWhile(page, 0, 5, () => page.keyboard.down(' '), () => page.keyboard.up(' '));
+    // Opening it in the second card moves the running webcam there.
+    await cards(page).nth(1).locator('.webcam').click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="class-card"]')[1].contains(document.querySelector('#camera')));
+    await page.waitForFunction(() => !document.querySelector('#camera').paused);
+    assert.equal(await cards(page).nth(0).locator('.record').isDisabled(), true);
     await waitForFreshSwitchTo(page, 'thing');
     await cards(page).nth(1).locator('.record').scrollIntoViewIfNeeded();
     const box = await cards(page).nth(1).locator('.record').boundingBox();

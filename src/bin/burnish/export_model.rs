@@ -4,7 +4,7 @@ use crate::train::load_base;
 use anyhow::{Context, bail};
 use burn::prelude::*;
 use burnish::export::{ModelFormat, export_model};
-use burnish::train::TrainedModel;
+use burnish::train::{DEFAULT_STRICTNESS, TrainedModel};
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -33,7 +33,7 @@ pub fn run(model: &Path, weights: &Path, format: Format, out: &Path) -> anyhow::
         Format::Onnx => ModelFormat::Onnx,
         Format::Tfjs => ModelFormat::Tfjs,
     };
-    let files = pollster::block_on(export_model(&trained, &base, format))?;
+    let files = pollster::block_on(export_model(&trained, &base, format, DEFAULT_STRICTNESS))?;
     let mut written = Vec::new();
     match (format, files.as_slice()) {
         (ModelFormat::Onnx, [file]) => {
