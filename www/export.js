@@ -104,7 +104,8 @@ export class ExportDialog {
     try {
       const { name, bytes, ms } = await this.model.request('exportModelAs', { format: this.format, strictness: this.model.strictness });
       download(bytes, name, name.endsWith('.zip') ? 'application/zip' : 'application/octet-stream');
-      this.status.textContent = `${name}: ${(bytes.length / 1e6).toFixed(1)} MB, written in ${(ms / 1000).toFixed(1)} s.`;
+      const took = ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+      this.status.textContent = `${name}: ${(bytes.length / 1e6).toFixed(1)} MB, written in ${took}.`;
       this.dialog.dataset.exportMs = String(ms);
     } catch (err) {
       this.status.textContent = `The model was not exported: ${err.message}`;

@@ -1,9 +1,12 @@
 // Shared end-to-end plumbing: a Vite server on a free loopback port and Debian's Chromium.
 
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { homedir } from 'node:os';
+import { promisify } from 'node:util';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
 import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 import { PNG } from 'pngjs';
@@ -133,4 +136,35 @@ export function fakeWebcamFile(pngPaths, framesEach = 10) {
   const body = frames.flatMap(({ frame }) => Array.from({ length: framesEach }, () => frame));
   writeFileSync(path, Buffer.concat([header, ...body]));
   return path;
+}
+
+/** `burnish ARGS…` through cargo (the CLI as .ci/python-model.sh runs it); resolves its stdout. */
+export async function burnish(...args) {
+  const { stdout } = await promisify(execFile)('cargo', ['run', '--quiet', '--bin', 'burnish', '--', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, CARGO_TARGET_DIR: process.env.CARGO_TARGET_DIR ?? join(homedir(), '.cache/burnish/target') },
+    maxBuffer: 64 << 20,
+  });
+  return stdout;
+}
+
+/** A static server for `dir` on a free loopback port; resolves { url, close }. */
+export async function serve(dir) {
+  const types = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.bin': 'application/octet-stream', '.png': 'image/png' };
+  const server = createHttpServer((req, res) => {
+    const path = join(dir, decodeURIComponent(new URL(req.url, 'http://x').pathname));
+    if (!path.startsWith(dir)) return res.writeHead(403).end();
+    let body;
+    try {
+      body = readFileSync(path);
+    } catch {
+      return res.writeHead(404).end();
+    }
+    res.writeHead(200, { 'content-type': types[extname(path)] ?? 'application/octet-stream' }).end(body);
+  });
+  await new Promise((resolve, reject) => server.listen(0, '127.0.0.1', resolve).on('error', reject));
+  return {
+    url: `http://127.0.0.1:${server.address().port}/`,
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
 }

@@ -9,16 +9,12 @@
 // linear head on the pretrained features (3 classes).
 
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { homedir, tmpdir } from 'node:os';
-import { extname, join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { promisify } from 'node:util';
-import { ARTIFACTS, ROOT, launchChromium } from './harness.js';
+import { ARTIFACTS, ROOT, burnish, launchChromium, serve } from './harness.js';
 
-const run = promisify(execFile);
 const IMAGES = join(ROOT, 'tests/fixtures/images');
 const PHOTOS = ['astronaut', 'chelsea', 'coffee', 'dog', 'eagle', 'rocket'];
 const TOLERANCE = 1e-3;
@@ -40,37 +36,6 @@ const MODELS = {
 
 const work = mkdtempSync(join(tmpdir(), 'burnish-tfjs-'));
 const env = { server: null, url: null, browser: null, burnish: {} };
-
-/** `burnish ARGS…` through cargo (the CLI as .ci/python-model.sh runs it); resolves its stdout. */
-async function burnish(...args) {
-  const { stdout } = await run('cargo', ['run', '--quiet', '--bin', 'burnish', '--', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, CARGO_TARGET_DIR: process.env.CARGO_TARGET_DIR ?? join(homedir(), '.cache/burnish/target') },
-    maxBuffer: 64 << 20,
-  });
-  return stdout;
-}
-
-/** A static server for `dir` on a free loopback port; resolves { url, close }. */
-async function serve(dir) {
-  const types = { '.html': 'text/html', '.js': 'text/javascript', '.json': 'application/json', '.bin': 'application/octet-stream', '.png': 'image/png' };
-  const server = createServer((req, res) => {
-    const path = join(dir, decodeURIComponent(new URL(req.url, 'http://x').pathname));
-    if (!path.startsWith(dir)) return res.writeHead(403).end();
-    let body;
-    try {
-      body = readFileSync(path);
-    } catch {
-      return res.writeHead(404).end();
-    }
-    res.writeHead(200, { 'content-type': types[extname(path)] ?? 'application/octet-stream' }).end(body);
-  });
-  await new Promise((resolve, reject) => server.listen(0, '127.0.0.1', resolve).on('error', reject));
-  return {
-    url: `http://127.0.0.1:${server.address().port}/`,
-    close: () => new Promise((resolve) => server.close(resolve)),
-  };
-}
 
 /** Teachable Machine's snippet, reduced: its two script tags, then tmImage.load and predict. */
 function page(tfScript) {
