@@ -36,13 +36,13 @@ export async function burnishSide(backend, weightBytes) {
       for (let c = 0; c < classes; c++) await project.addClass(`class ${c}`);
       for (const [i, rgba] of images.entries()) await project.addSample(labels[i], rgb(rgba));
       samples = images.length;
-      await project.setConfig({ fine_tune_blocks: 0 });
+      await project.setConfig({ fine_tune_blocks: 0, augment: false });
       await embedAll();
     },
 
     /** Milliseconds of a full training run of a fresh head (`config` in TrainConfig's names). */
     async trainHead(config) {
-      await project.setConfig({ ...config, fine_tune_blocks: 0, patience: null, validation_fraction: 0 });
+      await project.setConfig({ ...config, fine_tune_blocks: 0, augment: false, patience: null, validation_fraction: 0 });
       await embedAll();
       const start = performance.now();
       while (!(await project.trainEpoch()).done);
@@ -51,7 +51,7 @@ export async function burnishSide(backend, weightBytes) {
 
     /** Milliseconds of each of `epochs` epochs fine-tuning the last block plus the head. */
     async fineTuneEpochs(config, epochs) {
-      await project.setConfig({ ...config, fine_tune_blocks: 1, epochs: epochs + 1, patience: null, validation_fraction: 0 });
+      await project.setConfig({ ...config, fine_tune_blocks: 1, augment: false, epochs: epochs + 1, patience: null, validation_fraction: 0 });
       await embedAll();
       const times = [];
       for (let e = 0; e < epochs; e++) {

@@ -6,8 +6,10 @@ mod onnx_proto;
 pub mod tfjs;
 
 use crate::error::{Error, Result};
-use crate::model::MobileNetV1;
+use crate::infer::read_values;
+use crate::model::{ConvBnRelu6, MobileNetV1};
 use crate::train::TrainedModel;
+use burn::nn::Linear;
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 
@@ -67,4 +69,54 @@ pub fn zip_files(files: &[ExportedFile]) -> Result<Vec<u8>> {
         zip.write_all(&file.bytes).map_err(|e| bad(&e))?;
     }
     Ok(zip.finish().map_err(|e| bad(&e))?.into_inner())
+}
+
+/// A convolution with its BatchNorm folded in, read back for writing.
+struct FoldedConv {
+    /// `[out, in / groups, kh, kw]`.
+    dims: [usize; 4],
+    /// Row-major weights of that shape.
+    weight: Vec<f32>,
+    /// One per output channel.
+    bias: Vec<f32>,
+    stride: [usize; 2],
+    groups: usize,
+}
+
+async fn read_folded_conv(layer: &ConvBnRelu6) -> Result<FoldedConv> {
+    let layer = layer.folded();
+    let conv = &layer.conv;
+    let dims = conv.weight.dims();
+    let bias = match &conv.bias {
+        Some(bias) => read_values(bias.val()).await?,
+        None => vec![0.0; dims[0]],
+    };
+    Ok(FoldedConv {
+        dims,
+        weight: read_values(conv.weight.val()).await?,
+        bias,
+        stride: conv.stride,
+        groups: conv.groups,
+    })
+}
+
+/// A dense layer read back for writing: `[in, out]` weights (burn's layout, as `Gemm` and Keras'
+/// `Dense` read them) and the bias (zeros without one).
+struct DenseWeights {
+    dims: [usize; 2],
+    weight: Vec<f32>,
+    bias: Vec<f32>,
+}
+
+async fn read_dense(layer: &Linear) -> Result<DenseWeights> {
+    let dims = layer.weight.dims();
+    let bias = match &layer.bias {
+        Some(bias) => read_values(bias.val()).await?,
+        None => vec![0.0; dims[1]],
+    };
+    Ok(DenseWeights {
+        dims,
+        weight: read_values(layer.weight.val()).await?,
+        bias,
+    })
 }

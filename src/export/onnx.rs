@@ -13,6 +13,7 @@ use super::onnx_proto::{
     OperatorSetIdProto, StringStringEntryProto, TensorProto, TensorShapeProto, TensorTypeProto,
     TypeProto, ValueInfoProto,
 };
+use super::{read_dense, read_folded_conv};
 use crate::error::{Error, Result};
 use crate::infer::read_values;
 use crate::model::{ConvBnRelu6, DepthwiseSeparable, MobileNetV1};
@@ -86,16 +87,10 @@ impl Graph {
     /// A folded convolution and ReLU6. TF's "SAME" padding: a 3×3 stride-2 convolution of an
     /// even size pads one pixel at the bottom and right only (as burn's `Same` does).
     async fn conv_relu6(&mut self, x: &str, layer: &ConvBnRelu6, name: &str) -> Result<String> {
-        let layer = layer.folded();
-        let conv = &layer.conv;
-        let [c_out, c_in, kh, kw] = conv.weight.dims();
-        let weight = read_values(conv.weight.val()).await?;
-        let bias = match &conv.bias {
-            Some(bias) => read_values(bias.val()).await?,
-            None => vec![0.0; c_out],
-        };
-        let w = self.weight(format!("{name}.weight"), &[c_out, c_in, kh, kw], &weight);
-        let b = self.weight(format!("{name}.bias"), &[c_out], &bias);
+        let conv = read_folded_conv(layer).await?;
+        let [c_out, _, kh, kw] = conv.dims;
+        let w = self.weight(format!("{name}.weight"), &conv.dims, &conv.weight);
+        let b = self.weight(format!("{name}.bias"), &[c_out], &conv.bias);
         let stride = conv.stride[0] as i64;
         let pads = match (kh, stride) {
             (1, _) => [0, 0, 0, 0],
@@ -149,14 +144,9 @@ impl Graph {
 
     /// A dense layer `x · W + b` (burn's `Linear` stores `W` as `[in, out]`, as `Gemm` reads it).
     async fn dense(&mut self, x: &str, layer: &Linear, name: &str) -> Result<String> {
-        let [d_in, d_out] = layer.weight.dims();
-        let weight = read_values(layer.weight.val()).await?;
-        let bias = match &layer.bias {
-            Some(bias) => read_values(bias.val()).await?,
-            None => vec![0.0; d_out],
-        };
-        let w = self.weight(format!("{name}.weight"), &[d_in, d_out], &weight);
-        let b = self.weight(format!("{name}.bias"), &[d_out], &bias);
+        let dense = read_dense(layer).await?;
+        let w = self.weight(format!("{name}.weight"), &dense.dims, &dense.weight);
+        let b = self.weight(format!("{name}.bias"), &[dense.dims[1]], &dense.bias);
         Ok(self.node("Gemm", &[x, &w, &b], name, vec![]))
     }
 }

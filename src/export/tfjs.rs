@@ -15,9 +15,8 @@
 //! The "none of these" similarity is not part of Teachable Machine's format and is not exported
 //! (the ONNX export carries it).
 
-use super::ExportedFile;
+use super::{DenseWeights, ExportedFile, FoldedConv, read_dense, read_folded_conv};
 use crate::error::{Error, Result};
-use crate::infer::read_values;
 use crate::model::{ConvBnRelu6, MobileNetV1};
 use crate::train::TrainedModel;
 use burn::nn::Linear;
@@ -71,14 +70,9 @@ impl Layers {
     /// A folded convolution (standard or depthwise) and ReLU6, named `name` (`name_relu`); a
     /// stride-2 one is padded at the bottom/right first (`pad`), as TF "SAME" pads.
     async fn conv_relu6(&mut self, layer: &ConvBnRelu6, name: &str, pad: &str) -> Result<()> {
-        let layer = layer.folded();
-        let conv = &layer.conv;
-        let [c_out, c_in_per_group, kh, kw] = conv.weight.dims();
-        let weight = read_values(conv.weight.val()).await?;
-        let bias = match &conv.bias {
-            Some(bias) => read_values(bias.val()).await?,
-            None => vec![0.0; c_out],
-        };
+        let conv = read_folded_conv(layer).await?;
+        let FoldedConv { weight, bias, .. } = &conv;
+        let [c_out, c_in_per_group, kh, kw] = conv.dims;
         let [stride, stride_w] = conv.stride;
         if stride != stride_w || kh != kw || !matches!(stride, 1 | 2) {
             return Err(Error::InvalidArgument(format!(
@@ -141,19 +135,15 @@ impl Layers {
             self.layer("Conv2D", name, config);
             self.weight(format!("{name}/kernel"), &[kh, kw, c_in, c_out], &kernel);
         }
-        self.weight(format!("{name}/bias"), &[c_out], &bias);
+        self.weight(format!("{name}/bias"), &[c_out], bias);
         self.layer("ReLU", &format!("{name}_relu"), json!({ "max_value": 6.0 }));
         Ok(())
     }
 
     /// A dense layer; burn's `Linear` stores its weight `[in, out]`, as Keras' kernel.
     async fn dense(&mut self, layer: &Linear, name: &str, activation: &str) -> Result<()> {
-        let [d_in, d_out] = layer.weight.dims();
-        let weight = read_values(layer.weight.val()).await?;
-        let bias = match &layer.bias {
-            Some(bias) => read_values(bias.val()).await?,
-            None => vec![0.0; d_out],
-        };
+        let DenseWeights { dims, weight, bias } = read_dense(layer).await?;
+        let [d_in, d_out] = dims;
         self.layer(
             "Dense",
             name,

@@ -34,26 +34,16 @@ const stateIs = (state, timeout = 300_000) => firefox.waitFor((s) => document.bo
 test('Firefox: record, add files, train, predict, reload', { timeout: 900_000 }, async () => {
   await firefox.goto(`${server.url}?backend=flex`);
   await stateIs('ready', 180_000);
-  for (const [i, name] of ['animal', 'thing'].entries()) {
-    await firefox.evaluate(
-      (css, value) => {
-        const input = document.querySelector(css);
-        input.value = value;
-        input.dispatchEvent(new Event('change'));
-      },
-      `${card(i)} .class-name`,
-      name,
-    );
-  }
+  for (const [i, name] of ['animal', 'thing'].entries()) await firefox.fill(`${card(i)} .class-name`, name);
 
-  await firefox.click('#camera-button');
+  await firefox.click(`${card(0)} .webcam`); // the webcam opens inside the card
   await firefox.waitFor(() => document.querySelector('#camera').videoWidth > 0);
   await firefox.evaluate((css) => document.querySelector(css).focus(), `${card(0)} .record`);
   await firefox.holdKey(SPACE, 1500);
   await firefox.waitFor((css) => document.querySelector(css).dataset.busy === undefined, { args: [`${card(0)} .record`] });
   const [recorded] = await counts();
   assert.ok(recorded >= 5, `recorded ${recorded} frames from Firefox's fake camera`);
-  await firefox.click('#camera-button');
+  await firefox.click(`${card(0)} .webcam`); // "Close webcam"
 
   await firefox.type(`${card(0)} [data-testid="file-input"]`, ['dog.png', 'chelsea.png', 'eagle.png'].map((f) => join(FIXTURES, f)).join('\n'));
   await firefox.type(`${card(1)} [data-testid="file-input"]`, ['coffee.png', 'rocket.png', 'astronaut.png'].map((f) => join(FIXTURES, f)).join('\n'));

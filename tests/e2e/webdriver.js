@@ -194,6 +194,19 @@ export class Session {
     return found[ELEMENT];
   }
 
+  /** Sets the text field `css` to `value` as typing and leaving it does (a `change` event). */
+  async fill(css, value) {
+    await this.evaluate(
+      (selector, text) => {
+        const input = document.querySelector(selector);
+        input.value = text;
+        input.dispatchEvent(new Event('change'));
+      },
+      css,
+      value,
+    );
+  }
+
   async click(css) {
     await this.call('POST', `/element/${await this.element(css)}/click`, {});
   }

@@ -39,17 +39,7 @@ test('WebKit: falls back to the CPU, add files, train, predict, reload', { timeo
   assert.equal(backend.name, 'flex', 'no WebGPU in WebKitGTK: the page picks the CPU itself');
   assert.match(backend.text, /^CPU \(Flex\) — this browser has no WebGPU/);
 
-  for (const [i, name] of ['animal', 'thing'].entries()) {
-    await webkit.evaluate(
-      (css, value) => {
-        const input = document.querySelector(css);
-        input.value = value;
-        input.dispatchEvent(new Event('change'));
-      },
-      `${card(i)} .class-name`,
-      name,
-    );
-  }
+  for (const [i, name] of ['animal', 'thing'].entries()) await webkit.fill(`${card(i)} .class-name`, name);
   await webkit.type(`${card(0)} [data-testid="file-input"]`, ['dog.png', 'chelsea.png', 'eagle.png'].map((f) => join(FIXTURES, f)).join('\n'));
   await webkit.type(`${card(1)} [data-testid="file-input"]`, ['coffee.png', 'rocket.png', 'astronaut.png'].map((f) => join(FIXTURES, f)).join('\n'));
   await webkit.waitFor(() => document.querySelectorAll('#classes .gallery li').length === 6);
