@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# Builds the wasm package the page loads (www/pkg), release profile, then strips it.
+# Builds the wasm package the page loads (www/pkg): cargo's release profile for wasm32, then the
+# wasm-bindgen CLI (the version Cargo.lock pins, installed by setup) writes the JS glue, and
+# wasm-opt strips it. What `wasm-pack build --target web` does, without needing wasm-pack (a
+# test-only tool now: `wasm-pack test`), so `npm start` installs one tool fewer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/burnish/target}"
-wasm-pack build --release --target web --out-dir www/pkg --no-typescript --no-pack
+cargo build --release --lib --target wasm32-unknown-unknown
+wasm-bindgen --target web --out-dir www/pkg --no-typescript \
+  "$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/burnish.wasm"
 # npm binaryen (v132): Debian's wasm-opt 108 predates reference types and corrupts the table.
 # Stripping names/producers only: -O3 costs ~4 min here for a larger brotli size (measured).
 # KEEP_NAMES=1 keeps the function names, for profiles (bench/profile.js).

@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # Idempotent set-up: installs what is missing, then fetches and converts the ImageNet weights.
-# Run by `npm start` and `npm test` (and so by CI). Only package registries are used.
+# `npm start` runs it for building and serving only (the wasm target, wasm-bindgen-cli, npm
+# packages, the weights: converted by the wasm build under Node, no native build); `npm test`
+# (and so CI) adds `--tests`: wasm-pack, browsers and drivers, datasets. Only package
+# registries are used.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+TESTS=0
+[[ "${1:-}" == --tests ]] && TESTS=1
 
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/burnish/target}"
 CACHE="$HOME/.cache/burnish"
@@ -20,12 +25,7 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   step "rustup target add wasm32-unknown-unknown"
   rustup target add wasm32-unknown-unknown
 fi
-if [[ "$(wasm-pack --version 2>/dev/null)" != "wasm-pack $WASM_PACK_VERSION" ]]; then
-  step "cargo install wasm-pack $WASM_PACK_VERSION"
-  cargo install wasm-pack --version "$WASM_PACK_VERSION" --locked \
-    || cargo install wasm-pack --version "$WASM_PACK_VERSION"
-fi
-# wasm-pack uses an installed wasm-bindgen when it matches Cargo.lock exactly.
+# .ci/build.sh (and wasm-pack, for the tests) use the wasm-bindgen matching Cargo.lock exactly.
 WBG_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
 if [[ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WBG_VERSION" ]]; then
   step "cargo install wasm-bindgen-cli $WBG_VERSION"
@@ -34,41 +34,50 @@ if [[ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WBG_VERSION" ]];
     || cargo install wasm-bindgen-cli --version "$WBG_VERSION"
 fi
 
-# --- Browsers and drivers (Debian packages; only possible as root) -------------------
-missing=()
-command -v chromium >/dev/null || missing+=(chromium)
-command -v chromedriver >/dev/null || missing+=(chromium-driver)
-command -v firefox-esr >/dev/null || missing+=(firefox-esr)
-# WebKit: WebKitGTK's MiniBrowser through WebKitWebDriver; MiniBrowser has no headless mode, so
-# the test runs it on its own Xvfb.
-command -v WebKitWebDriver >/dev/null || missing+=(webkit2gtk-driver)
-command -v Xvfb >/dev/null || missing+=(xvfb)
-# Firefox's WebGPU needs a Vulkan driver: Mesa's lavapipe is the software one.
-compgen -G "/usr/share/vulkan/icd.d/lvp_icd*" >/dev/null || missing+=(mesa-vulkan-drivers libvulkan1)
-# Real few-shot training data for the native tests (MIT).
-[[ -d /usr/share/datasets/fashion-mnist ]] || missing+=(dataset-fashion-mnist)
-# Real photos for the CLI demo and end-to-end tests.
-[[ -d /usr/share/darknet/data ]] || missing+=(darknet)
-if ((${#missing[@]})); then
-  if [[ $(id -u) -eq 0 ]]; then
-    step "apt-get install ${missing[*]}"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-  else
-    echo "warning: missing ${missing[*]}; install them (as root: apt-get install ${missing[*]})" >&2
-  fi
-fi
-if [[ "$(geckodriver --version 2>/dev/null | head -1)" != "geckodriver $GECKODRIVER_VERSION"* ]]; then
-  step "cargo install geckodriver $GECKODRIVER_VERSION"
-  cargo install geckodriver --version "$GECKODRIVER_VERSION" --locked \
-    || cargo install geckodriver --version "$GECKODRIVER_VERSION"
-fi
-
 # --- npm packages ----------------------------------------------------------------------------
 if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
   step "npm ci"
   npm ci --no-audit --no-fund
 fi
+
+# --- Test-only tools (npm test) -------------------------------------------------------------
+install_test_tools() {
+  if [[ "$(wasm-pack --version 2>/dev/null)" != "wasm-pack $WASM_PACK_VERSION" ]]; then
+    step "cargo install wasm-pack $WASM_PACK_VERSION"
+    cargo install wasm-pack --version "$WASM_PACK_VERSION" --locked \
+      || cargo install wasm-pack --version "$WASM_PACK_VERSION"
+  fi
+  # Browsers and drivers (Debian packages; only possible as root).
+  local missing=()
+  command -v chromium >/dev/null || missing+=(chromium)
+  command -v chromedriver >/dev/null || missing+=(chromium-driver)
+  command -v firefox-esr >/dev/null || missing+=(firefox-esr)
+  # WebKit: WebKitGTK's MiniBrowser through WebKitWebDriver; MiniBrowser has no headless mode, so
+  # the test runs it on its own Xvfb.
+  command -v WebKitWebDriver >/dev/null || missing+=(webkit2gtk-driver)
+  command -v Xvfb >/dev/null || missing+=(xvfb)
+  # Firefox's WebGPU needs a Vulkan driver: Mesa's lavapipe is the software one.
+  compgen -G "/usr/share/vulkan/icd.d/lvp_icd*" >/dev/null || missing+=(mesa-vulkan-drivers libvulkan1)
+  # Real few-shot training data for the native tests (MIT).
+  [[ -d /usr/share/datasets/fashion-mnist ]] || missing+=(dataset-fashion-mnist)
+  # Real photos for the CLI demo and end-to-end tests.
+  [[ -d /usr/share/darknet/data ]] || missing+=(darknet)
+  if ((${#missing[@]})); then
+    if [[ $(id -u) -eq 0 ]]; then
+      step "apt-get install ${missing[*]}"
+      apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    else
+      echo "warning: missing ${missing[*]}; install them (as root: apt-get install ${missing[*]})" >&2
+    fi
+  fi
+  if [[ "$(geckodriver --version 2>/dev/null | head -1)" != "geckodriver $GECKODRIVER_VERSION"* ]]; then
+    step "cargo install geckodriver $GECKODRIVER_VERSION"
+    cargo install geckodriver --version "$GECKODRIVER_VERSION" --locked \
+      || cargo install geckodriver --version "$GECKODRIVER_VERSION"
+  fi
+}
+if ((TESTS)); then install_test_tools; fi
 
 # --- ImageNet weights: PyPI sdist → sha256-checked frozen graph → our converter ----------------
 graph="$CACHE/weights/retrained_graph.pb"
@@ -88,8 +97,9 @@ if [[ ! -f "$graph" ]] || ! echo "$GRAPH_SHA256  $graph" | sha256sum -c --status
 fi
 stamp="$MODELS/.source-sha256"
 if [[ ! -f "$WEIGHTS" || ! -f "$stamp" || "$(cat "$stamp")" != "$GRAPH_SHA256" ]]; then
-  step "convert the frozen graph with burnish's converter"
-  cargo run --quiet --bin burnish -- convert "$graph" "$MODELS"
+  step "convert the frozen graph with burnish's converter (the wasm build, under Node)"
+  bash .ci/build.sh
+  node .ci/convert-weights.mjs "$graph" "$MODELS"
   echo "$GRAPH_SHA256" > "$stamp"
   rm -f "$WEIGHTS.sha256"
 fi

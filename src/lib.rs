@@ -13,7 +13,6 @@ pub mod model;
 pub mod train;
 pub mod weights;
 
-#[cfg(not(target_arch = "wasm32"))]
 pub mod convert;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod image_file;

@@ -44,3 +44,17 @@ pub async fn training_settings() -> Result<JsValue, JsError> {
         default_strictness: crate::train::DEFAULT_STRICTNESS,
     })
 }
+
+/// Converts a frozen TF-slim MobileNetV1 graph (`.pb` bytes) into the weights the page loads
+/// (safetensors bytes): the converter of `burnish convert`, run by `.ci/convert-weights.mjs`
+/// under Node so that setting up needs no native build.
+#[wasm_bindgen(js_name = convertFrozenGraph)]
+pub fn convert_frozen_graph(pb: Vec<u8>) -> Result<Vec<u8>, JsError> {
+    Ok(crate::convert::convert_frozen_graph(&pb)?)
+}
+
+/// ImageNet-1k's class names, by index (what `burnish convert` writes beside the weights).
+#[wasm_bindgen(js_name = imagenetClassNames)]
+pub fn imagenet_class_names() -> Vec<String> {
+    crate::imagenet::class_names()
+}

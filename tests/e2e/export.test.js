@@ -2,7 +2,8 @@
 // downloads each format, and copies each snippet. Each snippet then runs as written, served from
 // a temporary folder with the downloaded files (and the runtime files its comment names), and
 // must answer as burnish does (`burnish predict` on the downloaded .safetensors): onnxruntime-web
-// in Chromium and ONNX Runtime in Python within 1e-4, Teachable Machine's own library within 1e-3.
+// in Chromium and ONNX Runtime in Python within 1e-4, Teachable Machine's own library within 1e-3;
+// the safetensors snippet must read the class names and tensors.
 
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -127,6 +128,11 @@ test('each format downloads from the Export dialog and each snippet answers as b
     for (const [i, p] of got.entries()) worst.teachablemachine_image = Math.max(worst.teachablemachine_image, Math.abs(p - want[i]));
   }
   assert.ok(worst.teachablemachine_image < 1e-3, `@teachablemachine/image max |Δ| ${worst.teachablemachine_image}`);
+
+  // burnish's .safetensors from Python, the dialog's snippet as copied (run next to the file).
+  writeFileSync(join(work, 'read_model.py'), formats.safetensors.snippets[0]);
+  const read = await promisify(execFile)(PYTHON, [join(work, 'read_model.py')], { cwd: work });
+  assert.match(read.stdout, new RegExp(`^\\['${labels[0]}', '${labels[1]}'\\] \\[.*'novelty.references'`));
 
   const summary = { worst, formats: Object.fromEntries(Object.entries(formats).map(([k, f]) => [k, { file: f.file, bytes: f.bytes, ms: f.ms }])) };
   console.log(JSON.stringify(summary));
