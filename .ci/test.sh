@@ -33,7 +33,7 @@ layer "clippy (native)" cargo clippy --all-targets -- -D warnings
 layer "clippy (wasm32)" cargo clippy --target wasm32-unknown-unknown --lib --test web -- -D warnings
 layer "wasm-pack test --chrome" wasm-pack test --release --headless --chrome --chromedriver "$(command -v chromedriver)" -- --test web
 layer "wasm-pack test --firefox" wasm-pack test --release --headless --firefox --geckodriver "$(command -v geckodriver)" -- --test web
-layer "wasm-pack build (release)" bash .ci/build.sh
+layer "app build (release wasm)" bash .ci/build.sh
 layer "exported model in Python (safetensors + NumPy)" bash .ci/python-model.sh
 # Real photo sets (Debian packages) for the end-to-end check of what the page answers.
 layer "browser end-to-end" bash -c 'bash .ci/photos.sh && node --test --test-concurrency=1 tests/e2e/'
