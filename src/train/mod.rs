@@ -2,8 +2,8 @@
 //!
 //! The frozen prefix runs once per sample on the plain backend (BatchNorm on running stats) and
 //! its output, the *boundary activation*, is cached; only the tail trains on `Autodiff`.
-//! With augmentation on, every epoch sees new views, so the prefix re-runs on them: slower,
-//! often better.
+//! With augmentation on, each training sample also gets a bank of seeded augmented views,
+//! embedded once up to the same boundary; every epoch draws one of them per sample.
 
 mod augment;
 mod cache;
