@@ -48,10 +48,13 @@ export class TrainingCharts {
   constructor(container) {
     this.container = container;
     this.reset();
-    // The panel's width follows the window (and the phone's rotation).
+    // The panel's width follows the window (and the phone's rotation). Only a new width
+    // redraws: a height change (the status line wrapping during training) costs nothing.
+    let width = widthOf(container);
     new ResizeObserver(() => {
-      if (!container.clientWidth) return; // hidden
-      for (const c of [this.loss, this.accuracy]) c.setSize({ width: widthOf(container), height: 180 });
+      if (!container.clientWidth || widthOf(container) === width) return; // hidden, or same width
+      width = widthOf(container);
+      for (const c of [this.loss, this.accuracy]) c.setSize({ width, height: 180 });
     }).observe(container);
     // Light ↔ dark: the charts are drawn again in the new colours, with their data.
     matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => this.draw());
