@@ -7,8 +7,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/burnish/target}"
 cargo build --release --lib --target wasm32-unknown-unknown
-wasm-bindgen --target web --out-dir www/pkg --no-typescript \
-  "$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/burnish.wasm"
+built="$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/burnish.wasm"
+# Already made from this build (set-up builds before converting the weights, then `npm start`
+# builds again): nothing to redo. KEEP_NAMES builds always redo it.
+if [[ -z "${KEEP_NAMES:-}" && www/pkg/burnish_bg.wasm -nt "$built" && www/pkg/burnish.js -nt "$built" ]]; then
+  echo "www/pkg is up to date with $built" >&2
+  exit 0
+fi
+wasm-bindgen --target web --out-dir www/pkg --no-typescript "$built"
 # npm binaryen (v132): Debian's wasm-opt 108 predates reference types and corrupts the table.
 # Stripping names/producers only: -O3 costs ~4 min here for a larger brotli size (measured).
 # KEEP_NAMES=1 keeps the function names, for profiles (bench/profile.js).

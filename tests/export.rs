@@ -180,3 +180,15 @@ fn tfjs_files_parse_and_the_manifest_covers_weights_bin() {
         assert!(metadata["userMetadata"].is_object());
     }
 }
+
+#[test]
+fn format_names_are_their_serialised_names() {
+    use burnish::export::ModelFormat;
+    for format in [
+        ModelFormat::Onnx,
+        ModelFormat::Tfjs,
+        ModelFormat::Safetensors,
+    ] {
+        assert_eq!(serde_json::to_value(format).expect("json"), format.name());
+    }
+}

@@ -11,8 +11,8 @@ const SHOWN = 200;
 
 /**
  * `model`: the ProjectModel; `template`: the card's <template>; `options` provides the
- * `camera` (the Camera: each card opens it in its own slot and records from it),
- * grabFrame() → RGB | null, fps() → frames per second, letterbox() → bool, error(text), and
+ * `camera` (the Camera: each card opens it in its own slot and records its frames at its rate),
+ * letterbox() → bool, error(text), and
  * afterLastClass: the control that takes the focus when the last class is deleted.
  */
 export class ClassesPanel {
@@ -37,7 +37,7 @@ export class ClassesPanel {
     for (const [key, card] of this.cards) {
       if (!keys.has(key)) {
         if (card.contains(document.activeElement)) lostFocusAt = [...this.cards.keys()].indexOf(key);
-        if (card.contains(this.options.camera.ui.video)) this.options.camera.goHome();
+        if (card.contains(this.options.camera.place)) this.options.camera.goHome();
         card.remove();
         this.cards.delete(key);
       }
@@ -138,10 +138,10 @@ export class ClassesPanel {
       button.setAttribute('aria-pressed', 'true');
       button.dataset.busy = '';
       const tick = async () => {
-        const rgb = this.options.grabFrame();
+        const rgb = this.options.camera.grabFrame();
         frame = rgb ? this.model.addSample(key, rgb).catch((err) => this.options.error(err.message)) : Promise.resolve();
         await frame;
-        if (timer) timer = setTimeout(tick, 1000 / this.options.fps());
+        if (timer) timer = setTimeout(tick, 1000 / this.options.camera.fps());
       };
       timer = setTimeout(tick, 0);
     };
@@ -236,7 +236,7 @@ export class ClassesPanel {
   setRecording(enabled) {
     this.recording = enabled;
     for (const card of this.cards.values()) {
-      const here = enabled && card.contains(this.options.camera.ui.video);
+      const here = enabled && card.contains(this.options.camera.place);
       card.querySelector('.record').disabled = !here;
       const webcam = card.querySelector('.webcam');
       webcam.textContent = here ? 'Close webcam' : 'Webcam';

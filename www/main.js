@@ -37,8 +37,6 @@ const camera = new Camera(
 );
 const classes = new ClassesPanel($('classes'), $('class-template'), model, {
   camera,
-  grabFrame: () => camera.grabFrame(),
-  fps: () => camera.fps(),
   letterbox,
   error: showError,
   afterLastClass: $('add-class'),

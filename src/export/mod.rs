@@ -9,7 +9,9 @@ use crate::error::{Error, Result};
 use crate::infer::read_values;
 use crate::model::{ConvBnRelu6, MobileNetV1};
 use crate::train::TrainedModel;
+use burn::module::Param;
 use burn::nn::Linear;
+use burn::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 
@@ -57,6 +59,34 @@ pub async fn export_model(
     })
 }
 
+/// The model as one download: `format`'s single file, or its files in `burnish-<format>.zip`.
+pub async fn export_model_file(
+    model: &TrainedModel,
+    base: &MobileNetV1,
+    format: ModelFormat,
+    strictness: f32,
+) -> Result<ExportedFile> {
+    let mut files = export_model(model, base, format, strictness).await?;
+    if files.len() == 1 {
+        return Ok(files.remove(0));
+    }
+    Ok(ExportedFile {
+        name: format!("burnish-{}.zip", format.name()),
+        bytes: zip_files(&files)?,
+    })
+}
+
+impl ModelFormat {
+    /// Its name as settings and file names spell it (`onnx`, `tfjs`, `safetensors`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Onnx => "onnx",
+            Self::Tfjs => "tfjs",
+            Self::Safetensors => "safetensors",
+        }
+    }
+}
+
 /// Several files as one zip (stored uncompressed: weights do not deflate).
 pub fn zip_files(files: &[ExportedFile]) -> Result<Vec<u8>> {
     let bad = |e: &dyn std::fmt::Display| Error::InvalidArgument(format!("zip: {e}"));
@@ -87,14 +117,10 @@ async fn read_folded_conv(layer: &ConvBnRelu6) -> Result<FoldedConv> {
     let layer = layer.folded();
     let conv = &layer.conv;
     let dims = conv.weight.dims();
-    let bias = match &conv.bias {
-        Some(bias) => read_values(bias.val()).await?,
-        None => vec![0.0; dims[0]],
-    };
     Ok(FoldedConv {
         dims,
         weight: read_values(conv.weight.val()).await?,
-        bias,
+        bias: read_bias(conv.bias.as_ref(), dims[0]).await?,
         stride: conv.stride,
         groups: conv.groups,
     })
@@ -110,13 +136,17 @@ struct DenseWeights {
 
 async fn read_dense(layer: &Linear) -> Result<DenseWeights> {
     let dims = layer.weight.dims();
-    let bias = match &layer.bias {
-        Some(bias) => read_values(bias.val()).await?,
-        None => vec![0.0; dims[1]],
-    };
     Ok(DenseWeights {
         dims,
         weight: read_values(layer.weight.val()).await?,
-        bias,
+        bias: read_bias(layer.bias.as_ref(), dims[1]).await?,
     })
+}
+
+/// A layer's bias read back, or `len` zeros when it has none.
+async fn read_bias(bias: Option<&Param<Tensor<1>>>, len: usize) -> Result<Vec<f32>> {
+    match bias {
+        Some(bias) => read_values(bias.val()).await,
+        None => Ok(vec![0.0; len]),
+    }
 }

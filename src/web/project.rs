@@ -6,7 +6,7 @@ use super::device::device_for;
 use super::to_js;
 use crate::bundle::decode_png;
 use crate::data::rgb_to_input;
-use crate::export::{ExportedFile, ModelFormat, export_model, zip_files};
+use crate::export::{ModelFormat, export_model_file};
 use crate::infer::{embed_images, imagenet_top_k};
 use crate::train::{Dataset, Project as CoreProject, Run, TrainConfig, TrainedModel, embed_batch};
 use crate::weights::{load_mobilenet, source_sha256};
@@ -231,17 +231,7 @@ impl Project {
         let core = self.core()?;
         let model = core.trained().cloned();
         let model = model.ok_or_else(|| JsError::new("no trained model yet: train first"))?;
-        let mut files = export_model(&model, core.base(), format, strictness).await?;
-        let file = match files.len() {
-            1 => files.remove(0),
-            _ => ExportedFile {
-                name: format!(
-                    "burnish-{}.zip",
-                    serde_json::to_value(format)?.as_str().unwrap_or("model")
-                ),
-                bytes: zip_files(&files)?,
-            },
-        };
+        let file = export_model_file(&model, core.base(), format, strictness).await?;
         #[derive(serde::Serialize)]
         struct Exported {
             name: String,
