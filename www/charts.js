@@ -60,9 +60,11 @@ export class TrainingCharts {
     matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => this.draw());
   }
 
+  /** Empties both charts (keeping them: a new run does not pay for building them again). */
   reset() {
     this.data = { epoch: [], trainLoss: [], valLoss: [], trainAcc: [], valAcc: [] };
-    this.draw();
+    if (this.loss) this.update();
+    else this.draw();
   }
 
   /** (Re)creates both charts from the data so far. */
@@ -75,6 +77,7 @@ export class TrainingCharts {
     this.update();
   }
 
+  /** Adds an epoch; the charts redraw once per frame however many epochs arrive in it. */
   push(m) {
     const d = this.data;
     d.epoch.push(m.epoch);
@@ -82,7 +85,10 @@ export class TrainingCharts {
     d.valLoss.push(m.val_loss ?? null);
     d.trainAcc.push(m.train_accuracy);
     d.valAcc.push(m.val_accuracy ?? null);
-    this.update();
+    this.frame ??= requestAnimationFrame(() => {
+      this.frame = null;
+      this.update();
+    });
   }
 
   update() {

@@ -96,7 +96,8 @@ const handlers = {
   evaluate: () => needProject().evaluate(),
   model: () => needProject().model(),
   checkModel: ({ bytes }) => needProject().checkModel(bytes),
-  exportModel: () => needProject().exportModel(),
+  /** The trained model's `.safetensors`, as a Blob: posting and storing it costs the page nothing. */
+  exportModel: async () => new Blob([await needProject().exportModel()]),
   /** The trained model in another format: `{ name, bytes, ms }` (a zip for several files). */
   exportModelAs: ({ format, strictness }) => needProject().exportModelAs(format, strictness),
   noneOfTheseBelow: ({ strictness }) => needProject().noneOfTheseBelow(strictness),

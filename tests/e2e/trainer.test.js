@@ -67,11 +67,13 @@ test('the trainer, step by step: record, add files, train, predict, stop, reload
   const page = await env.browser.newPage();
   const errors = [];
   page.on('pageerror', (err) => errors.push(err.message));
-  // Main-thread tasks over 50 ms, as the browser reports them.
+  // Main-thread tasks over 50 ms, as the browser reports them, each with what the training
+  // status said when it began (so that a failure says which step blocked).
   await page.addInitScript(() => {
     window.longTasks = [];
     new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) window.longTasks.push({ start: e.startTime, ms: e.duration });
+      const during = document.querySelector('#training-status')?.textContent ?? '';
+      for (const e of list.getEntries()) window.longTasks.push({ start: Math.round(e.startTime), ms: e.duration, during });
     }).observe({ type: 'longtask', buffered: true });
   });
   let expected;

@@ -29,7 +29,15 @@ after(async () => {
 
 const card = (n) => `#classes > article:nth-child(${n + 1})`;
 const counts = () => webkit.evaluate(() => [...document.querySelectorAll('#classes .gallery')].map((g) => g.children.length));
-const stateIs = (state, timeout = 300_000) => webkit.waitFor((s) => document.body.dataset.state === s, { args: [state], timeout });
+/** Waits for the page's `state`; a timeout says what the page shows instead. */
+async function stateIs(state, timeout = 300_000) {
+  try {
+    await webkit.waitFor((s) => document.body.dataset.state === s, { args: [state], timeout });
+  } catch (err) {
+    const shown = await webkit.evaluate(() => [document.body.dataset.state, document.querySelector('#status').textContent, document.querySelector('#error').textContent]);
+    throw new Error(`${err.message}; the page shows ${JSON.stringify(shown)}`);
+  }
+}
 
 test('WebKit: falls back to the CPU, add files, train, predict, reload', { timeout: 900_000 }, async (t) => {
   if (!installed) return t.skip('WebKitWebDriver is not installed (apt-get install webkit2gtk-driver)');

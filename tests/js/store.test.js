@@ -20,6 +20,17 @@ test('a new project is empty, with its classes', async () => {
   assert.equal(saved.model, null);
 });
 
+test('a trained model comes back as bytes, whether saved as a Blob or as bytes', async () => {
+  const store = await fresh();
+  await store.create(['a', 'b']);
+  await store.saveModel(new Blob([new Uint8Array([1, 2, 3])]));
+  assert.deepEqual((await store.load()).model, new Uint8Array([1, 2, 3]));
+  await store.saveModel(new Uint8Array([4, 5]));
+  assert.deepEqual((await store.load()).model, new Uint8Array([4, 5]));
+  await store.saveModel(null);
+  assert.equal((await store.load()).model, null);
+});
+
 test('samples keep their ids and go with their class', async () => {
   const store = await fresh();
   await store.create(['a', 'b']);
