@@ -3,6 +3,7 @@
 // Every figure is the median of `reps` timed runs after `warmup` untimed ones.
 
 import { probeWebGpu } from '../www/backend.js';
+import { burnishPoolSide } from './burnish-pool-side.js';
 import { burnishSide } from './burnish-side.js';
 import { concat } from './concat.js';
 import { parseSafetensors } from './safetensors.js';
@@ -17,7 +18,7 @@ const BACKENDS = { cpu: { burnish: 'flex', tfjs: 'wasm' }, webgpu: { burnish: 'w
 // A run must not reload when a served file changes (vite's HMR, e.g. a rebuild of www/pkg): accept
 // updates of this page's imports and keep running the modules already loaded.
 if (import.meta.hot) {
-  import.meta.hot.accept(['../www/backend.js', './burnish-side.js', './concat.js', './safetensors.js', './tfjs-side.js'], () => {});
+  import.meta.hot.accept(['../www/backend.js', './burnish-pool-side.js', './burnish-side.js', './concat.js', './safetensors.js', './tfjs-side.js'], () => {});
 }
 
 let images = [];
@@ -78,6 +79,29 @@ window.bench = {
   },
 
   /**
+   * All cores (on a cross-origin isolated page): burnish's pool of `threads` embedding workers
+   * and TF.js's wasm backend with `threads` threads. Returns both sides' info.
+   */
+  async setupThreads(base64Images, threads) {
+    images = base64Images.map((b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)));
+    const bytes = new Uint8Array(await (await fetch(WEIGHTS_URL)).arrayBuffer());
+    const info = { hardwareConcurrency: navigator.hardwareConcurrency, crossOriginIsolated: self.crossOriginIsolated, threads };
+    const starts = {
+      burnish: () => burnishPoolSide(bytes, threads),
+      tfjs: () => tfjsSide('wasm', parseSafetensors(bytes), threads),
+    };
+    for (const [name, start] of Object.entries(starts)) {
+      try {
+        sides[name] = await start();
+        info[name] = sides[name].info;
+      } catch (err) {
+        info[name] = { unavailable: String(err?.message ?? err) };
+      }
+    }
+    return info;
+  },
+
+  /**
    * Per image: the top-1 of burnish's ImageNet prediction, of TF.js's logits and of TensorFlow's
    * own logits (golden: tests/fixtures/golden.json), the largest embedding difference between the
    * sides and TF.js's largest logit difference from TensorFlow.
@@ -106,11 +130,16 @@ window.bench = {
     return rows;
   },
 
-  /** Embedding throughput (images/s) at one batch size, input conversion and readback included. */
+  /**
+   * Embedding throughput (images/s) at one batch size, input conversion and readback included.
+   * A side with several single images in flight at once (burnish's pool: one per worker) embeds
+   * that many batches of `batch` per round.
+   */
   embedding: (batch, plan) =>
     both(async (side) => {
-      const rgba = concat(take(batch));
-      return (batch * 1000) / (await medianMs(() => side.embed(rgba, batch), plan));
+      const n = batch * (side.inFlight ?? 1);
+      const rgba = concat(take(n));
+      return (n * 1000) / (await medianMs(() => side.embed(rgba, n), plan));
     }),
 
   /** Single-frame ImageNet prediction latency (ms): pixels in, top 5 read back. */

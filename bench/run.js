@@ -85,6 +85,25 @@ async function runKind(browser, url, kind, images) {
   return out;
 }
 
+/**
+ * Embedding on `threads` cores, on a cross-origin isolated bench page: burnish's pool of
+ * embedding workers vs TF.js's wasm backend with its threads.
+ */
+async function runThreads(browser, url, threads, images) {
+  const page = await openBenchPage(browser, url);
+  page.on('pageerror', (err) => process.stderr.write(`[page] ${err.message}\n`));
+  const call = (fn, arg) => page.evaluate(fn, arg);
+  const info = await step(`${threads} threads: load both sides`, () => call(([b, t]) => bench.setupThreads(b, t), [images.base64, threads]));
+  if (!info.crossOriginIsolated) throw new Error('the all-cores bench page is not cross-origin isolated');
+  const p = plan(false);
+  const values = {
+    embed1: await step(`${threads} threads: embedding, batch 1`, () => call((pl) => bench.embedding(1, pl), p.embed1)),
+    embed32: await step(`${threads} threads: embedding, batch 32`, () => call((pl) => bench.embedding(32, pl), p.embed32)),
+  };
+  await page.close();
+  return { threads, info, values };
+}
+
 /** Seconds from navigation to `data-state="ready"` of the app on Flex: a fresh context, then a reload. */
 async function appLoad(browser, url) {
   const context = await browser.newContext();
@@ -150,9 +169,14 @@ async function main() {
   const version = browser.version();
   const errors = [];
   const runs = {};
+  const scaling = [];
+  let isolatedServer;
   let load;
   try {
     runs.cpu = await runKind(browser, server.url, 'cpu', images);
+    // 1 … n threads on the cross-origin isolated server: the scaling, and all cores at n.
+    isolatedServer = await startServer({ isolated: true });
+    for (let t = 1; t <= runs.cpu.info.hardwareConcurrency; t++) scaling.push(await runThreads(browser, isolatedServer.url, t, images));
     if (withWebGpu) {
       try {
         runs.webgpu = await runKind(browser, server.url, 'webgpu', images);
@@ -168,6 +192,7 @@ async function main() {
   } finally {
     await browser.close().catch(() => {});
     server.stop();
+    isolatedServer?.stop();
   }
   const weights = weightsBytes();
   const wasm = readFileSync(WASM);
@@ -177,8 +202,12 @@ async function main() {
   const mb = (v) => ({ burnish: v.burnish / 1e6, tfjs: v.tfjs / 1e6 });
   const tfWasmName = tfWasmPath.slice(TFJS_WASM_DIR.length + 1);
 
+  const all = scaling.at(-1);
+  const allLabel = `CPU, all ${all.threads} cores: Flex worker pool vs tfjs-wasm threads`;
   const figures = [
     ...kindFigures('cpu', runs.cpu),
+    figure(`embedding, batch 1 (${allLabel})`, 'images/s', 'higher', all.values.embed1, 'burnish: one single image per worker at once'),
+    figure(`embedding, batch 32 (${allLabel})`, 'images/s', 'higher', all.values.embed32, 'burnish: 32 images per worker'),
     ...(runs.webgpu ? kindFigures('webgpu', runs.webgpu) : []),
     figure('app load to ready, cold (Flex)', 's', 'lower', { burnish: load?.cold }, 'burnish only; fresh profile, vite dev server'),
     figure('app load to ready, cached (Flex)', 's', 'lower', { burnish: load?.cached }, 'burnish only; reload, weights from the Cache API'),
@@ -200,11 +229,32 @@ async function main() {
     head: HEAD,
     agreement: Object.fromEntries(Object.entries(runs).map(([kind, r]) => [kind, r.agreement])),
     figures,
+    /** images/s by thread count: burnish's pool of n workers, TF.js's wasm with n threads. */
+    cpu_threads_scaling: scaling.map(({ threads, info, values }) => ({
+      threads,
+      tfjs_threads_used: info.tfjs.threads ?? null,
+      burnish_embed1: values.embed1.burnish,
+      tfjs_embed1: values.embed1.tfjs,
+      burnish_embed32: values.embed32.burnish,
+      tfjs_embed32: values.embed32.tfjs,
+    })),
+    /** burnish ÷ TF.js embedding throughput: single-threaded (both sides), and all cores. */
+    ratios: {
+      cpu_single_embed1: runs.cpu.values.embed1.burnish / runs.cpu.values.embed1.tfjs,
+      cpu_single_embed32: runs.cpu.values.embed32.burnish / runs.cpu.values.embed32.tfjs,
+      cpu_threads_embed1: all.values.embed1.burnish / all.values.embed1.tfjs,
+      cpu_threads_embed32: all.values.embed32.burnish / all.values.embed32.tfjs,
+    },
     errors,
   };
   writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
   console.log(`${results.browser}, ${results.cpu_model} (hardwareConcurrency ${results.hardware_concurrency}), ${results.date}\n`);
   console.log(formatTable(figures));
+  console.log('\nscaling, images/s (burnish pool of n workers | TF.js wasm, n threads):');
+  for (const r of results.cpu_threads_scaling) {
+    const f = (v) => (v == null ? '–' : v.toFixed(1));
+    console.log(`  n = ${r.threads}: batch 1 ${f(r.burnish_embed1)} | ${f(r.tfjs_embed1)}; batch 32 ${f(r.burnish_embed32)} | ${f(r.tfjs_embed32)}`);
+  }
   if (errors.length) {
     console.log(`\nerrors:\n${errors.map((e) => `  ${e}`).join('\n')}`);
     process.exitCode = 1;

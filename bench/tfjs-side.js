@@ -2,7 +2,7 @@
 // weights, and Teachable Machine's head trained with model.fit.
 
 import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-backend-webgpu';
 import { concat } from './concat.js';
 import { mobileNetFromSafetensors } from './tfjs-mobilenet.js';
@@ -12,8 +12,12 @@ setWasmPaths('/node_modules/@tensorflow/tfjs-backend-wasm/dist/');
 
 const FEATURES = 1024;
 
-/** Switches TF.js to `backend` and builds the network; throws when the backend cannot start. */
-export async function tfjsSide(backend, weights) {
+/**
+ * Switches TF.js to `backend` and builds the network; throws when the backend cannot start.
+ * `threads` (wasm, on a cross-origin isolated page) sets its thread pool, before it starts.
+ */
+export async function tfjsSide(backend, weights, threads = null) {
+  if (threads) setThreadsCount(threads);
   if (!(await tf.setBackend(backend))) throw new Error(`TF.js backend ${backend} failed to initialise`);
   await tf.ready();
   const net = mobileNetFromSafetensors(weights);
@@ -25,6 +29,7 @@ export async function tfjsSide(backend, weights) {
       ...(backend === 'wasm' && {
         simd: Boolean(flags.WASM_HAS_SIMD_SUPPORT),
         threads: Boolean(flags.WASM_HAS_MULTITHREAD_SUPPORT),
+        crossOriginIsolated: self.crossOriginIsolated,
       }),
     },
 

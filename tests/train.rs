@@ -7,6 +7,7 @@ use burn::prelude::*;
 use burnish::data::rgb_to_input;
 use burnish::train::{
     Dataset, EpochMetrics, FineTuneBlocks, HeadKind, Project, Stage, TrainConfig, TrainedModel,
+    run_prefix,
 };
 use burnish::weights::source_sha256;
 use common::{fashion, golden_images, golden_rgb, imagenet_model, run_to_end, weights_bytes};
@@ -298,4 +299,60 @@ fn only_new_samples_are_embedded_and_changing_k_invalidates() {
     };
     project.set_config(k1).expect("config");
     assert_eq!(project.pending_embeddings(), 7);
+}
+
+#[test]
+fn prefix_work_run_by_another_copy_of_the_base_caches_what_the_project_would() {
+    let photos = photo_samples();
+    let config = TrainConfig {
+        fine_tune_blocks: FineTuneBlocks::Exactly(1),
+        augment: true,
+        augment_views: 2,
+        validation_fraction: 0.0,
+        ..head_only()
+    };
+    let mut itself = project_with(&photos, 2, config.clone());
+    itself.embed_pending(usize::MAX).expect("embeds");
+    // Another worker's copy of the same weights runs the work, three images at a time.
+    let mut pooled = project_with(&photos, 2, config);
+    let device = Device::flex();
+    let worker = imagenet_model(&device).folded();
+    let total = pooled.pending_embeddings();
+    assert_eq!(total, photos.len() * 3);
+    let mut pending = total;
+    while pending > 0 {
+        let work = pooled.pending_prefix_work(3).expect("work");
+        let values = rgb_to_input(&work.pixels, &device)
+            .map(|input| run_prefix(&worker, input, work.first_block))
+            .expect("pixels")
+            .into_data()
+            .try_to_vec::<f32>()
+            .expect("f32");
+        let wrong = pooled.insert_prefix_work(&work.slots, work.first_block, values[1..].to_vec());
+        assert!(wrong.is_err(), "a wrong size is refused");
+        pending = (pooled.insert_prefix_work(&work.slots, work.first_block, values.clone()))
+            .expect("inserted");
+        if pending > 0 {
+            let stale = pooled.insert_prefix_work(&work.slots, work.first_block, values);
+            assert!(stale.is_err(), "the same work twice is stale");
+        }
+    }
+    assert_eq!(pooled.cache().prefix_runs(), total);
+    let rows = |p: &Project, id| {
+        let mut all = vec![p.cache().get(id).expect("plain")];
+        all.extend(p.cache().views(id, 2));
+        Tensor::cat(all, 0)
+            .into_data()
+            .try_to_vec::<f32>()
+            .expect("f32")
+    };
+    for id in itself.dataset().samples().iter().map(|s| s.id) {
+        let (a, b) = (rows(&itself, id), rows(&pooled, id));
+        let diff = a
+            .iter()
+            .zip(&b)
+            .map(|(x, y)| (x - y).abs())
+            .fold(0.0, f32::max);
+        assert!(diff < 1e-5, "sample {id}: max difference {diff}");
+    }
 }

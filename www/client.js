@@ -1,9 +1,11 @@
-// The page's side of the worker protocol: a promise per request; unsolicited messages (progress,
-// GPU lost) go to `onMessage`.
+// The calling side of the worker protocol (the page's to the model worker, the model worker's to
+// its pool of embedding workers): a promise per request; unsolicited messages (progress, GPU
+// lost) go to `onMessage`.
 
-export class ModelClient {
-  constructor(onMessage) {
-    this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+export class WorkerClient {
+  /** Starts the module worker at `url` (the model worker by default). */
+  constructor(onMessage, url = new URL('./worker.js', import.meta.url)) {
+    this.worker = new Worker(url, { type: 'module' });
     this.pending = new Map();
     this.nextId = 1;
     this.worker.onmessage = ({ data }) => {
@@ -14,7 +16,7 @@ export class ModelClient {
       data.ok ? entry.resolve(data.result) : entry.reject(new Error(data.error));
     };
     this.worker.onerror = (event) => {
-      const error = new Error(event.message || 'the model worker failed to start');
+      const error = new Error(event.message || 'a worker failed to start');
       for (const entry of this.pending.values()) entry.reject(error);
       this.pending.clear();
     };
@@ -24,13 +26,13 @@ export class ModelClient {
   terminate() {
     this.terminated = true;
     this.worker.terminate();
-    for (const entry of this.pending.values()) entry.reject(new Error('the model worker was restarted'));
+    for (const entry of this.pending.values()) entry.reject(new Error('the worker was restarted'));
     this.pending.clear();
   }
 
   /** Sends `type` with `args` (transferring `transfer`) and resolves with the worker's result. */
   request(type, args = {}, transfer = []) {
-    if (this.terminated) return Promise.reject(new Error('the model worker was restarted'));
+    if (this.terminated) return Promise.reject(new Error('the worker was restarted'));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });

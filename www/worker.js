@@ -7,8 +7,12 @@
 import init, { BundleWriter, Project, readBundle, trainingSettings } from './pkg/burnish.js';
 import { chooseBackend } from './backend.js';
 import { loadWeights } from './weights.js';
+import { serve } from './serve.js';
+import { POOL_WORKER_URL, PrefixPool, poolSize } from './prefix-pool.js';
 
 let project = null;
+/** The pool of embedding workers (a promise; null where there is none: WebGPU, one core). */
+let pool = Promise.resolve(null);
 
 function needProject() {
   if (!project) throw new Error('the model is not loaded yet');
@@ -50,6 +54,15 @@ const handlers = {
       project = await Project.create(weights, backend, classNames);
     }
     if (backend === 'webgpu') watchGpu();
+    const cores = backend === 'flex' ? poolSize() : 0;
+    if (cores) {
+      // Started now, while the person collects samples; embedding falls back to this worker alone
+      // if it cannot start (a browser without nested workers).
+      pool = PrefixPool.start(cores, weights).catch((err) => {
+        console.warn(`no pool of embedding workers: ${err.message}`);
+        return null;
+      });
+    }
     return { backend, reason, weightsBytes: weights.length, cached, verified, settings: await trainingSettings() };
   },
   /**
@@ -74,7 +87,13 @@ const handlers = {
   removeSample: ({ id }) => needProject().removeSample(id),
   relabelSample: ({ id, label }) => needProject().relabelSample(id, label),
   setConfig: ({ config }) => needProject().setConfig(config),
-  embedPending: ({ limit }) => needProject().embedPending(limit),
+  /** How many embedding workers started (0: none; this worker embeds alone), once they have. */
+  poolSize: async () => (await pool)?.size ?? 0,
+  /** Embeds a round of pending images (on the pool where there is one); returns how many remain. */
+  async embedPending({ limit }) {
+    const workers = limit > 0 ? await pool : null;
+    return workers ? workers.embedPending(needProject(), limit) : needProject().embedPending(limit);
+  },
   async trainEpoch() {
     const started = performance.now();
     const metrics = await needProject().trainEpoch();
@@ -91,8 +110,8 @@ const handlers = {
     const top = await needProject().predictImagenet(rgb, 5);
     return { top, ms: performance.now() - started };
   },
-  /** URLs this worker loaded (its scripts, the wasm), for the offline cache. */
-  resources: () => performance.getEntriesByType('resource').map((e) => e.name),
+  /** URLs this worker and its pool load (their scripts, the wasm), for the offline cache. */
+  resources: () => [...performance.getEntriesByType('resource').map((e) => e.name), POOL_WORKER_URL],
   evaluate: () => needProject().evaluate(),
   model: () => needProject().model(),
   checkModel: ({ bytes }) => needProject().checkModel(bytes),
@@ -114,20 +133,5 @@ const handlers = {
   readBundle: ({ bytes }) => readBundle(bytes),
 };
 
-/** Requests run one at a time, in order (burn's project is not re-entrant); `stop` jumps the queue. */
-let queue = Promise.resolve();
-
-async function handle({ id, type, args }) {
-  try {
-    const handler = handlers[type];
-    if (!handler) throw new Error(`unknown request ${type}`);
-    postMessage({ id, ok: true, result: await handler(args) });
-  } catch (err) {
-    postMessage({ id, ok: false, error: err?.message ?? String(err) });
-  }
-}
-
-self.onmessage = ({ data }) => {
-  if (data.type === 'stop') return handle(data);
-  queue = queue.then(() => handle(data));
-};
+// `poolSize` waits for the pool, not for the project: it must not hold up the queue.
+serve(handlers, ['stop', 'poolSize']);

@@ -1,6 +1,6 @@
 //! Boundary activations: the frozen prefix's output per sample, computed once and kept.
 
-use crate::model::{BLOCK_COUNT, MobileNetV1, global_average_pool};
+use crate::model::{BLOCK_COUNT, BLOCK_SPECS, MobileNetV1, global_average_pool};
 use burn::prelude::*;
 use std::collections::HashMap;
 
@@ -17,6 +17,19 @@ pub fn run_prefix(base: &MobileNetV1, input: Tensor<4>, first_block: usize) -> T
     } else {
         boundary
     }
+}
+
+/// The shape `[C, H, W]` of one image's [`run_prefix`] output for `first_block`.
+pub fn boundary_shape(first_block: usize) -> [usize; 3] {
+    if first_block >= BLOCK_COUNT {
+        return [BLOCK_SPECS[BLOCK_COUNT - 1].0, 1, 1];
+    }
+    // The stem halves 224; each earlier block divides by its stride.
+    let side = BLOCK_SPECS[..first_block]
+        .iter()
+        .fold(112, |side, &(_, stride)| side / stride);
+    let channels = first_block.checked_sub(1).map_or(32, |b| BLOCK_SPECS[b].0);
+    [channels, side, side]
 }
 
 /// One sample's boundary activations: the plain image's and its augmented views'.
@@ -116,6 +129,17 @@ impl BoundaryCache {
     /// the next one of its sample (`view_count`), so the bank stays in order.
     pub fn insert_batch(&mut self, base: &MobileNetV1, slots: &[CacheSlot], input: Tensor<4>) {
         let boundary = self.compute(base, input);
+        self.store(slots, boundary);
+    }
+
+    /// Caches row `i` of `boundary`, the prefix's output computed by another copy of the same
+    /// base weights (another worker's), in `slots[i]`; views in order as for [`Self::insert_batch`].
+    pub fn insert_computed(&mut self, slots: &[CacheSlot], boundary: Tensor<4>) {
+        self.prefix_runs += slots.len();
+        self.store(slots, boundary);
+    }
+
+    fn store(&mut self, slots: &[CacheSlot], boundary: Tensor<4>) {
         for (row, &(id, view)) in slots.iter().enumerate() {
             let activation = boundary.clone().narrow(0, row, 1);
             let entry = self.entries.entry(id).or_default();

@@ -20,7 +20,7 @@ mod tail;
 mod trained;
 
 pub use augment::{AugmentConfig, augment_rgb};
-pub use cache::BoundaryCache;
+pub use cache::{BoundaryCache, CacheSlot, boundary_shape, run_prefix};
 pub use config::{
     AUTO_FINE_TUNE_BLOCKS, FineTuneBlocks, HeadKind, MAX_FINE_TUNE_BLOCKS, Setting, TrainConfig,
 };
@@ -29,7 +29,7 @@ pub use evaluation::{Evaluation, Misclassified};
 pub use head::{Head, HeadConfig};
 pub use metrics::EpochMetrics;
 pub use novelty::{DEFAULT_STRICTNESS, Novelty, NoveltyCalibration, REFERENCES_PER_CLASS};
-pub use project::{Project, embed_batch};
+pub use project::{PrefixWork, Project, embed_batch};
 pub use run::{Run, Stage};
 pub use split::{Split, stratified_split};
 pub use tail::Tail;

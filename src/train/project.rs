@@ -2,7 +2,7 @@
 //! with the split it was trained and validated on. The CLI and the browser both drive this.
 
 use super::augment::{AugmentConfig, augment_rgb, view_rng};
-use super::cache::{BoundaryCache, CacheSlot, run_prefix};
+use super::cache::{BoundaryCache, CacheSlot, boundary_shape, run_prefix};
 use super::config::TrainConfig;
 use super::dataset::Dataset;
 use super::evaluation::Evaluation;
@@ -28,6 +28,19 @@ pub fn embed_batch(device: &Device) -> usize {
     } else {
         16
     }
+}
+
+/// Frozen-prefix work handed out by [`Project::pending_prefix_work`]: run [`run_prefix`] on
+/// `pixels` (one 224×224 RGB image per slot) at `first_block`, then give the values back.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PrefixWork {
+    /// Which sample (and which augmented view of it) each image is.
+    pub slots: Vec<CacheSlot>,
+    /// The images' RGB bytes, concatenated.
+    #[serde(with = "serde_bytes")]
+    pub pixels: Vec<u8>,
+    /// The block whose input to compute.
+    pub first_block: usize,
 }
 
 /// A transfer-learning project over a frozen MobileNetV1.
@@ -210,6 +223,50 @@ impl Project {
         Ok(pending.len() - now)
     }
 
+    /// Up to `limit` pending images with their pixels, to run through another copy of the same
+    /// frozen prefix (a pool of workers in the browser); [`Self::insert_prefix_work`] takes the
+    /// result back. Nothing changes until then.
+    pub fn pending_prefix_work(&self, limit: usize) -> Result<PrefixWork> {
+        let mut slots = self.pending_slots();
+        slots.truncate(limit);
+        let pixels = self.prefix_pixels(&slots)?;
+        Ok(PrefixWork {
+            slots,
+            pixels,
+            first_block: self.cache.first_block(),
+        })
+    }
+
+    /// Caches `values`, the prefix's output for `slots` (row-major `[slots, C, H, W]`, as
+    /// [`run_prefix`] gives it for `first_block`), computed from a [`PrefixWork`]. Returns how
+    /// many images are still pending. Fails, changing nothing, if the work is stale (the settings
+    /// moved the boundary, or its slots are no longer the next pending ones) or the size is wrong.
+    pub fn insert_prefix_work(
+        &mut self,
+        slots: &[CacheSlot],
+        first_block: usize,
+        values: Vec<f32>,
+    ) -> Result<usize> {
+        let pending = self.pending_slots();
+        if first_block != self.cache.first_block() || !pending.starts_with(slots) {
+            return Err(Error::State(
+                "the embedded images are no longer the pending ones: embed again".into(),
+            ));
+        }
+        let [c, h, w] = boundary_shape(first_block);
+        if values.len() != slots.len() * c * h * w {
+            return Err(Error::InvalidArgument(format!(
+                "{} values for {} images of {c}×{h}×{w}",
+                values.len(),
+                slots.len()
+            )));
+        }
+        let data = TensorData::new(values, [slots.len(), c, h, w]);
+        let boundary = Tensor::from_data(data, &self.device);
+        self.cache.insert_computed(slots, boundary);
+        Ok(pending.len() - slots.len())
+    }
+
     /// Embeds and caches `slots`, in batches.
     fn embed_slots(&mut self, slots: &[CacheSlot]) -> Result<()> {
         for chunk in slots.chunks(embed_batch(&self.device)) {
@@ -221,6 +278,11 @@ impl Project {
 
     /// The network input for `slots`: each sample's pixels, or its seeded augmented view.
     fn prefix_input(&self, slots: &[CacheSlot]) -> Result<Tensor<4>> {
+        rgb_to_input(&self.prefix_pixels(slots)?, &self.device)
+    }
+
+    /// The RGB bytes of `slots`, concatenated: each sample's, or its seeded augmented view's.
+    fn prefix_pixels(&self, slots: &[CacheSlot]) -> Result<Vec<u8>> {
         let augment = AugmentConfig::default();
         let seed = self.cache.view_seed();
         let mut pixels = Vec::with_capacity(slots.len() * crate::data::RGB_IMAGE_BYTES);
@@ -231,7 +293,7 @@ impl Project {
                 Some(j) => pixels.extend(augment_rgb(rgb, &augment, &mut view_rng(seed, id, j))),
             }
         }
-        rgb_to_input(&pixels, &self.device)
+        Ok(pixels)
     }
 
     /// A flag that, once set, stops the running epoch after its current batch.

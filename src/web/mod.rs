@@ -4,10 +4,12 @@
 
 mod bundle;
 mod device;
+mod prefix;
 mod project;
 
 pub use bundle::{BundleWriter, read_bundle};
 pub use device::device_for;
+pub use prefix::FrozenPrefix;
 pub use project::Project;
 
 use serde::Serialize;

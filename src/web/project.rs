@@ -154,6 +154,29 @@ impl Project {
         Ok(self.core_mut()?.embed_pending(limit)?)
     }
 
+    /// Up to `limit` pending images for the pool of embedding workers: `{ slots, pixels,
+    /// first_block }` (`pixels` a `Uint8Array` of concatenated 224×224 RGB images), for
+    /// `FrozenPrefix.run`; give the result back with `insertPrefixWork`.
+    #[wasm_bindgen(js_name = pendingPrefixWork)]
+    pub async fn pending_prefix_work(&self, limit: usize) -> Result<JsValue, JsError> {
+        to_js(&self.core()?.pending_prefix_work(limit)?)
+    }
+
+    /// Caches what `FrozenPrefix.run` computed for `slots` (as `pendingPrefixWork` gave them);
+    /// returns how many images are still pending.
+    #[wasm_bindgen(js_name = insertPrefixWork)]
+    pub async fn insert_prefix_work(
+        &self,
+        slots: JsValue,
+        first_block: usize,
+        values: Vec<f32>,
+    ) -> Result<usize, JsError> {
+        let slots: Vec<(u64, Option<usize>)> = serde_wasm_bindgen::from_value(slots)?;
+        Ok(self
+            .core_mut()?
+            .insert_prefix_work(&slots, first_block, values)?)
+    }
+
     /// Trains one epoch (starting a run first if none is going); resolves to its
     /// `EpochMetrics`. When `done`, the run's model has become the trained model.
     #[wasm_bindgen(js_name = trainEpoch)]

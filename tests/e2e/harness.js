@@ -26,11 +26,15 @@ async function freePort() {
   });
 }
 
-/** Starts `vite` serving the repository; resolves { url, stop } once it answers. */
-export async function startServer() {
+/**
+ * Starts `vite` serving the repository (`isolated`: cross-origin isolated, see vite.config.js);
+ * resolves { url, stop } once it answers.
+ */
+export async function startServer({ isolated = false } = {}) {
   const port = await freePort();
   const child = spawn(join(ROOT, 'node_modules/.bin/vite'), ['--host', '127.0.0.1', '--port', String(port), '--strictPort'], {
     cwd: ROOT,
+    env: { ...process.env, BURNISH_ISOLATED: isolated ? '1' : '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';

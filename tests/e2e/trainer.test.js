@@ -84,6 +84,9 @@ test('the trainer, step by step: record, add files, train, predict, stop, reload
     await page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 180_000 });
     assert.equal(await cards(page).count(), 2);
     assert.equal(await page.locator('#refetch').isHidden(), true, 'no "Download the weights again" on a healthy start');
+    // On the CPU, new samples are embedded by a pool of workers, one per core.
+    const cores = await page.evaluate(() => Math.min(navigator.hardwareConcurrency, 8));
+    if (cores > 1) await page.waitForFunction((n) => document.querySelector('#backend').textContent.endsWith(`embedding on ${n} cores`), cores);
     await shot(page, 'ready');
   });
 
