@@ -53,53 +53,47 @@ async function both(fn) {
 
 const argmax = (xs) => xs.reduce((best, x, i) => (x > xs[best] ? i : best), 0);
 
+/**
+ * Decodes the probe images, then starts each side with the weights' bytes (`starts[name](bytes)`);
+ * returns `info` with each side's info, or why it is unavailable.
+ */
+async function startSides(base64Images, info, starts) {
+  images = base64Images.map((b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)));
+  const bytes = new Uint8Array(await (await fetch(WEIGHTS_URL)).arrayBuffer());
+  for (const [name, start] of Object.entries(starts)) {
+    try {
+      sides[name] = await start(bytes);
+      info[name] = sides[name].info;
+    } catch (err) {
+      info[name] = { unavailable: String(err?.message ?? err) };
+    }
+  }
+  return info;
+}
+
 window.bench = {
   /**
    * Loads both sides on `kind`; returns their info (or why a side is unavailable), the machine's
    * `hardwareConcurrency` and, for WebGPU, the adapter as the app sees it.
    */
   async setup(kind, base64Images) {
-    images = base64Images.map((b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)));
-    const bytes = new Uint8Array(await (await fetch(WEIGHTS_URL)).arrayBuffer());
     const info = { hardwareConcurrency: navigator.hardwareConcurrency };
     if (kind === 'webgpu') info.adapter = await probeWebGpu();
-    const starts = {
-      burnish: () => burnishSide(BACKENDS[kind].burnish, bytes),
-      tfjs: () => tfjsSide(BACKENDS[kind].tfjs, parseSafetensors(bytes)),
-    };
-    for (const [name, start] of Object.entries(starts)) {
-      try {
-        sides[name] = await start();
-        info[name] = sides[name].info;
-      } catch (err) {
-        info[name] = { unavailable: String(err?.message ?? err) };
-      }
-    }
-    return info;
+    return startSides(base64Images, info, {
+      burnish: (bytes) => burnishSide(BACKENDS[kind].burnish, bytes),
+      tfjs: (bytes) => tfjsSide(BACKENDS[kind].tfjs, parseSafetensors(bytes)),
+    });
   },
 
   /**
    * All cores (on a cross-origin isolated page): burnish's pool of `threads` embedding workers
    * and TF.js's wasm backend with `threads` threads. Returns both sides' info.
    */
-  async setupThreads(base64Images, threads) {
-    images = base64Images.map((b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)));
-    const bytes = new Uint8Array(await (await fetch(WEIGHTS_URL)).arrayBuffer());
-    const info = { hardwareConcurrency: navigator.hardwareConcurrency, crossOriginIsolated: self.crossOriginIsolated, threads };
-    const starts = {
-      burnish: () => burnishPoolSide(bytes, threads),
-      tfjs: () => tfjsSide('wasm', parseSafetensors(bytes), threads),
-    };
-    for (const [name, start] of Object.entries(starts)) {
-      try {
-        sides[name] = await start();
-        info[name] = sides[name].info;
-      } catch (err) {
-        info[name] = { unavailable: String(err?.message ?? err) };
-      }
-    }
-    return info;
-  },
+  setupThreads: (base64Images, threads) =>
+    startSides(base64Images, { hardwareConcurrency: navigator.hardwareConcurrency, crossOriginIsolated: self.crossOriginIsolated, threads }, {
+      burnish: (bytes) => burnishPoolSide(bytes, threads),
+      tfjs: (bytes) => tfjsSide('wasm', parseSafetensors(bytes), threads),
+    }),
 
   /**
    * Per image: the top-1 of burnish's ImageNet prediction, of TF.js's logits and of TensorFlow's

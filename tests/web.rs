@@ -262,3 +262,81 @@ async fn project_trains_predicts_and_round_trips_on_flex() {
 async fn project_trains_predicts_and_round_trips_on_webgpu() {
     project_round_trip("webgpu").await;
 }
+
+/// The pool's protocol through the boundary: a `FrozenPrefix` (another wasm instance's copy of
+/// the weights, in the page) computes the work a `Project` hands out, the project caches it and
+/// refuses the same work twice; its pooled output equals the project's own embeddings.
+#[wasm_bindgen_test]
+async fn frozen_prefix_runs_the_work_a_project_hands_out() {
+    use burnish::web::{FrozenPrefix, Project};
+    use js_sys::{Reflect, Uint8Array};
+    let js = |e: wasm_bindgen::JsError| wasm_bindgen::JsValue::from(e);
+    let field = |v: &wasm_bindgen::JsValue, name: &str| Reflect::get(v, &name.into()).expect(name);
+    let project = Project::create(
+        WEIGHTS.to_vec(),
+        "flex".into(),
+        vec!["a".into(), "b".into()],
+    )
+    .await
+    .map_err(js)
+    .expect("project");
+    for (i, (_, png)) in IMAGES.iter().enumerate() {
+        project
+            .add_sample(i % 2, rgb(png))
+            .await
+            .map_err(js)
+            .expect("sample");
+    }
+    let config = serde_wasm_bindgen::to_value(&serde_json::json!({
+        "fine_tune_blocks": 1, "augment": false
+    }))
+    .expect("config");
+    project
+        .set_config(config)
+        .await
+        .map_err(js)
+        .expect("config");
+    let prefix = FrozenPrefix::create(WEIGHTS.to_vec())
+        .await
+        .map_err(js)
+        .expect("prefix");
+    let pending = project.embed_pending(0).await.map_err(js).expect("count");
+    let work = project
+        .pending_prefix_work(4)
+        .await
+        .map_err(js)
+        .expect("work");
+    let (slots, pixels) = (
+        field(&work, "slots"),
+        Uint8Array::from(field(&work, "pixels")).to_vec(),
+    );
+    let first_block = field(&work, "first_block").as_f64().expect("number") as usize;
+    assert_eq!((pixels.len(), first_block), (4 * RGB_IMAGE_BYTES, 12));
+    let values = prefix
+        .run(pixels, first_block)
+        .await
+        .map_err(js)
+        .expect("run");
+    let insert = project.insert_prefix_work(slots.clone(), first_block, values.clone());
+    assert_eq!(insert.await.map_err(js).expect("inserted"), pending - 4);
+    let again = project.insert_prefix_work(slots, first_block, values).await;
+    assert!(again.is_err(), "the same work twice is stale");
+    // Block 13's input, pooled: the pretrained embedding, as the project computes it.
+    let one = rgb(IMAGES[0].1);
+    let pooled = prefix
+        .run(one.clone(), 13)
+        .await
+        .map_err(js)
+        .expect("pooled");
+    let own = project
+        .embed_images(one)
+        .await
+        .map_err(js)
+        .expect("embedding");
+    let diff = pooled
+        .iter()
+        .zip(&own)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f32::max);
+    assert!(pooled.len() == 1024 && diff < 1e-5, "max difference {diff}");
+}
