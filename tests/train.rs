@@ -5,6 +5,7 @@ mod common;
 
 use burn::prelude::*;
 use burnish::data::rgb_to_input;
+use burnish::infer::read_values;
 use burnish::train::{
     Dataset, EpochMetrics, FineTuneBlocks, HeadKind, Project, Stage, TrainConfig, TrainedModel,
     run_prefix,
@@ -322,12 +323,9 @@ fn prefix_work_run_by_another_copy_of_the_base_caches_what_the_project_would() {
     let mut pending = total;
     while pending > 0 {
         let work = pooled.pending_prefix_work(3).expect("work");
-        let values = rgb_to_input(&work.pixels, &device)
-            .map(|input| run_prefix(&worker, input, work.first_block))
-            .expect("pixels")
-            .into_data()
-            .try_to_vec::<f32>()
-            .expect("f32");
+        let input = rgb_to_input(&work.pixels, &device).expect("pixels");
+        let boundary = run_prefix(&worker, input, work.first_block);
+        let values = pollster::block_on(read_values(boundary)).expect("values");
         let wrong = pooled.insert_prefix_work(&work.slots, work.first_block, values[1..].to_vec());
         assert!(wrong.is_err(), "a wrong size is refused");
         pending = (pooled.insert_prefix_work(&work.slots, work.first_block, values.clone()))
@@ -341,10 +339,7 @@ fn prefix_work_run_by_another_copy_of_the_base_caches_what_the_project_would() {
     let rows = |p: &Project, id| {
         let mut all = vec![p.cache().get(id).expect("plain")];
         all.extend(p.cache().views(id, 2));
-        Tensor::cat(all, 0)
-            .into_data()
-            .try_to_vec::<f32>()
-            .expect("f32")
+        pollster::block_on(read_values(Tensor::cat(all, 0))).expect("values")
     };
     for id in itself.dataset().samples().iter().map(|s| s.id) {
         let (a, b) = (rows(&itself, id), rows(&pooled, id));
