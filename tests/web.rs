@@ -33,6 +33,14 @@ struct Golden {
     images: Vec<GoldenImage>,
 }
 
+/// `value` as the page sends it: a plain JS object (`to_value` would make a `Map`, whose entries
+/// `TrainConfig` does not see: every setting would silently take its default).
+fn js_object(value: serde_json::Value) -> wasm_bindgen::JsValue {
+    use serde::Serialize;
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+    value.serialize(&serializer).expect("serialises")
+}
+
 fn rgb(png: &[u8]) -> Vec<u8> {
     let img = image::load_from_memory(png)
         .expect("fixture decodes")
@@ -124,13 +132,12 @@ async fn project_round_trip(backend: &str) {
             .map_err(js)
             .expect("sample");
     }
-    let config = serde_wasm_bindgen::to_value(&serde_json::json!({
+    let config = js_object(serde_json::json!({
         "epochs": 8, "batch_size": 6, "learning_rate": 0.003, "validation_fraction": 0.0, "seed": 3,
         // The last block fine-tuned for two epochs after the head's eight (bounded on a
         // software WebGPU adapter); the augmented view bank is covered natively.
         "fine_tune_blocks": 1, "fine_tune_epochs": 2, "augment": false
-    }))
-    .expect("config");
+    }));
     project
         .set_config(config)
         .await
@@ -154,6 +161,11 @@ async fn project_round_trip(backend: &str) {
             break;
         }
     }
+    assert_eq!(
+        losses.len(),
+        8 + 2,
+        "{backend}: the settings' 8 head and 2 block epochs"
+    );
     assert!(
         losses[losses.len() - 1] < losses[0],
         "{backend}: loss falls {losses:?}"
@@ -287,10 +299,9 @@ async fn frozen_prefix_runs_the_work_a_project_hands_out() {
             .map_err(js)
             .expect("sample");
     }
-    let config = serde_wasm_bindgen::to_value(&serde_json::json!({
+    let config = js_object(serde_json::json!({
         "fine_tune_blocks": 1, "augment": false
-    }))
-    .expect("config");
+    }));
     project
         .set_config(config)
         .await
