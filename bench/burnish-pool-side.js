@@ -3,15 +3,10 @@
 // layers on Flex.
 
 import { PrefixPool } from '../www/prefix-pool.js';
+import { rgb } from './burnish-side.js';
 
 /** The pooled embedding is the input of block 13 (after the last block, pooled). */
 const EMBEDDING = 13;
-
-function rgb(rgba) {
-  const out = new Uint8Array((rgba.length / 4) * 3);
-  for (let i = 0, j = 0; i < rgba.length; i += 4, j += 3) out.set(rgba.subarray(i, i + 3), j);
-  return out;
-}
 
 export async function burnishPoolSide(weightBytes, threads) {
   const pool = await PrefixPool.start(threads, weightBytes);

@@ -4,7 +4,7 @@
 import init, { Project } from '../www/pkg/burnish.js';
 
 /** RGBA bytes (what both sides are fed) → RGB (what burnish takes). */
-function rgb(rgba) {
+export function rgb(rgba) {
   const out = new Uint8Array((rgba.length / 4) * 3);
   for (let i = 0, j = 0; i < rgba.length; i += 4, j += 3) out.set(rgba.subarray(i, i + 3), j);
   return out;

@@ -5,10 +5,9 @@ mod common;
 
 use burn::prelude::*;
 use burnish::data::rgb_to_input;
-use burnish::infer::read_values;
+use burnish::infer::{prefix_values, read_values};
 use burnish::train::{
     Dataset, EpochMetrics, FineTuneBlocks, HeadKind, Project, Stage, TrainConfig, TrainedModel,
-    run_prefix,
 };
 use burnish::weights::source_sha256;
 use common::{fashion, golden_images, golden_rgb, imagenet_model, run_to_end, weights_bytes};
@@ -323,9 +322,8 @@ fn prefix_work_run_by_another_copy_of_the_base_caches_what_the_project_would() {
     let mut pending = total;
     while pending > 0 {
         let work = pooled.pending_prefix_work(3).expect("work");
-        let input = rgb_to_input(&work.pixels, &device).expect("pixels");
-        let boundary = run_prefix(&worker, input, work.first_block);
-        let values = pollster::block_on(read_values(boundary)).expect("values");
+        let run = prefix_values(&worker, &work.pixels, 3, &device, work.first_block);
+        let values = pollster::block_on(run).expect("values");
         let wrong = pooled.insert_prefix_work(&work.slots, work.first_block, values[1..].to_vec());
         assert!(wrong.is_err(), "a wrong size is refused");
         pending = (pooled.insert_prefix_work(&work.slots, work.first_block, values.clone()))

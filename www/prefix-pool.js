@@ -63,8 +63,4 @@ export class PrefixPool {
     const values = await this.run(work.pixels, n, work.first_block);
     return project.insertPrefixWork(work.slots, work.first_block, values);
   }
-
-  terminate() {
-    for (const w of this.workers) w.terminate();
-  }
 }

@@ -2,10 +2,9 @@
 //! the base weights on Flex and runs the images a [`super::Project`] hands out
 //! (`pendingPrefixWork`), so that embedding uses every core.
 
-use crate::data::rgb_to_input;
-use crate::infer::read_values;
+use crate::infer::prefix_values;
 use crate::model::MobileNetV1;
-use crate::train::{embed_batch, run_prefix};
+use crate::train::embed_batch;
 use crate::weights::load_mobilenet;
 use burn::prelude::*;
 use wasm_bindgen::prelude::*;
@@ -29,12 +28,7 @@ impl FrozenPrefix {
     /// The input of block `firstBlock` for N concatenated 224×224 RGB images: a `Float32Array`
     /// of N×C×H×W values, what `Project.insertPrefixWork` takes.
     pub async fn run(&self, rgb: Vec<u8>, first_block: usize) -> Result<Vec<f32>, JsError> {
-        let image_bytes = crate::data::RGB_IMAGE_BYTES;
-        let mut values = Vec::new();
-        for chunk in rgb.chunks(embed_batch(&self.device) * image_bytes) {
-            let input = rgb_to_input(chunk, &self.device)?;
-            values.extend(read_values(run_prefix(&self.frozen, input, first_block)).await?);
-        }
-        Ok(values)
+        let batch = embed_batch(&self.device);
+        Ok(prefix_values(&self.frozen, &rgb, batch, &self.device, first_block).await?)
     }
 }
