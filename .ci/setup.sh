@@ -95,12 +95,15 @@ if [[ ! -f "$graph" ]] || ! echo "$GRAPH_SHA256  $graph" | sha256sum -c --status
     exit 1
   fi
 fi
+# What the weights were made from and in which format (int16 kernels since #15): a change to
+# either converts again.
 stamp="$MODELS/.source-sha256"
-if [[ ! -f "$WEIGHTS" || ! -f "$stamp" || "$(cat "$stamp")" != "$GRAPH_SHA256" ]]; then
+made_from="$GRAPH_SHA256 int16-kernels"
+if [[ ! -f "$WEIGHTS" || ! -f "$stamp" || "$(cat "$stamp")" != "$made_from" ]]; then
   step "convert the frozen graph with burnish's converter (the wasm build, under Node)"
   bash .ci/build.sh
   node .ci/convert-weights.mjs "$graph" "$MODELS"
-  echo "$GRAPH_SHA256" > "$stamp"
+  echo "$made_from" > "$stamp"
   rm -f "$WEIGHTS.sha256"
 fi
 # The page checks the download against this (the file's own sha256, served beside it).

@@ -137,7 +137,7 @@ function weightsBytes() {
   const header = JSON.parse(bytes.subarray(8, 8 + headerLength).toString('utf8'));
   // TF.js holds the same tensors as float32: 4 bytes a value, whatever burnish stores.
   const data = Object.entries(header)
-    .filter(([name]) => name !== '__metadata__')
+    .filter(([name]) => name !== '__metadata__' && !name.endsWith(':scale'))
     .reduce((n, [, t]) => n + 4 * t.shape.reduce((a, b) => a * b, 1), 0);
   return { file: bytes.length, data };
 }

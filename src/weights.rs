@@ -1,6 +1,10 @@
 //! Safetensors bytes → modules, strictly: every tensor present, none extra, every shape right.
 //!
-//! Works from bytes (no file system), so the browser uses the same path as the CLI.
+//! Works from bytes (no file system), so the browser uses the same path as the CLI. Kernels may
+//! be stored as int16 with per-channel scales ([`int16`], what the converter writes) and are
+//! expanded to float32 on load.
+
+pub mod int16;
 
 use crate::error::{Error, Result};
 use crate::model::{MobileNetV1, MobileNetV1Config};
@@ -70,11 +74,14 @@ pub fn load_mobilenet(bytes: &[u8], device: &Device) -> Result<MobileNetV1> {
     Ok(model)
 }
 
-/// Replaces every tensor of `module` with the one of the same path in `bytes`.
+/// Replaces every tensor of `module` with the one of the same path in `bytes` (int16 kernels
+/// expanded first).
 ///
 /// Fails, naming the tensor, when one is missing, unexpected, not f32 or of the wrong shape;
 /// `module` is only modified once all checks pass.
 pub fn apply_strict<M: ModuleSnapshot>(module: &mut M, bytes: &[u8]) -> Result<()> {
+    let expanded = int16::expand(bytes)?;
+    let bytes: &[u8] = &expanded;
     let file = SafeTensors::deserialize(bytes).map_err(|e| Error::WeightsFormat(e.to_string()))?;
     let expected: BTreeMap<String, Vec<usize>> = module
         .collect(None, None, false)

@@ -41,6 +41,34 @@ fn metadata_records_graph_epsilon_and_source() {
 }
 
 #[test]
+fn converted_weights_store_kernels_as_int16_in_at_most_9_5_mb() {
+    let bytes = common::weights_bytes();
+    let file = SafeTensors::deserialize(&bytes).expect("valid");
+    let mut float32_bytes = 0;
+    for (name, view) in file.tensors() {
+        if name.ends_with(":scale") {
+            continue;
+        }
+        float32_bytes += 4 * view.shape().iter().product::<usize>();
+        let expected = if view.shape().len() >= 2 { Dtype::I16 } else { Dtype::F32 };
+        assert_eq!(view.dtype(), expected, "{name}");
+    }
+    println!("{} bytes; as float32: {float32_bytes}", bytes.len());
+    // 17.0 MB as float32; the vectors, the scales and the header stay float32 / text.
+    assert!(bytes.len() <= 9_500_000, "{} bytes", bytes.len());
+}
+
+#[test]
+fn float32_weights_load_as_well() {
+    let bytes = common::weights_bytes();
+    let float32 = burnish::weights::int16::expand(&bytes).expect("expand");
+    assert!(float32.len() > 2 * bytes.len() - 300_000, "{}", float32.len());
+    let file = SafeTensors::deserialize(&float32).expect("valid");
+    assert!(file.tensors().iter().all(|(_, v)| v.dtype() == Dtype::F32));
+    load_mobilenet(&float32, &Device::flex()).expect("float32 weights load");
+}
+
+#[test]
 fn missing_tensor_is_named() {
     let bytes = edited(|t| t.retain(|(n, ..)| n != "blocks.12.pointwise.bn.running_var"));
     let err = load_err(&bytes);

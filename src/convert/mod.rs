@@ -7,7 +7,7 @@ mod graph_def;
 
 use crate::error::{Error, Result};
 use crate::model::{BLOCK_COUNT, BLOCK_SPECS};
-use crate::weights::{META_BN_EPSILON, META_SOURCE_SHA256, serialize_f32};
+use crate::weights::{META_BN_EPSILON, META_SOURCE_SHA256, int16};
 use graph_def::{DT_FLOAT, GraphDef, NodeDef};
 use prost::Message;
 use sha2::{Digest, Sha256};
@@ -193,7 +193,8 @@ fn bn_epsilon(nodes: &[NodeDef]) -> Result<f32> {
     Ok(first)
 }
 
-/// Converts a frozen MobileNetV1 `GraphDef` into safetensors bytes for [`crate::weights::load`].
+/// Converts a frozen MobileNetV1 `GraphDef` into safetensors bytes for
+/// [`crate::weights::load_mobilenet`]: kernels int16 with per-channel scales, vectors float32.
 pub fn convert_frozen_graph(pb: &[u8]) -> Result<Vec<u8>> {
     let graph = GraphDef::decode(pb)
         .map_err(|e| Error::Graph(format!("not a TensorFlow GraphDef: {e}")))?;
@@ -249,7 +250,7 @@ pub fn convert_frozen_graph(pb: &[u8]) -> Result<Vec<u8>> {
             "TF-slim MobileNetV1 1.0/224 ImageNet (Apache-2.0)".to_string(),
         ),
     ]);
-    serialize_f32(&tensors, metadata)
+    int16::serialize(&tensors, metadata)
 }
 
 /// Lower-case hex sha256 of `bytes`.
