@@ -40,20 +40,35 @@ pub fn serialize_f32(
     tensors: &[(String, Vec<usize>, Vec<f32>)],
     metadata: HashMap<String, String>,
 ) -> Result<Vec<u8>> {
-    let bytes: Vec<Vec<u8>> = tensors
+    let raw: Vec<RawTensor> = tensors
         .iter()
-        .map(|(_, _, values)| values.iter().flat_map(|v| v.to_le_bytes()).collect())
+        .map(|(name, shape, values)| (name.clone(), Dtype::F32, shape.clone(), le_bytes(values)))
         .collect();
+    serialize_raw(&raw, Some(metadata))
+}
+
+/// A tensor as stored: name, dtype, shape, little-endian bytes.
+type RawTensor = (String, Dtype, Vec<usize>, Vec<u8>);
+
+/// Stored tensors and metadata → safetensors bytes.
+fn serialize_raw(
+    tensors: &[RawTensor],
+    metadata: Option<HashMap<String, String>>,
+) -> Result<Vec<u8>> {
     let views = tensors
         .iter()
-        .zip(&bytes)
-        .map(|((name, shape, _), bytes)| {
-            TensorView::new(Dtype::F32, shape.clone(), bytes)
+        .map(|(name, dtype, shape, bytes)| {
+            TensorView::new(*dtype, shape.clone(), bytes)
                 .map(|view| (name.clone(), view))
                 .map_err(|e| Error::WeightsFormat(format!("`{name}`: {e}")))
         })
         .collect::<Result<Vec<_>>>()?;
-    safetensors::serialize(views, Some(metadata)).map_err(|e| Error::WeightsFormat(e.to_string()))
+    safetensors::serialize(views, metadata).map_err(|e| Error::WeightsFormat(e.to_string()))
+}
+
+/// Little-endian bytes of f32 values.
+fn le_bytes(values: &[f32]) -> Vec<u8> {
+    values.iter().flat_map(|v| v.to_le_bytes()).collect()
 }
 
 /// Builds MobileNetV1 on `device` from converter output (see `burnish-convert`).

@@ -50,7 +50,11 @@ fn converted_weights_store_kernels_as_int16_in_at_most_9_5_mb() {
             continue;
         }
         float32_bytes += 4 * view.shape().iter().product::<usize>();
-        let expected = if view.shape().len() >= 2 { Dtype::I16 } else { Dtype::F32 };
+        let expected = if view.shape().len() >= 2 {
+            Dtype::I16
+        } else {
+            Dtype::F32
+        };
         assert_eq!(view.dtype(), expected, "{name}");
     }
     println!("{} bytes; as float32: {float32_bytes}", bytes.len());
@@ -62,7 +66,11 @@ fn converted_weights_store_kernels_as_int16_in_at_most_9_5_mb() {
 fn float32_weights_load_as_well() {
     let bytes = common::weights_bytes();
     let float32 = burnish::weights::int16::expand(&bytes).expect("expand");
-    assert!(float32.len() > 2 * bytes.len() - 300_000, "{}", float32.len());
+    assert!(
+        float32.len() > 2 * bytes.len() - 300_000,
+        "{}",
+        float32.len()
+    );
     let file = SafeTensors::deserialize(&float32).expect("valid");
     assert!(file.tensors().iter().all(|(_, v)| v.dtype() == Dtype::F32));
     load_mobilenet(&float32, &Device::flex()).expect("float32 weights load");

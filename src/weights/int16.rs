@@ -8,6 +8,7 @@
 //! golden photos: float16 kernels move a probability by up to 1e-2, these by 6.5e-4
 //! (docs/benchmarks.md, "Half the download").
 
+use super::{RawTensor, le_bytes, serialize_raw};
 use crate::error::{Error, Result};
 use safetensors::SafeTensors;
 use safetensors::tensor::{Dtype, TensorView};
@@ -66,7 +67,7 @@ pub fn serialize(
     tensors: &[(String, Vec<usize>, Vec<f32>)],
     metadata: HashMap<String, String>,
 ) -> Result<Vec<u8>> {
-    let mut stored: Vec<(String, Dtype, Vec<usize>, Vec<u8>)> = Vec::new();
+    let mut stored: Vec<RawTensor> = Vec::new();
     for (name, shape, values) in tensors {
         let Some(axis) = channel_axis(shape) else {
             stored.push((name.clone(), Dtype::F32, shape.clone(), le_bytes(values)));
@@ -82,15 +83,7 @@ pub fn serialize(
             le_bytes(&scales),
         ));
     }
-    let views = stored
-        .iter()
-        .map(|(name, dtype, shape, bytes)| {
-            TensorView::new(*dtype, shape.clone(), bytes)
-                .map(|view| (name.clone(), view))
-                .map_err(|e| Error::WeightsFormat(format!("`{name}`: {e}")))
-        })
-        .collect::<Result<Vec<_>>>()?;
-    safetensors::serialize(views, Some(metadata)).map_err(|e| Error::WeightsFormat(e.to_string()))
+    serialize_raw(&stored, Some(metadata))
 }
 
 /// `bytes` with every int16 kernel expanded to float32 (its scales dropped); borrowed unchanged
@@ -106,7 +99,7 @@ pub fn expand(bytes: &[u8]) -> Result<Cow<'_, [u8]>> {
         return Ok(Cow::Borrowed(bytes));
     }
     let views: HashMap<&str, &TensorView> = tensors.iter().map(|(n, v)| (n.as_str(), v)).collect();
-    let mut expanded: Vec<(String, Vec<usize>, Vec<u8>)> = Vec::new();
+    let mut expanded: Vec<RawTensor> = Vec::new();
     for (name, view) in &tensors {
         if let Some(kernel) = name.strip_suffix(SCALE_SUFFIX) {
             if views.get(kernel).map(|v| v.dtype()) != Some(Dtype::I16) {
@@ -115,7 +108,12 @@ pub fn expand(bytes: &[u8]) -> Result<Cow<'_, [u8]>> {
             continue;
         }
         if view.dtype() != Dtype::I16 {
-            expanded.push((name.clone(), view.shape().to_vec(), view.data().to_vec()));
+            expanded.push((
+                name.clone(),
+                view.dtype(),
+                view.shape().to_vec(),
+                view.data().to_vec(),
+            ));
             continue;
         }
         let shape = view.shape();
@@ -146,30 +144,14 @@ pub fn expand(bytes: &[u8]) -> Result<Cow<'_, [u8]>> {
             .zip(channel_of(shape, axis))
             .map(|(b, c)| f32::from(i16::from_le_bytes([b[0], b[1]])) * scales[c])
             .collect();
-        expanded.push((name.clone(), shape.to_vec(), le_bytes(&values)));
+        expanded.push((name.clone(), Dtype::F32, shape.to_vec(), le_bytes(&values)));
     }
-    let views = expanded
-        .iter()
-        .map(|(name, shape, bytes)| {
-            let dtype = views[name.as_str()].dtype();
-            let dtype = if dtype == Dtype::I16 { Dtype::F32 } else { dtype };
-            TensorView::new(dtype, shape.clone(), bytes)
-                .map(|view| (name.clone(), view))
-                .map_err(|e| Error::WeightsFormat(format!("`{name}`: {e}")))
-        })
-        .collect::<Result<Vec<_>>>()?;
     let metadata = SafeTensors::read_metadata(bytes)
         .map_err(|e| Error::WeightsFormat(e.to_string()))?
         .1
         .metadata()
         .clone();
-    safetensors::serialize(views, metadata)
-        .map(Cow::Owned)
-        .map_err(|e| Error::WeightsFormat(e.to_string()))
-}
-
-fn le_bytes(values: &[f32]) -> Vec<u8> {
-    values.iter().flat_map(|v| v.to_le_bytes()).collect()
+    serialize_raw(&expanded, metadata).map(Cow::Owned)
 }
 
 fn bad(name: &str, reason: &str) -> Error {
@@ -207,9 +189,15 @@ mod tests {
         ];
         let stored = serialize(&tensors, HashMap::new()).expect("serialize");
         let file = SafeTensors::deserialize(&stored).expect("valid");
-        assert_eq!(file.tensor("fc.weight").expect("kernel").dtype(), Dtype::I16);
+        assert_eq!(
+            file.tensor("fc.weight").expect("kernel").dtype(),
+            Dtype::I16
+        );
         assert_eq!(file.tensor("fc.weight:scale").expect("s").shape(), [1, 2]);
-        assert_eq!(file.tensor("conv.weight:scale").expect("s").shape(), [2, 1, 1, 1]);
+        assert_eq!(
+            file.tensor("conv.weight:scale").expect("s").shape(),
+            [2, 1, 1, 1]
+        );
 
         let expanded = expand(&stored).expect("expand");
         for (name, original, channel_max) in [
@@ -218,7 +206,10 @@ mod tests {
         ] {
             let back = f32_tensor(&expanded, name);
             for ((a, b), max) in original.iter().zip(&back).zip(channel_max) {
-                assert!((a - b).abs() <= max / LEVELS / 2.0 * 1.001, "{name}: {a} → {b}");
+                assert!(
+                    (a - b).abs() <= max / LEVELS / 2.0 * 1.001,
+                    "{name}: {a} → {b}"
+                );
             }
         }
         assert_eq!(f32_tensor(&expanded, "bn.running_var"), vector);
@@ -228,7 +219,10 @@ mod tests {
             .into_iter()
             .map(str::to_owned)
             .collect();
-        assert!(!names.iter().any(|n| n.ends_with(SCALE_SUFFIX)), "{names:?}");
+        assert!(
+            !names.iter().any(|n| n.ends_with(SCALE_SUFFIX)),
+            "{names:?}"
+        );
     }
 
     #[test]
