@@ -50,11 +50,18 @@ export function renderEvaluation(ui, model, evaluation) {
     model.thumbOf(m.id).then((url) => url && (img.src = url));
     img.alt = `${names[m.label]} predicted as ${names[m.predicted]} (${(m.prob * 100).toFixed(0)}%)`;
     img.title = img.alt;
-    const move = document.createElement('select');
-    move.setAttribute('aria-label', `Move this ${names[m.label]} sample to another class`);
-    move.append(cell('option', 'Move to…'), ...model.classes.map((c) => Object.assign(cell('option', c.name), { value: c.key })));
-    move.addEventListener('change', async () => {
-      await model.moveSample(m.id, Number(move.value));
+    // A menu and a button: a closed menu changes on arrow keys, so choosing must not move yet.
+    const target = document.createElement('select');
+    target.setAttribute('aria-label', `Class to move this ${names[m.label]} sample to`);
+    target.append(cell('option', 'Move to…'), ...model.classes
+      .filter((c) => c !== model.classOfSample(m.id))
+      .map((c) => Object.assign(cell('option', c.name), { value: c.key })));
+    const move = cell('button', 'Move');
+    move.type = 'button';
+    move.disabled = true;
+    target.addEventListener('change', () => (move.disabled = target.value === ''));
+    move.addEventListener('click', async () => {
+      await model.moveSample(m.id, Number(target.value));
       done(item);
     });
     const remove = cell('button', 'Delete');
@@ -63,7 +70,7 @@ export function renderEvaluation(ui, model, evaluation) {
       await model.removeSample(m.id);
       done(item);
     });
-    item.append(img, move, remove);
+    item.append(img, target, move, remove);
     mistakes.append(item);
   }
   body.replaceChildren(summary, later, table, heading, mistakes);

@@ -16,6 +16,17 @@ function bar(label, prob, colour) {
   return item;
 }
 
+/** The "none of these" row: a yes / no verdict, not a probability (it is a similarity test). */
+function noneRow(noneOfThese, similarity, threshold) {
+  const item = document.createElement('li');
+  item.className = 'none-row';
+  item.title = `similarity to your samples ${similarity.toFixed(2)}; below ${threshold.toFixed(2)} is “none of these”`;
+  const name = Object.assign(document.createElement('span'), { className: 'label', textContent: 'none of these' });
+  const verdict = Object.assign(document.createElement('span'), { className: 'verdict', textContent: noneOfThese ? 'yes' : 'no' });
+  item.append(name, verdict);
+  return item;
+}
+
 export class PredictionPanel {
   /**
    * `ui`: { fileInput, live, strictness, strictnessValue, preview, top, timing, bars };
@@ -76,10 +87,7 @@ export class PredictionPanel {
   showClasses({ probs, best, similarity, threshold, none_of_these, ms }) {
     const names = this.model.model.class_names;
     const rows = probs.map((p, i) => bar(names[i] ?? `class ${i}`, p, classColour(i)));
-    const unlike = bar('none of these', none_of_these ? 1 : 0);
-    unlike.classList.add('none-row');
-    unlike.title = `similarity to your samples ${similarity.toFixed(2)}; below ${threshold.toFixed(2)} is “none of these”`;
-    this.ui.bars.replaceChildren(...rows, unlike);
+    this.ui.bars.replaceChildren(...rows, noneRow(none_of_these, similarity, threshold));
     this.ui.top.textContent = none_of_these ? 'none of these' : (names[best] ?? `class ${best}`);
     this.ui.timing.textContent = `${ms.toFixed(0)} ms`;
   }
