@@ -38,6 +38,19 @@ def scores(train, labels, logits):
     cov = within.T @ within / len(within)
     precision = np.linalg.inv(cov + 0.1 * np.trace(cov) / len(cov) * np.eye(len(cov)))
     logit_refs = unit(logits(train))
+    # Each reference's own nearest other reference (leave-one-out): how crowded its place is.
+    among = refs @ refs.T
+    np.fill_diagonal(among, -np.inf)
+    own = among.max(1)
+    # Per class: its references' leave-one-out nearest same-class similarity, median and MAD.
+    same = np.where(labels[:, None] == labels[None, :], among, -np.inf).max(1)
+    stats = {c: (np.median(same[labels == c]),
+                 1.4826 * np.median(np.abs(same[labels == c] - np.median(same[labels == c]))) + 1e-3)
+             for c in classes}
+    def per_class_z(x):
+        s = unit(x) @ refs.T
+        return np.max([(np.where(labels == c, s, -np.inf).max(1) - stats[c][0]) / stats[c][1]
+                       for c in classes], 0)
     return {
         "nearest sample, cosine (burnish)": lambda x: (unit(x) @ refs.T).max(1),
         "3 nearest samples, mean cosine": lambda x: np.sort(unit(x) @ refs.T, 1)[:, -3:].mean(1),
@@ -46,6 +59,10 @@ def scores(train, labels, logits):
         "Mahalanobis (shared, shrunk covariance)": lambda x: -np.min(
             [np.einsum("ij,jk,ik->i", unit(x) - m, precision, unit(x) - m) for m in means], 0),
         "nearest sample, cosine of ImageNet logits": lambda x: (unit(logits(x)) @ logit_refs.T).max(1),
+        "nearest sample, cosine minus its own nearest": lambda x: (lambda s: s.max(1) - own[s.argmax(1)])(unit(x) @ refs.T),
+        "best sample of cosine minus its own nearest": lambda x: (unit(x) @ refs.T - own[None, :]).max(1),
+        "cosine over its own nearest, best sample": lambda x: (unit(x) @ refs.T / own[None, :]).max(1),
+        "per-class z of nearest same-class cosine": per_class_z,
     }
 
 
@@ -58,6 +75,8 @@ def measure(train, labels, known, other, logits, out):
 
 def main(features_path, weights_path):
     w = load_file(weights_path)
+    # Kernels are int16 with one float32 scale per output channel (src/weights/int16.rs).
+    w = {name: t * w[name + ":scale"] if t.dtype == np.int16 else t for name, t in w.items()}
     logits = lambda x: x @ w["classifier.weight"] + w["classifier.bias"]
     rows = [json.loads(line) for line in open(features_path)]
     table = {}
