@@ -109,6 +109,22 @@ async fn project_refuses_bad_input() {
     assert!(err.is_err());
     let err = burnish::web::Project::create(WEIGHTS.to_vec(), "quantum".into(), Vec::new()).await;
     assert!(err.is_err());
+    use wasm_bindgen::JsCast;
+    // Settings in a Map (what `serde_wasm_bindgen::to_value` makes of JSON) would be read as
+    // all defaults: refused, saying what to send.
+    let project = burnish::web::Project::create(WEIGHTS.to_vec(), "flex".into(), Vec::new())
+        .await
+        .map_err(wasm_bindgen::JsValue::from)
+        .expect("project");
+    let map = serde_wasm_bindgen::to_value(&serde_json::json!({ "epochs": 5 })).expect("map");
+    assert!(map.is_instance_of::<js_sys::Map>());
+    let err = project
+        .set_config(map)
+        .await
+        .map_err(wasm_bindgen::JsValue::from)
+        .expect_err("a Map is refused");
+    let message = String::from(js_sys::Error::from(err).message());
+    assert!(message.contains("plain object"), "{message}");
 }
 
 /// Trains animals vs things on the golden photos through the JS-facing `Project`, then checks

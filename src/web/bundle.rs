@@ -83,7 +83,7 @@ impl BundleWriter {
     ) -> Result<Vec<u8>, JsError> {
         let mut bundle = std::mem::take(&mut self.bundle);
         bundle.class_names = class_names;
-        bundle.settings = serde_wasm_bindgen::from_value(settings)?;
+        bundle.settings = super::settings_from_js(settings)?;
         bundle.strictness = strictness;
         bundle.model = model;
         Ok(bundle.to_zip()?)

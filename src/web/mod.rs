@@ -30,6 +30,17 @@ fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
     Ok(value.serialize(&serializer)?)
 }
 
+/// Settings from JS: a plain object (or null for an `Option`). A `Map` is refused: its entries are
+/// not properties, so every field would silently take its default.
+fn settings_from_js<T: serde::de::DeserializeOwned>(value: JsValue) -> Result<T, JsError> {
+    if value.is_instance_of::<js_sys::Map>() {
+        return Err(JsError::new(
+            "settings must be a plain object ({ epochs: 20, … }), not a Map",
+        ));
+    }
+    Ok(serde_wasm_bindgen::from_value(value)?)
+}
+
 /// Every training setting with its range (`schema`), the default settings (`defaults`) and
 /// the default "none of these" strictness: what the page builds its controls from.
 #[wasm_bindgen(js_name = trainingSettings)]

@@ -143,7 +143,7 @@ impl Project {
     /// Replaces the training settings (a `TrainConfig` object; missing fields take defaults).
     #[wasm_bindgen(js_name = setConfig)]
     pub async fn set_config(&self, config: JsValue) -> Result<(), JsError> {
-        let config: TrainConfig = serde_wasm_bindgen::from_value(config)?;
+        let config: TrainConfig = super::settings_from_js(config)?;
         self.drop_run()?;
         Ok(self.core_mut()?.set_config(config)?)
     }
