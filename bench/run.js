@@ -10,6 +10,7 @@ import { brotliCompressSync, constants } from 'node:zlib';
 import { ROOT, launchChromium, startServer } from '../tests/e2e/harness.js';
 import { openBenchPage, probeImages } from './page.js';
 import { figure, formatTable } from './report.js';
+import { SCALE_SUFFIX } from './safetensors.js';
 
 const FLAGS = ['--quick', '--no-webgpu'];
 const args = process.argv.slice(2);
@@ -137,7 +138,7 @@ function weightsBytes() {
   const header = JSON.parse(bytes.subarray(8, 8 + headerLength).toString('utf8'));
   // TF.js holds the same tensors as float32: 4 bytes a value, whatever burnish stores.
   const data = Object.entries(header)
-    .filter(([name]) => name !== '__metadata__' && !name.endsWith(':scale'))
+    .filter(([name]) => name !== '__metadata__' && !name.endsWith(SCALE_SUFFIX))
     .reduce((n, [, t]) => n + 4 * t.shape.reduce((a, b) => a * b, 1), 0);
   return { file: bytes.length, data };
 }

@@ -3,7 +3,8 @@
 // Int16 kernels with a `NAME:scale` tensor (what burnish's converter writes: one float32 scale per
 // output channel, shaped to broadcast) are expanded to float32, as `burnish::weights::int16` does.
 
-const SCALE_SUFFIX = ':scale';
+/** Suffix of the tensor holding an int16 kernel's scales. */
+export const SCALE_SUFFIX = ':scale';
 
 /** `{ metadata, tensors: Map<name, { shape, values: Float32Array }> }`; F32 and scaled I16. */
 export function parseSafetensors(bytes) {

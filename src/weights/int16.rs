@@ -92,19 +92,20 @@ pub fn serialize(
 pub fn expand(bytes: &[u8]) -> Result<Cow<'_, [u8]>> {
     let file = SafeTensors::deserialize(bytes).map_err(|e| Error::WeightsFormat(e.to_string()))?;
     let tensors = file.tensors();
-    if !tensors.iter().any(|(_, view)| view.dtype() == Dtype::I16) {
-        if let Some((name, _)) = tensors.iter().find(|(n, _)| n.ends_with(SCALE_SUFFIX)) {
+    let views: HashMap<&str, &TensorView> = tensors.iter().map(|(n, v)| (n.as_str(), v)).collect();
+    for (name, _) in &tensors {
+        if let Some(kernel) = name.strip_suffix(SCALE_SUFFIX)
+            && views.get(kernel).map(|v| v.dtype()) != Some(Dtype::I16)
+        {
             return Err(bad(name, "scales without an int16 kernel"));
         }
+    }
+    if !tensors.iter().any(|(_, view)| view.dtype() == Dtype::I16) {
         return Ok(Cow::Borrowed(bytes));
     }
-    let views: HashMap<&str, &TensorView> = tensors.iter().map(|(n, v)| (n.as_str(), v)).collect();
     let mut expanded: Vec<RawTensor> = Vec::new();
     for (name, view) in &tensors {
-        if let Some(kernel) = name.strip_suffix(SCALE_SUFFIX) {
-            if views.get(kernel).map(|v| v.dtype()) != Some(Dtype::I16) {
-                return Err(bad(name, "scales without an int16 kernel"));
-            }
+        if name.ends_with(SCALE_SUFFIX) {
             continue;
         }
         if view.dtype() != Dtype::I16 {
@@ -146,12 +147,7 @@ pub fn expand(bytes: &[u8]) -> Result<Cow<'_, [u8]>> {
             .collect();
         expanded.push((name.clone(), Dtype::F32, shape.to_vec(), le_bytes(&values)));
     }
-    let metadata = SafeTensors::read_metadata(bytes)
-        .map_err(|e| Error::WeightsFormat(e.to_string()))?
-        .1
-        .metadata()
-        .clone();
-    serialize_raw(&expanded, metadata).map(Cow::Owned)
+    serialize_raw(&expanded, Some(super::metadata(bytes)?)).map(Cow::Owned)
 }
 
 fn bad(name: &str, reason: &str) -> Error {
