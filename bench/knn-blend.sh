@@ -6,18 +6,12 @@
 # a softmax of each class's nearest-training-photo cosine and prints held-out accuracy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/burnish/target}"
 VENV="$HOME/.cache/burnish/pyvenv"
-bash .ci/photos.sh >&2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-node tests/fixtures/photo-sets.js "$work/sets"
-cargo build --quiet --bin burnish
-burnish="$CARGO_TARGET_DIR/debug/burnish"
+source bench/photo-sets.sh
 for set in gcompris-all tuxpaint-all; do
   for seed in 42 1 2; do
-    "$burnish" train "$work/sets/$set/train" --seed "$seed" --out "$work/model.safetensors" > /dev/null 2>&1
-    for dir in "$work/sets/$set"/{train,eval}/*/; do
+    "$burnish" train "$sets/$set/train" --seed "$seed" --out "$work/model.safetensors" > /dev/null 2>&1
+    for dir in "$sets/$set"/{train,eval}/*/; do
       "$burnish" predict --model "$work/model.safetensors" --features "$dir"* 2> /dev/null |
         SET=$set SEED=$seed PART=$(basename "$(dirname "$dir")") CLASS=$(basename "$dir") node -e '
           const { SET: set, SEED: seed, PART: part, CLASS: cls } = process.env;

@@ -4,20 +4,14 @@
 # then bench/novelty-scores.py (NumPy) prints AUROC / share of other kinds flagged at 95% kept.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/burnish/target}"
 VENV="$HOME/.cache/burnish/pyvenv"
-bash .ci/photos.sh >&2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-node tests/fixtures/photo-sets.js "$work/sets"
-cargo build --quiet --bin burnish
-burnish="$CARGO_TARGET_DIR/debug/burnish"
+source bench/photo-sets.sh
 weights=www/models/mobilenet_v1_1.0_224.safetensors
 # Any model gives the pretrained features; train a small one on the first set.
-"$burnish" train "$work/sets/gcompris/train" --fine-tune-blocks 0 --no-augment --epochs 1 \
+"$burnish" train "$sets/gcompris/train" --fine-tune-blocks 0 --no-augment --epochs 1 \
   --weights "$weights" --out "$work/model.safetensors" > /dev/null 2>&1
 for set in gcompris tuxpaint gcompris-all tuxpaint-all; do
-  for dir in "$work/sets/$set"/*/*/; do
+  for dir in "$sets/$set"/*/*/; do
     part=$(basename "$(dirname "$dir")")
     class=$(basename "$dir")
     # -all sets: train and eval are enough (each pair's others come from the other classes)

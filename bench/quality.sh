@@ -8,22 +8,16 @@
 #   BURNISH_SETS="gcompris-all tuxpaint-all" bash bench/quality.sh "--fine-tune-blocks 1 --augment"
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/burnish/target}"
-bash .ci/photos.sh >&2
-splits=$(mktemp -d)
-trap 'rm -rf "$splits"' EXIT
-node tests/fixtures/photo-sets.js "$splits"
-# The dev profile (dependencies at opt-level 3, as the tests build them): accuracy, not speed.
-cargo build --quiet --bin burnish
+source bench/photo-sets.sh
 variants=("$@")
 ((${#variants[@]})) || variants=("--fine-tune-blocks 0" "--fine-tune-blocks 1" "--fine-tune-blocks 2")
-for name in ${BURNISH_SETS:-$(ls "$splits")}; do
-  set="$splits/$name"
+for name in ${BURNISH_SETS:-$(ls "$sets")}; do
+  set="$sets/$name"
   for variant in "${variants[@]}"; do
     # shellcheck disable=SC2086 # a variant is a list of flags
     unknown=(); [ -d "$set/unknown" ] && unknown=(--unknown "$set/unknown")
-    summary=$("$CARGO_TARGET_DIR/debug/burnish" train "$set/train" --eval "$set/eval" "${unknown[@]}" \
-      $variant --out "$splits/model.safetensors" 2>/dev/null | tail -1)
+    summary=$("$burnish" train "$set/train" --eval "$set/eval" "${unknown[@]}" \
+      $variant --out "$work/model.safetensors" 2>/dev/null | tail -1)
     node -e 'const [set, variant, line] = process.argv.slice(1); const s = JSON.parse(line);
       const pick = ["val_accuracy", "eval_accuracy", "eval_kept", "eval_named_right", "unknown_flagged", "auroc", "seconds", "eval_photos", "unknown_photos", "samples"];
       console.log(JSON.stringify({ set, variant, ...Object.fromEntries(pick.map((k) => [k, s[k]])) }));' \
