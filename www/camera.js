@@ -60,8 +60,9 @@ export class Camera {
     }
     target.append(this.ui.video);
     if (!this.running) return this.start();
-    await this.ui.video.play(); // moving a playing video pauses it
+    // The cards follow the picture in the same task that moves it (no moment where two can record).
     this.onChange(true);
+    await this.ui.video.play(); // moving a playing video pauses it
   }
 
   /** Takes the picture back to the panel (its card is going away). */

@@ -107,9 +107,13 @@ test('the trainer, step by step: record, add files, train, predict, stop, reload
     await recordWhile(page, 0, 5, () => page.keyboard.down(' '), () => page.keyboard.up(' '));
     // Opening it in the second card moves the running webcam there.
     await cards(page).nth(1).locator('.webcam').click();
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid="class-card"]')[1].contains(document.querySelector('#camera')));
-    await page.waitForFunction(() => !document.querySelector('#camera').paused);
-    assert.equal(await cards(page).nth(0).locator('.record').isDisabled(), true);
+    // Settled: the picture plays in the second card and that card's record button is enabled.
+    await page.waitForFunction(() => {
+      const second = document.querySelectorAll('[data-testid="class-card"]')[1];
+      const camera = document.querySelector('#camera');
+      return second.contains(camera) && !camera.paused && !second.querySelector('.record').disabled;
+    });
+    assert.equal(await cards(page).nth(0).locator('.record').isDisabled(), true, 'the first card can no longer record');
     await waitForFreshSwitchTo(page, 'thing');
     await cards(page).nth(1).locator('.record').scrollIntoViewIfNeeded();
     const box = await cards(page).nth(1).locator('.record').boundingBox();
