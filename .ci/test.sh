@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Every test layer, in order of cost: native, lints, wasm in two browsers, browser end-to-end.
+# Every test layer, in order of cost: native, lints, wasm in two browsers, the app build and
+# what runs on it (JS units on the real core, browser end-to-end).
 # Called by `npm test` after setup. Prints a 'N passed, N failed' summary of the layers.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -26,7 +27,6 @@ layer() {
   fi
 }
 
-layer "JS unit tests (node --test)" node --test tests/js/
 layer "rustfmt" cargo fmt --all -- --check
 layer "cargo test (native, Flex)" cargo test --all-targets
 layer "clippy (native)" cargo clippy --all-targets -- -D warnings
@@ -34,6 +34,8 @@ layer "clippy (wasm32)" cargo clippy --target wasm32-unknown-unknown --lib --tes
 layer "wasm-pack test --chrome" wasm-pack test --release --headless --chrome --chromedriver "$(command -v chromedriver)" -- --test web
 layer "wasm-pack test --firefox" wasm-pack test --release --headless --firefox --geckodriver "$(command -v geckodriver)" -- --test web
 layer "app build (release wasm)" bash .ci/build.sh
+# After the build: the JS unit tests run the page's model on the real core (www/pkg under Node).
+layer "JS unit tests (node --test)" node --test tests/js/
 layer "exported model in Python (safetensors + NumPy)" bash .ci/python-model.sh
 # Real photo sets (Debian packages) for the end-to-end check of what the page answers.
 layer "browser end-to-end" bash -c 'bash .ci/photos.sh && node --test --test-concurrency=1 tests/e2e/'

@@ -13,7 +13,7 @@ export function rgb(rgba) {
 /** A Project on `backend` ("flex" or "webgpu"); burn's WebGPU runtime starts once per page. */
 export async function burnishSide(backend, weightBytes) {
   await init();
-  const project = await Project.create(weightBytes, backend, []);
+  const project = await Project.create(weightBytes, backend, [], {});
   let samples = 0;
 
   /** Embeds every pending sample (untimed: the frozen prefix runs once per sample). */

@@ -73,7 +73,7 @@ async function measure(browser, server, backend, files) {
   // cache, so this run embeds its images (and their views) anew, as the head-only run did.
   let fineTune = {};
   if (backend === 'flex') {
-    await page.selectOption('select[name="fine_tune_blocks"]', 'auto');
+    await page.selectOption('select[name="fine_tune_blocks"]', '"auto"');
     await page.check('input[name="augment"]');
     const t = await now(page);
     await page.getByTestId('train-button').click();

@@ -59,15 +59,16 @@ fn project_with(n: usize, weights: &[u8], photos: &[Vec<u8>], fine_tune_blocks: 
         let mut rgb = photos[i % photos.len()].clone();
         let len = rgb.len();
         rgb[(i * 3) % len] ^= (i % 255 + 1) as u8;
-        project.add_sample(i % CLASSES, rgb).expect("sample");
+        project
+            .add_sample((i % CLASSES) as u64, rgb)
+            .expect("sample");
     }
     project
 }
 
 /// Seconds of one epoch of a fresh run on `project` (embedded already).
 fn epoch_seconds(project: &mut Project) -> f64 {
-    let mut run = project.start_run().expect("run");
-    timed(|| pollster::block_on(run.epoch()).expect("epoch")).1
+    timed(|| pollster::block_on(project.train_epoch()).expect("epoch")).1
 }
 
 /// Seconds taken by `f`.

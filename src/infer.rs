@@ -64,7 +64,7 @@ pub async fn embed_images(
     prefix_values(model, rgb, batch, device, crate::model::BLOCK_COUNT).await
 }
 
-/// The frozen prefix's output ([`crate::train::run_prefix`]: the input of block `first_block`,
+/// The frozen prefix's output ([`crate::model::run_prefix`]: the input of block `first_block`,
 /// pooled for the last) for concatenated 224×224 RGB images, `batch` images per forward pass:
 /// N×C×H×W values.
 pub async fn prefix_values(
@@ -74,11 +74,11 @@ pub async fn prefix_values(
     device: &Device,
     first_block: usize,
 ) -> Result<Vec<f32>> {
-    let [c, h, w] = crate::train::boundary_shape(first_block);
+    let [c, h, w] = crate::model::boundary_shape(first_block);
     let mut values = Vec::with_capacity(crate::data::image_count(rgb)? * c * h * w);
     for images in rgb.chunks(batch.max(1) * crate::data::RGB_IMAGE_BYTES) {
         let input = crate::data::rgb_to_input(images, device)?;
-        let boundary = crate::train::run_prefix(model, input, first_block);
+        let boundary = crate::model::run_prefix(model, input, first_block);
         values.extend(read_values(boundary).await?);
     }
     Ok(values)

@@ -53,6 +53,12 @@ fn export_then_train_the_bundle_and_write_it_back() {
         .to_rgb8()
         .into_raw();
     assert_eq!(decode_png(&exported.samples[0].png).expect("png"), dog);
+    // A project whose "none of these" strictness was set in the app.
+    let with_strictness = Bundle {
+        strictness: Some(3.0),
+        ..exported.clone()
+    };
+    std::fs::write(&bundle, with_strictness.to_zip().expect("zip")).expect("write");
 
     let trained = dir.join("trained.zip");
     let model = dir.join("model.safetensors");
@@ -74,6 +80,7 @@ fn export_then_train_the_bundle_and_write_it_back() {
     let back = Bundle::from_zip(&std::fs::read(&trained).expect("read")).expect("valid");
     assert_eq!(back.samples, exported.samples);
     assert_eq!(back.settings.as_ref().map(|c| c.epochs), Some(3));
+    assert_eq!(back.strictness, Some(3.0), "the strictness travels on");
     assert_eq!(
         back.model.as_deref(),
         Some(std::fs::read(&model).expect("model").as_slice())

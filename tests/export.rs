@@ -33,10 +33,9 @@ fn trained(blocks: usize) -> (Project, Vec<u8>) {
         let rgb = (0..224 * 224 * 3)
             .map(|p| (p as u8).wrapping_mul(i + 1))
             .collect();
-        project.add_sample(usize::from(i % 2), rgb).expect("sample");
+        project.add_sample(u64::from(i % 2), rgb).expect("sample");
     }
-    let run = project.start_run().expect("run");
-    run_to_end(&mut project, run);
+    run_to_end(&mut project);
     let model = project.trained().expect("model");
     let bytes =
         pollster::block_on(to_onnx(model, project.base(), DEFAULT_STRICTNESS)).expect("onnx");
@@ -97,7 +96,8 @@ fn tfjs_files_parse_and_the_manifest_covers_weights_bin() {
     for blocks in [0, 1] {
         let (project, _) = trained(blocks);
         let model = project.trained().expect("model");
-        let files = pollster::block_on(to_tfjs(model, project.base())).expect("tfjs");
+        let files =
+            pollster::block_on(to_tfjs(model, project.base(), 1_589_974_116_478)).expect("tfjs");
         let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
         assert_eq!(names, ["model.json", "weights.bin", "metadata.json"]);
         let model_json: Value = serde_json::from_slice(&files[0].bytes).expect("model.json");
@@ -168,6 +168,10 @@ fn tfjs_files_parse_and_the_manifest_covers_weights_bin() {
             serde_json::json!(["cats", "\"quoted\" dogs"])
         );
         assert_eq!(metadata["imageSize"], 224);
+        assert_eq!(
+            metadata["timeStamp"], "2020-05-20T11:28:36.478Z",
+            "the time given"
+        );
         for key in [
             "tfjsVersion",
             "tmVersion",

@@ -12,7 +12,6 @@ use burnish::train::{
 };
 use burnish::{Error, MobileNetV1Config};
 use common::run_to_end;
-use std::sync::atomic::Ordering;
 
 mod common;
 
@@ -49,7 +48,11 @@ fn image(label: usize, i: usize) -> Vec<u8> {
 
 fn add(project: &mut Project, label: usize, count: usize) -> Vec<u64> {
     (0..count)
-        .map(|i| project.add_sample(label, image(label, i)).expect("sample"))
+        .map(|i| {
+            project
+                .add_sample(label as u64, image(label, i))
+                .expect("sample")
+        })
         .collect()
 }
 
@@ -58,8 +61,7 @@ fn trained_project() -> Project {
     let mut project = random_project(2);
     add(&mut project, 0, 8);
     add(&mut project, 1, 8);
-    let run = project.start_run().expect("run");
-    run_to_end(&mut project, run);
+    run_to_end(&mut project);
     project
 }
 
@@ -101,8 +103,7 @@ fn automatic_fine_tuning_keeps_whichever_stage_validates_best() {
     );
     add(&mut project, 0, 8);
     add(&mut project, 1, 8);
-    let run = project.start_run().expect("run");
-    let history = run_to_end(&mut project, run);
+    let history = run_to_end(&mut project);
     let stages: Vec<Stage> = history.iter().map(|m| m.stage).collect();
     assert_eq!(
         &stages[..3],
@@ -139,8 +140,7 @@ fn none_of_these_compares_pretrained_features_even_after_fine_tuning() {
     project.set_config(config).expect("config");
     add(&mut project, 0, 4);
     add(&mut project, 1, 4);
-    let run = project.start_run().expect("run");
-    let history = run_to_end(&mut project, run);
+    let history = run_to_end(&mut project);
     assert_eq!(history.last().map(|m| m.kept), Some(Stage::Blocks));
     let model = project.trained().expect("model");
     let tuned = &model.net.tail.blocks[0].pointwise.conv.weight.val();
@@ -178,19 +178,13 @@ fn stop_before_the_first_batch_still_reports_a_trained_epoch() {
     let mut project = random_project(2);
     add(&mut project, 0, 6);
     add(&mut project, 1, 6);
-    let mut run = project.start_run().expect("run");
-    project.cancel_handle().store(true, Ordering::SeqCst);
-    let m = pollster::block_on(run.epoch()).expect("epoch");
+    project.stop();
+    let m = pollster::block_on(project.train_epoch()).expect("epoch");
     assert!(m.cancelled && m.done, "{m:?}");
     assert_eq!(m.epoch, 1);
     assert!(m.train_loss > 0.0, "the epoch trained on a batch: {m:?}");
-    assert!(run.is_done());
-    assert!(matches!(
-        pollster::block_on(run.epoch()),
-        Err(Error::State(_))
-    ));
-    pollster::block_on(project.finish_run(run)).expect("the best weights are kept");
-    assert!(project.trained().is_some());
+    assert!(!project.is_training(), "the run is over");
+    assert!(project.trained().is_some(), "the best weights are kept");
 }
 
 #[test]
@@ -198,19 +192,16 @@ fn a_run_trains_on_its_snapshot_whatever_changes_meanwhile() {
     let mut project = random_project(2);
     let first = add(&mut project, 0, 6);
     add(&mut project, 1, 6);
-    let mut run = project.start_run().expect("run");
-    pollster::block_on(run.epoch()).expect("epoch 1");
+    pollster::block_on(project.train_epoch()).expect("epoch 1");
     // Removing and relabelling samples mid-run changes nothing the run uses.
     for id in &first[..3] {
         project.remove_sample(*id).expect("remove");
     }
     project.relabel_sample(first[3], 1).expect("relabel");
     let added = add(&mut project, 1, 2);
-    let history = {
-        let mut h = vec![pollster::block_on(run.epoch()).expect("epoch 2")];
-        h.extend(run_to_end(&mut project, run));
-        h
-    };
+    assert!(project.is_training(), "sample edits leave the run going");
+    let history = run_to_end(&mut project);
+    assert_eq!(history[0].epoch, 2, "the same run goes on");
     assert!(history.iter().all(|m| m.train_loss > 0.0));
     let split = &project.trained().expect("model").meta.split;
     assert!(
@@ -220,6 +211,33 @@ fn a_run_trains_on_its_snapshot_whatever_changes_meanwhile() {
     assert!(added.iter().all(|id| !split.contains(*id)));
     let evaluation = pollster::block_on(project.evaluate()).expect("evaluate");
     assert_eq!(evaluation.new_since_training, 2);
+}
+
+#[test]
+fn edits_that_change_what_a_run_trains_end_it() {
+    let mut project = random_project(2);
+    add(&mut project, 0, 6);
+    add(&mut project, 1, 6);
+    let epoch = |project: &mut Project| pollster::block_on(project.train_epoch()).expect("epoch");
+    assert_eq!(epoch(&mut project).epoch, 1);
+    assert_eq!(epoch(&mut project).epoch, 2, "the run goes on");
+    project
+        .set_config(project.config().clone())
+        .expect("same settings");
+    assert_eq!(epoch(&mut project).epoch, 3, "unchanged settings keep it");
+    let other = TrainConfig {
+        seed: 7,
+        ..project.config().clone()
+    };
+    project.set_config(other).expect("settings");
+    assert!(!project.is_training(), "other settings end it");
+    assert_eq!(epoch(&mut project).epoch, 1, "a new run starts");
+    let class = project.add_class("third");
+    assert!(!project.is_training(), "a new class ends it");
+    project.remove_class(class).expect("remove");
+    assert_eq!(epoch(&mut project).epoch, 1);
+    project.remove_class(1).expect("remove");
+    assert!(!project.is_training(), "a removed class ends it");
 }
 
 #[test]
@@ -234,7 +252,7 @@ fn the_split_travels_with_the_model_and_resumed_training_continues() {
     let samples: Vec<_> = project.dataset().samples().iter().rev().cloned().collect();
     for s in samples {
         restored
-            .insert_sample(s.id, s.label, s.rgb.to_vec())
+            .insert_sample(s.id, s.label as u64, s.rgb.to_vec())
             .expect("insert");
     }
     let imported =
@@ -248,16 +266,14 @@ fn the_split_travels_with_the_model_and_resumed_training_continues() {
     assert_eq!(again.confusion, evaluation.confusion);
 
     // Training continues from the installed weights: the first epoch starts where it ended.
-    let mut run = restored.start_run().expect("run");
-    let resumed = pollster::block_on(run.epoch()).expect("epoch");
+    let resumed = pollster::block_on(restored.train_epoch()).expect("epoch");
     let mut fresh_project = random_project(2);
     for s in project.dataset().samples() {
         fresh_project
-            .insert_sample(s.id, s.label, s.rgb.to_vec())
+            .insert_sample(s.id, s.label as u64, s.rgb.to_vec())
             .expect("insert");
     }
-    let mut fresh = fresh_project.start_run().expect("run");
-    let from_scratch = pollster::block_on(fresh.epoch()).expect("epoch");
+    let from_scratch = pollster::block_on(fresh_project.train_epoch()).expect("epoch");
     assert_ne!(resumed.train_loss, from_scratch.train_loss);
 }
 
@@ -265,7 +281,10 @@ fn the_split_travels_with_the_model_and_resumed_training_continues() {
 fn errors_say_what_kind_they_are() {
     let mut project = random_project(2);
     assert!(
-        matches!(project.start_run(), Err(Error::State(_))),
+        matches!(
+            pollster::block_on(project.train_epoch()),
+            Err(Error::State(_))
+        ),
         "no samples"
     );
     assert!(matches!(

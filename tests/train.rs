@@ -53,7 +53,7 @@ fn project_with(samples: &[(usize, Vec<u8>)], classes: usize, config: TrainConfi
     );
     for (label, rgb) in samples {
         project
-            .add_sample(*label, rgb.clone())
+            .add_sample(*label as u64, rgb.clone())
             .expect("valid sample");
     }
     project.set_config(config).expect("valid config");
@@ -61,8 +61,7 @@ fn project_with(samples: &[(usize, Vec<u8>)], classes: usize, config: TrainConfi
 }
 
 fn train_to_end(project: &mut Project) -> Vec<EpochMetrics> {
-    let run = project.start_run().expect("run starts");
-    run_to_end(project, run)
+    run_to_end(project)
 }
 
 fn accuracy(project: &Project, test: &[(usize, Vec<u8>)]) -> f32 {
@@ -236,8 +235,7 @@ fn same_seed_same_run_and_export_import_is_exact() {
     assert_eq!(classify(&model), classify(&imported));
     // The imported model keeps training.
     b.install(imported);
-    let mut run = b.start_run().expect("run");
-    let more = pollster::block_on(run.epoch()).expect("further training");
+    let more = pollster::block_on(b.train_epoch()).expect("further training");
     assert_eq!(more.epoch, 1);
     // And refuses a model made on other base weights.
     assert!(TrainedModel::from_safetensors(&bytes, a.base(), "0000", &device).is_err());
@@ -248,18 +246,22 @@ fn untrainable_projects_are_refused_clearly() {
     let _serial = serial();
     let one = fashion::load("train", &FASHION_CLASSES[..1], 3);
     let mut single_class = project_with(&one, 1, head_only());
-    let err = single_class.start_run().err().expect("one class");
+    let err = pollster::block_on(single_class.train_epoch())
+        .err()
+        .expect("one class");
     assert!(err.to_string().contains("at least 2 classes"), "{err}");
 
     let mut empty_class = project_with(&one, 2, head_only());
-    let err = empty_class.start_run().err().expect("empty class");
+    let err = pollster::block_on(empty_class.train_epoch())
+        .err()
+        .expect("empty class");
     assert!(
         err.to_string().contains("\"class 1\" has no samples"),
         "{err}"
     );
 
     let mut single_sample = project_with(&one[..1], 2, head_only());
-    assert!(single_sample.start_run().is_err());
+    assert!(pollster::block_on(single_sample.train_epoch()).is_err());
 
     let mut project = project_with(&one, 2, head_only());
     assert!(project.add_sample(5, one[0].1.clone()).is_err());

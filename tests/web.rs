@@ -41,6 +41,19 @@ fn js_object(value: serde_json::Value) -> wasm_bindgen::JsValue {
     value.serialize(&serializer).expect("serialises")
 }
 
+/// Classes as the page opens a project with them: `[{ id, name }]`, ids 0, 1, ….
+fn classes(names: &[&str]) -> wasm_bindgen::JsValue {
+    let classes: Vec<_> = (names.iter().enumerate())
+        .map(|(id, name)| serde_json::json!({ "id": id, "name": name }))
+        .collect();
+    js_object(serde_json::Value::Array(classes))
+}
+
+/// The default settings, as a page with nothing saved sends them.
+fn defaults() -> wasm_bindgen::JsValue {
+    js_object(serde_json::json!({}))
+}
+
 fn rgb(png: &[u8]) -> Vec<u8> {
     let img = image::load_from_memory(png)
         .expect("fixture decodes")
@@ -83,10 +96,11 @@ async fn golden_top1_on_webgpu() {
 
 #[wasm_bindgen_test]
 async fn project_api_predicts_imagenet_labels() {
-    let classifier = burnish::web::Project::create(WEIGHTS.to_vec(), "flex".into(), Vec::new())
-        .await
-        .map_err(wasm_bindgen::JsValue::from)
-        .expect("classifier");
+    let classifier =
+        burnish::web::Project::create(WEIGHTS.to_vec(), "flex".into(), classes(&[]), defaults())
+            .await
+            .map_err(wasm_bindgen::JsValue::from)
+            .expect("classifier");
     let value = classifier
         .predict_imagenet(rgb(IMAGES[1].1), 3)
         .await
@@ -105,17 +119,22 @@ async fn project_api_predicts_imagenet_labels() {
 
 #[wasm_bindgen_test]
 async fn project_refuses_bad_input() {
-    let err = burnish::web::Project::create(b"garbage".to_vec(), "flex".into(), Vec::new()).await;
+    let err =
+        burnish::web::Project::create(b"garbage".to_vec(), "flex".into(), classes(&[]), defaults())
+            .await;
     assert!(err.is_err());
-    let err = burnish::web::Project::create(WEIGHTS.to_vec(), "quantum".into(), Vec::new()).await;
+    let err =
+        burnish::web::Project::create(WEIGHTS.to_vec(), "quantum".into(), classes(&[]), defaults())
+            .await;
     assert!(err.is_err());
     use wasm_bindgen::JsCast;
     // Settings in a Map (what `serde_wasm_bindgen::to_value` makes of JSON) would be read as
     // all defaults: refused, saying what to send.
-    let project = burnish::web::Project::create(WEIGHTS.to_vec(), "flex".into(), Vec::new())
-        .await
-        .map_err(wasm_bindgen::JsValue::from)
-        .expect("project");
+    let project =
+        burnish::web::Project::create(WEIGHTS.to_vec(), "flex".into(), classes(&[]), defaults())
+            .await
+            .map_err(wasm_bindgen::JsValue::from)
+            .expect("project");
     let map = serde_wasm_bindgen::to_value(&serde_json::json!({ "epochs": 5 })).expect("map");
     assert!(map.is_instance_of::<js_sys::Map>());
     let err = project
@@ -125,6 +144,17 @@ async fn project_refuses_bad_input() {
         .expect_err("a Map is refused");
     let message = String::from(js_sys::Error::from(err).message());
     assert!(message.contains("plain object"), "{message}");
+    // Typed values only: a form's string "1" is not a number of blocks.
+    let err = project
+        .set_config(js_object(serde_json::json!({ "fine_tune_blocks": "1" })))
+        .await
+        .map_err(wasm_bindgen::JsValue::from)
+        .expect_err("a numeric string is refused");
+    let message = String::from(js_sys::Error::from(err).message());
+    assert!(
+        message.contains("auto\" or a number of blocks"),
+        "{message}"
+    );
 }
 
 /// Trains animals vs things on the golden photos through the JS-facing `Project`, then checks
@@ -132,33 +162,38 @@ async fn project_refuses_bad_input() {
 async fn project_round_trip(backend: &str) {
     use burnish::web::Project;
     let js = |e: wasm_bindgen::JsError| wasm_bindgen::JsValue::from(e);
-    let project = Project::create(
-        WEIGHTS.to_vec(),
-        backend.into(),
-        vec!["animal".into(), "thing".into()],
-    )
-    .await
-    .map_err(js)
-    .expect("project");
-    for (name, png) in IMAGES {
-        let label = usize::from(!["chelsea", "dog", "eagle"].contains(&name));
-        project
-            .add_sample(label, rgb(png))
-            .await
-            .map_err(js)
-            .expect("sample");
-    }
+    // The settings arrive with the classes when the project opens (nothing sent again).
     let config = js_object(serde_json::json!({
         "epochs": 8, "batch_size": 6, "learning_rate": 0.003, "validation_fraction": 0.0, "seed": 3,
         // The last block fine-tuned for two epochs after the head's eight (bounded on a
         // software WebGPU adapter); the augmented view bank is covered natively.
         "fine_tune_blocks": 1, "fine_tune_epochs": 2, "augment": false
     }));
-    project
-        .set_config(config)
-        .await
-        .map_err(js)
-        .expect("config");
+    let project = Project::create(
+        WEIGHTS.to_vec(),
+        backend.into(),
+        classes(&["animal", "thing"]),
+        config,
+    )
+    .await
+    .map_err(js)
+    .expect("project");
+    for (name, png) in IMAGES {
+        let class = f64::from(u8::from(!["chelsea", "dog", "eagle"].contains(&name)));
+        project
+            .add_sample(class, rgb(png))
+            .await
+            .map_err(js)
+            .expect("sample");
+    }
+    assert_eq!(
+        project
+            .pending_embeddings()
+            .await
+            .map_err(js)
+            .expect("pending"),
+        IMAGES.len()
+    );
     assert_eq!(
         project.embed_pending(100).await.map_err(js).expect("embed"),
         0
@@ -227,26 +262,29 @@ async fn project_round_trip(backend: &str) {
     );
 }
 
-/// Bundles cross the boundary with their sample ids and PNG bytes intact.
+/// A project's bundle crosses the boundary with its sample ids, classes and PNG bytes intact.
 #[wasm_bindgen_test]
 async fn bundles_round_trip_through_the_boundary() {
-    use burnish::web::{BundleWriter, read_bundle};
+    use burnish::web::{Project, read_bundle};
     use wasm_bindgen::JsCast;
     let js = |e: wasm_bindgen::JsError| wasm_bindgen::JsValue::from(e);
     let png = burnish::bundle::encode_png(&rgb(IMAGES[0].1)).expect("png");
-    let mut writer = BundleWriter::new();
-    writer
-        .add_sample(7.0, 1, png.clone())
+    let project = Project::create(
+        WEIGHTS.to_vec(),
+        "flex".into(),
+        classes(&["a", "b"]),
+        defaults(),
+    )
+    .await
+    .map_err(js)
+    .expect("project");
+    project
+        .insert_sample_png(7.0, 1.0, png.clone())
         .await
         .map_err(js)
         .expect("add");
-    let zip = writer
-        .finish(
-            vec!["a".into(), "b".into()],
-            wasm_bindgen::JsValue::NULL,
-            Some(2.5),
-            None,
-        )
+    let zip = project
+        .write_bundle(Some(2.5))
         .await
         .map_err(js)
         .expect("zip");
@@ -303,14 +341,15 @@ async fn frozen_prefix_runs_the_work_a_project_hands_out() {
     let project = Project::create(
         WEIGHTS.to_vec(),
         "flex".into(),
-        vec!["a".into(), "b".into()],
+        classes(&["a", "b"]),
+        defaults(),
     )
     .await
     .map_err(js)
     .expect("project");
     for (i, (_, png)) in IMAGES.iter().enumerate() {
         project
-            .add_sample(i % 2, rgb(png))
+            .add_sample((i % 2) as f64, rgb(png))
             .await
             .map_err(js)
             .expect("sample");

@@ -40,7 +40,7 @@ export class ExportDialog {
   /** Opens on the last format shown, with the model's labels and "none of these" threshold at the page's strictness. */
   async open() {
     try {
-      this.noneBelow = await this.model.request('noneOfTheseBelow', { strictness: this.model.strictness });
+      this.noneBelow = await this.model.noneOfTheseBelow();
     } catch (err) {
       this.error(err.message);
       return;
@@ -102,7 +102,7 @@ export class ExportDialog {
     button.disabled = true;
     this.status.textContent = 'Writing the model…';
     try {
-      const { name, bytes, ms } = await this.model.request('exportModelAs', { format: this.format, strictness: this.model.strictness });
+      const { name, bytes, ms } = await this.model.exportModelAs(this.format);
       download(bytes, name, name.endsWith('.zip') ? 'application/zip' : 'application/octet-stream');
       const took = ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
       this.status.textContent = `${name}: ${(bytes.length / 1e6).toFixed(1)} MB, written in ${took}.`;

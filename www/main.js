@@ -136,9 +136,9 @@ async function start() {
   }
   const backendText = `${model.reason}${model.cached ? ' · weights from this browser’s cache' : ''}`;
   showBackend(model.backend, backendText);
-  model.request('poolSize').then((n) => n && showBackend(model.backend, `${backendText} · embedding on ${n} cores`));
+  model.poolSize().then((n) => n && showBackend(model.backend, `${backendText} · embedding on ${n} cores`));
   if (model.modelError) showError(`The saved model could not be restored (${model.modelError}); your samples are kept, train again.`);
-  enableOffline(await model.request('resources')).then(
+  enableOffline(await model.resources()).then(
     (cached) => cached && (document.body.dataset.offline = 'ready'),
     (err) => console.warn(`offline use unavailable: ${err.message}`),
   );

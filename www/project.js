@@ -1,11 +1,13 @@
-// The page's one copy of the project: classes and samples, settings, "none of these"
-// strictness, the trained model's description and the page's state. Every change is one worker
-// request, one IndexedDB write and one `change` event ({ detail: { what, … } }); the panels
-// render from it and call its methods, and never talk to the worker or the store themselves.
+// The page's one copy of the project: classes and samples (under the core's ids), settings,
+// "none of these" strictness, the trained model's description and the page's state. Every
+// change is one worker request, one IndexedDB write (all writes in one queue) and one `change`
+// event ({ detail: { what, … } }); the panels render from it and call its methods, and never
+// talk to the worker or the store themselves.
 
 import { rgbThumbnail, rgbToPng, pngThumbnail } from './capture.js';
 import { ModelSession } from './session.js';
-import { ProjectStore } from './store.js';
+import { ProjectStore, WriteQueue } from './store.js';
+import { checkName, freeName } from './class-names.js';
 
 export class ProjectModel extends EventTarget {
   /**
@@ -25,8 +27,8 @@ export class ProjectModel extends EventTarget {
     this.strictness = null;
     /** The trained model's description (class names, split, calibration…) or null. */
     this.model = null;
-    /** PNG encodings and store writes of new samples, in order (they can lag the page). */
-    this.saving = Promise.resolve();
+    /** Every store write, in order (PNG encodings of new samples can lag the page). */
+    this.writes = new WriteQueue((err) => this.emit('error', { message: err.message }));
     this.stopRequested = false;
   }
 
@@ -48,7 +50,7 @@ export class ProjectModel extends EventTarget {
     this.store = store ?? (await ProjectStore.open());
     let saved = await this.store.load();
     if (!saved) {
-      await this.store.create(['Class 1', 'Class 2']);
+      await this.writes.enqueue(() => this.store.create(['Class 1', 'Class 2']));
       saved = await this.store.load();
     }
     this.session = session ?? new ModelSession({
@@ -64,10 +66,9 @@ export class ProjectModel extends EventTarget {
     });
     const started = await this.session.start(backend, saved);
     Object.assign(this, { backend: started.backend, reason: started.reason, cached: started.cached });
-    this.schema = started.settings.schema;
-    this.defaults = started.settings.defaults;
-    this.settings = { ...started.settings.defaults, ...(saved.settings ?? {}) };
-    this.strictness = saved.strictness ?? started.settings.default_strictness;
+    this.schema = started.schema.schema;
+    this.settings = started.settings;
+    this.strictness = saved.strictness ?? started.schema.default_strictness;
     this.classes = saved.classes.map(({ key, name }) => ({ key, name, samples: [] }));
     for (const { key, classKey, png } of saved.samples) this.classOf(classKey)?.samples.push({ id: key, png });
     this.model = started.model;
@@ -77,27 +78,25 @@ export class ProjectModel extends EventTarget {
     this.setState(this.model ? 'trained' : 'ready');
   }
 
-  request(type, args, transfer) {
+  /** One call of the worker's project (`args`: its arguments), or one of the worker's own requests. */
+  #request(type, args = [], transfer = []) {
     return this.session.request(type, args, transfer);
   }
 
-  /** Queues a store write after the earlier ones; a failure is reported, later writes go on. */
-  save(write) {
-    this.saving = this.saving.then(write).catch((err) => this.emit('error', { message: err.message }));
-    return this.saving;
+  /** `#request`, resolving to `{ result, ms }`: the round trip as the page waits for it. */
+  async #timed(type, args) {
+    const started = performance.now();
+    const result = await this.#request(type, args);
+    return { result, ms: performance.now() - started };
   }
 
   /** Resolves when every change so far is saved. */
   saved() {
-    return this.saving;
+    return this.writes.idle();
   }
 
   classOf(key) {
     return this.classes.find((c) => c.key === key);
-  }
-
-  labelOf(key) {
-    return this.classes.findIndex((c) => c.key === key);
   }
 
   names() {
@@ -113,34 +112,20 @@ export class ProjectModel extends EventTarget {
     return this.classes.find((c) => c.samples.some((s) => s.id === id));
   }
 
-  /** Refuses a name another class has (names are compared case-insensitively). */
-  checkName(name, key) {
-    if (!name) throw new Error('a class needs a name');
-    if (this.classes.some((c) => c.key !== key && c.name.toLowerCase() === name.toLowerCase())) {
-      throw new Error(`There is already a class named “${name}”: class names must differ.`);
-    }
-  }
-
-  /** A name no class has yet: "Class N". */
-  freeName() {
-    let n = this.classes.length + 1;
-    while (this.names().includes(`Class ${n}`)) n++;
-    return `Class ${n}`;
-  }
-
-  async addClass(name = this.freeName()) {
-    this.checkName(name);
-    await this.request('addClass', { name });
-    const key = await this.store.addClass(name);
+  /** Adds a class; returns its key (the core's id). */
+  async addClass(name = freeName(this.names())) {
+    checkName(this.classes, name);
+    const key = await this.#request('addClass', [name]);
+    await this.writes.save(() => this.store.addClass(key, name));
     this.classes.push({ key, name, samples: [] });
     this.emit('classes');
     return key;
   }
 
   async renameClass(key, name) {
-    this.checkName(name, key);
-    await this.request('renameClass', { label: this.labelOf(key), name });
-    await this.save(() => this.store.renameClass(key, name));
+    checkName(this.classes, name, key);
+    await this.#request('renameClass', [key, name]);
+    await this.writes.save(() => this.store.renameClass(key, name));
     this.classOf(key).name = name;
     this.emit('classes');
   }
@@ -148,17 +133,17 @@ export class ProjectModel extends EventTarget {
   async removeClass(key) {
     if (this.state === 'training') throw new Error('classes cannot be deleted while training');
     if (this.classes.length <= 1) throw new Error('a project keeps at least one class');
-    await this.request('removeClass', { label: this.labelOf(key) });
-    await this.save(() => this.store.removeClass(key));
-    this.classes.splice(this.labelOf(key), 1);
+    await this.#request('removeClass', [key]);
+    await this.writes.save(() => this.store.removeClass(key));
+    this.classes = this.classes.filter((c) => c.key !== key);
     this.emit('classes');
   }
 
   /** Adds 224² RGB pixels to class `key`; saving the lossless PNG is queued. Returns the id. */
   async addSample(key, rgb) {
-    const id = await this.request('addSample', { label: this.labelOf(key), rgb });
+    const id = await this.#request('addSample', [key, rgb]);
     const sample = { id, thumb: this.thumbnail(rgb) };
-    this.save(async () => this.store.addSample(id, key, await this.toPng(rgb)));
+    this.writes.save(async () => this.store.addSample(id, key, await this.toPng(rgb)));
     this.classOf(key).samples.push(sample);
     this.emit('sample-added', { key, sample });
     return id;
@@ -167,8 +152,8 @@ export class ProjectModel extends EventTarget {
   async removeSample(id) {
     const entry = this.classOfSample(id);
     if (!entry) return;
-    await this.request('removeSample', { id });
-    await this.save(() => this.store.removeSample(id));
+    await this.#request('removeSample', [id]);
+    await this.writes.save(() => this.store.removeSample(id));
     entry.samples = entry.samples.filter((s) => s.id !== id);
     this.emit('samples', { key: entry.key });
   }
@@ -177,8 +162,8 @@ export class ProjectModel extends EventTarget {
     const from = this.classOfSample(id);
     const to = this.classOf(toKey);
     if (!from || !to || from === to) return;
-    await this.request('relabelSample', { id, label: this.labelOf(toKey) });
-    await this.save(() => this.store.moveSample(id, toKey));
+    await this.#request('relabelSample', [id, toKey]);
+    await this.writes.save(() => this.store.moveSample(id, toKey));
     const sample = from.samples.find((s) => s.id === id);
     from.samples = from.samples.filter((s) => s !== sample);
     to.samples.push(sample);
@@ -194,16 +179,17 @@ export class ProjectModel extends EventTarget {
     return sample.thumb;
   }
 
-  /** Replaces every training setting (a whole TrainConfig). */
+  /** Replaces every training setting (a whole TrainConfig); the same settings again change nothing. */
   async setSettings(settings) {
-    await this.request('setConfig', { config: settings });
+    if (JSON.stringify(settings) === JSON.stringify(this.settings)) return;
+    await this.#request('setConfig', [settings]);
     this.settings = settings;
-    await this.save(() => this.store.saveSettings(settings));
+    await this.writes.save(() => this.store.saveSettings(settings));
     this.emit('settings');
   }
 
   async setStrictness(strictness) {
-    await this.save(() => this.store.saveStrictness(strictness));
+    await this.writes.save(() => this.store.saveStrictness(strictness));
     this.strictness = strictness;
     this.emit('strictness');
   }
@@ -211,7 +197,7 @@ export class ProjectModel extends EventTarget {
   /** Stops training after the current batch (the best weights so far are kept). */
   stop() {
     this.stopRequested = true;
-    return this.request('stop');
+    return this.#request('stop');
   }
 
   /**
@@ -222,22 +208,22 @@ export class ProjectModel extends EventTarget {
     this.stopRequested = false;
     this.setState('training');
     try {
-      await this.request('setConfig', { config: this.settings });
-      let pending = await this.request('embedPending', { limit: 0 });
+      let pending = await this.#request('pendingEmbeddings');
       const total = pending;
       while (pending > 0 && !this.stopRequested) {
         this.emit('progress', { phase: 'embedding', done: total - pending, total });
-        pending = await this.request('embedPending', { limit: 8 });
+        pending = await this.#request('embedPending', { limit: 8 });
       }
       this.emit('progress', { phase: 'embedding', done: total - pending, total });
       let metrics;
       do {
-        if (this.stopRequested) await this.request('stop');
-        metrics = await this.request('trainEpoch');
+        if (this.stopRequested) await this.#request('stop');
+        const { result, ms } = await this.#timed('trainEpoch');
+        metrics = { ...result, ms };
         this.emit('epoch', { metrics });
       } while (!metrics.done);
-      this.model = await this.request('model');
-      await this.save(async () => this.store.saveModel(await this.request('exportModel')));
+      this.model = await this.#request('model');
+      await this.writes.save(async () => this.store.saveModel(await this.#request('exportModel', {})));
       this.setState('trained');
       return metrics;
     } catch (err) {
@@ -246,16 +232,62 @@ export class ProjectModel extends EventTarget {
     }
   }
 
-  /** What the trained model says of 224² RGB pixels, at the current strictness. */
-  classify(rgb) {
-    return this.request('classify', { rgb, strictness: this.strictness });
+  /** What the trained model says of 224² RGB pixels, at the current strictness (with `ms`). */
+  async classify(rgb) {
+    const { result, ms } = await this.#timed('classify', [rgb, this.strictness]);
+    return { ...result, ms };
   }
 
-  predictImagenet(rgb) {
-    return this.request('predictImagenet', { rgb });
+  /** The pretrained network's top 5 ImageNet classes of 224² RGB pixels: { top, ms }. */
+  async predictImagenet(rgb) {
+    const { result, ms } = await this.#timed('predictImagenet', [rgb, 5]);
+    return { top: result, ms };
   }
 
   evaluate() {
-    return this.request('evaluate');
+    return this.#request('evaluate');
+  }
+
+  /** The similarity under which the trained model answers "none of these" at the current strictness. */
+  noneOfTheseBelow() {
+    return this.#request('noneOfTheseBelow', [this.strictness]);
+  }
+
+  /** The trained model in `format`, at the current strictness: { name, bytes, ms }. */
+  exportModelAs(format) {
+    return this.#request('exportModelAs', [format, this.strictness]);
+  }
+
+  /** The whole project as a bundle (zip bytes), once every change is saved. */
+  async exportBundle() {
+    await this.saved();
+    return this.#request('writeBundle', [this.strictness]);
+  }
+
+  /**
+   * Validates a bundle (`bytes`) completely, its model against the loaded base weights, and only
+   * then replaces the saved project with it (open the page again to load it). Throws naming the
+   * problem otherwise, and nothing saved is touched. Returns the bundle.
+   */
+  async importBundle(bytes) {
+    const bundle = await this.#request('readBundle', { bytes });
+    if (bundle.model) {
+      const meta = await this.#request('checkModel', [bundle.model]);
+      if (meta.class_names.length !== bundle.classNames.length) {
+        throw new Error(`bad project bundle: the model knows ${meta.class_names.length} classes, the project has ${bundle.classNames.length}`);
+      }
+    }
+    await this.writes.enqueue(() => this.store.replace(bundle));
+    return bundle;
+  }
+
+  /** How many workers embed new samples (0: the model worker alone), once they have started. */
+  poolSize() {
+    return this.#request('poolSize', {});
+  }
+
+  /** URLs the worker loaded, for the offline cache. */
+  resources() {
+    return this.#request('resources', {});
   }
 }

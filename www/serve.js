@@ -2,11 +2,14 @@
 // { id, type, args } → reply { id, ok, result | error }. Requests run one at a time, in order
 // (a wasm project is not re-entrant), except the `urgent` types, which jump the queue.
 
-/** Answers requests with `handlers[type](args)`; a `Float32Array` result is transferred. */
-export function serve(handlers, urgent = []) {
+/**
+ * Answers requests with `handlers[type](args)`, or `fallback(type, args)` for other types; a
+ * `Float32Array` result is transferred.
+ */
+export function serve(handlers, urgent = [], fallback = null) {
   async function handle({ id, type, args }) {
     try {
-      const handler = handlers[type];
+      const handler = handlers[type] ?? (fallback && ((a) => fallback(type, a)));
       if (!handler) throw new Error(`unknown request ${type}`);
       const result = await handler(args);
       postMessage({ id, ok: true, result }, result instanceof Float32Array ? [result.buffer] : []);

@@ -10,6 +10,7 @@ const DEVICE_LOST = /device is poisoned|device (?:was |is )?lost|instance refere
 const RETRYABLE = new Set([
   'addClass', 'renameClass', 'removeClass', 'addSample', 'removeSample', 'relabelSample',
   'classify', 'predictImagenet', 'evaluate', 'model', 'exportModel', 'exportModelAs', 'noneOfTheseBelow', 'checkModel', 'setConfig',
+  'pendingEmbeddings', 'writeBundle', 'readBundle',
 ]);
 
 export class ModelSession {
@@ -26,19 +27,20 @@ export class ModelSession {
   }
 
   /**
-   * Starts a worker on `requested` ("auto", "webgpu", "flex") and fills it with `saved` (from
-   * ProjectStore.load). Returns { backend, reason, cached, settings, model, modelError }.
+   * Starts a worker on `requested` ("auto", "webgpu", "flex") and opens `saved` (from
+   * ProjectStore.load) in it: its classes under their ids, its settings, samples and model.
+   * Returns { backend, reason, cached, schema, settings, model, modelError }.
    */
   async start(requested, saved) {
     this.client = new WorkerClient((message) => {
       if (message.type === 'progress') this.onProgress(message);
       if (message.type === 'gpu-lost') this.recover(message.message);
     });
-    const classNames = saved.classes.map((c) => c.name);
-    const info = await this.client.request('load', { weightsUrl: this.weightsUrl, backend: requested, classNames });
+    const classes = saved.classes.map((c) => ({ id: c.key, name: c.name }));
+    const settings = saved.settings ?? {};
+    const info = await this.client.request('load', { weightsUrl: this.weightsUrl, backend: requested, classes, settings });
     this.backend = info.backend;
-    const label = new Map(saved.classes.map((c, i) => [c.key, i]));
-    const samples = saved.samples.map((s) => ({ id: s.key, label: label.get(s.classKey), png: s.png }));
+    const samples = saved.samples.map((s) => ({ id: s.key, classId: s.classKey, png: s.png }));
     return { ...info, ...(await this.client.request('restore', { samples, model: saved.model })) };
   }
 

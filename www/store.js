@@ -19,6 +19,13 @@ async function modelBytes(model) {
   return model instanceof ArrayBuffer ? new Uint8Array(model) : (model ?? null);
 }
 
+/** Settings as the core takes them: those saved before settings were typed hold the form's "1" for 1 block. */
+function typedSettings(settings) {
+  const blocks = settings?.fine_tune_blocks;
+  if (typeof blocks !== 'string' || blocks === 'auto') return settings;
+  return { ...settings, fine_tune_blocks: Number(blocks) };
+}
+
 /** A write the browser refused, with the reason in words (quota, private mode, …). */
 function writeError(err) {
   if (err?.name === 'QuotaExceededError') {
@@ -32,6 +39,32 @@ async function write(run) {
     return await run();
   } catch (err) {
     throw writeError(err);
+  }
+}
+
+/** Store writes in one queue, each after the earlier ones; a failed write does not stop later ones. */
+export class WriteQueue {
+  /** `onError(err)`: told of a failed write queued with `save`. */
+  constructor(onError) {
+    this.onError = onError;
+    this.last = Promise.resolve();
+  }
+
+  /** Queues `write`; resolves or rejects with it. */
+  enqueue(write) {
+    const done = this.last.then(write);
+    this.last = done.catch(() => {});
+    return done;
+  }
+
+  /** Queues `write`; a failure goes to `onError` instead of the caller. */
+  save(write) {
+    return this.enqueue(write).catch(this.onError);
+  }
+
+  /** Resolves when every write queued so far is done. */
+  idle() {
+    return this.last;
   }
 }
 
@@ -64,7 +97,7 @@ export class ProjectStore {
       tx.objectStore('samples').getAll(),
     ]);
     if (!project) return null;
-    return { ...project, model: await modelBytes(model), samples: samples.map((s) => ({ ...s, png: pngBlob(s.png) })) };
+    return { ...project, settings: typedSettings(project.settings), model: await modelBytes(model), samples: samples.map((s) => ({ ...s, png: pngBlob(s.png) })) };
   }
 
   /** Starts a new project with these class names; returns their keys. */
@@ -75,7 +108,7 @@ export class ProjectStore {
       await Promise.all([
         tx.objectStore('samples').clear(),
         tx.objectStore('model').clear(),
-        tx.objectStore('meta').put({ classes, nextClassKey: classes.length, settings: null, strictness: null }, 'project'),
+        tx.objectStore('meta').put({ classes, settings: null, strictness: null }, 'project'),
         tx.done,
       ]);
     });
@@ -109,18 +142,16 @@ export class ProjectStore {
         await samples.add({ key: id, classKey: label, png: png.slice() });
       }
       if (bundle.model) await tx.objectStore('model').put(bundle.model, 'current');
-      const project = { classes, nextClassKey: classes.length, settings: bundle.settings, strictness: bundle.strictness };
+      const project = { classes, settings: bundle.settings, strictness: bundle.strictness };
       await tx.objectStore('meta').put(project, 'project');
       await tx.done;
     });
   }
 
-  /** Adds a class; returns its key. */
-  addClass(name) {
+  /** Adds class `key` (the core's id for it). */
+  addClass(key, name) {
     return this.update((p) => {
-      const key = p.nextClassKey++;
       p.classes.push({ key, name });
-      return key;
     });
   }
 

@@ -10,7 +10,8 @@ function field(setting) {
   let input;
   if (setting.kind === 'select') {
     input = document.createElement('select');
-    for (const [value, text] of setting.options) input.append(Object.assign(document.createElement('option'), { value, textContent: text }));
+    // Each choice's value as the core takes it ("auto", 1, "mlp"), kept as JSON in the option.
+    for (const [value, text] of setting.options) input.append(Object.assign(document.createElement('option'), { value: JSON.stringify(value), textContent: text }));
   } else {
     input = document.createElement('input');
     input.type = setting.kind;
@@ -79,19 +80,20 @@ export class TrainingPanel {
       const input = this.ui.form.elements.namedItem(setting.name);
       const value = settings[setting.name];
       if (setting.kind === 'checkbox') input.checked = Boolean(value);
+      else if (setting.kind === 'select') input.value = JSON.stringify(value);
       else if (value == null && setting.zero_is_off) input.value = '0';
       // Settings stored as f32 come back as 0.10000000149011612: show the 7 digits f32 holds.
       else input.value = typeof value === 'number' && !Number.isInteger(value) ? String(Number(value.toPrecision(7))) : String(value);
     }
   }
 
-  /** The whole TrainConfig the form shows. */
+  /** The whole TrainConfig the form shows, each value typed as the core takes it. */
   read() {
     const settings = {};
     for (const setting of this.model.schema) {
       const input = this.ui.form.elements.namedItem(setting.name);
-      const numeric = typeof this.model.defaults[setting.name] === 'number' || setting.zero_is_off;
-      let value = setting.kind === 'checkbox' ? input.checked : numeric ? Number(input.value) : input.value;
+      const read = { checkbox: () => input.checked, select: () => JSON.parse(input.value), number: () => Number(input.value) };
+      let value = read[setting.kind]();
       if (setting.zero_is_off && value === 0) value = null;
       settings[setting.name] = value;
     }

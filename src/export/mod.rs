@@ -41,12 +41,14 @@ pub struct ExportedFile {
 }
 
 /// The trained `model` on `base` (the pretrained network, as loaded) as `format`'s files; a
-/// format that says "none of these" does so at `strictness` (percent of known images flagged).
+/// format that says "none of these" does so at `strictness` (percent of known images flagged);
+/// one that records when it was made says `created_ms` (milliseconds since the Unix epoch).
 pub async fn export_model(
     model: &TrainedModel,
     base: &MobileNetV1,
     format: ModelFormat,
     strictness: f32,
+    created_ms: i64,
 ) -> Result<Vec<ExportedFile>> {
     let file = |name: &str, bytes| ExportedFile {
         name: name.into(),
@@ -54,7 +56,7 @@ pub async fn export_model(
     };
     Ok(match format {
         ModelFormat::Onnx => vec![file("model.onnx", to_onnx(model, base, strictness).await?)],
-        ModelFormat::Tfjs => to_tfjs(model, base).await?,
+        ModelFormat::Tfjs => to_tfjs(model, base, created_ms).await?,
         ModelFormat::Safetensors => vec![file("model.safetensors", model.to_safetensors().await?)],
     })
 }
@@ -65,8 +67,9 @@ pub async fn export_model_file(
     base: &MobileNetV1,
     format: ModelFormat,
     strictness: f32,
+    created_ms: i64,
 ) -> Result<ExportedFile> {
-    let mut files = export_model(model, base, format, strictness).await?;
+    let mut files = export_model(model, base, format, strictness, created_ms).await?;
     if files.len() == 1 {
         return Ok(files.remove(0));
     }

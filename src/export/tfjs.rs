@@ -182,7 +182,11 @@ struct Metadata<'a> {
 }
 
 /// The model as Teachable Machine's three files: `model.json`, `weights.bin`, `metadata.json`.
-pub async fn to_tfjs(model: &TrainedModel, base: &MobileNetV1) -> Result<Vec<ExportedFile>> {
+pub async fn to_tfjs(
+    model: &TrainedModel,
+    base: &MobileNetV1,
+    created_ms: i64,
+) -> Result<Vec<ExportedFile>> {
     let first = model.first_block();
     let tail = &model.net.tail;
     let mut l = Layers::default();
@@ -251,7 +255,7 @@ pub async fn to_tfjs(model: &TrainedModel, base: &MobileNetV1) -> Result<Vec<Exp
         tm_version: generated_by(),
         package_version: TM_PACKAGE_VERSION,
         package_name: "@teachablemachine/image",
-        time_stamp: now_iso8601(),
+        time_stamp: iso8601(created_ms),
         user_metadata: json!({
             "generatedBy": generated_by(),
             "preprocessing": PREPROCESSING,
@@ -278,24 +282,8 @@ pub async fn to_tfjs(model: &TrainedModel, base: &MobileNetV1) -> Result<Vec<Exp
     ])
 }
 
-/// The current time as Teachable Machine writes `timeStamp`: `2020-05-20T11:28:36.478Z`.
-#[cfg(target_arch = "wasm32")]
-fn now_iso8601() -> String {
-    String::from(js_sys::Date::new_0().to_iso_string())
-}
-
-/// The current time as Teachable Machine writes `timeStamp`: `2020-05-20T11:28:36.478Z`.
-#[cfg(not(target_arch = "wasm32"))]
-fn now_iso8601() -> String {
-    let since = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    iso8601(since.as_millis() as i64)
-}
-
 /// Milliseconds since 1970-01-01 UTC as ISO 8601 (proleptic Gregorian, Howard Hinnant's
 /// `civil_from_days`).
-#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 fn iso8601(millis: i64) -> String {
     let (days, ms) = (millis.div_euclid(86_400_000), millis.rem_euclid(86_400_000));
     let z = days + 719_468;

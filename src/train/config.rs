@@ -66,22 +66,48 @@ impl Serialize for FineTuneBlocks {
 }
 
 impl<'de> Deserialize<'de> for FineTuneBlocks {
-    /// `"auto"`, a number, or a number in a string (a form's select).
+    /// `"auto"` or a whole number (JS sends numbers as floats: `1.0` is 1).
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> std::result::Result<Self, D::Error> {
-        match serde_json::Value::deserialize(deserializer)? {
-            serde_json::Value::String(text) => text.parse().map_err(serde::de::Error::custom),
-            serde_json::Value::Number(n) => n
-                .as_u64()
-                .map(|n| Self::Exactly(n as usize))
-                .ok_or_else(|| {
-                    serde::de::Error::custom(format!("`{n}` is not a number of blocks"))
-                }),
-            other => Err(serde::de::Error::custom(format!(
-                "`{other}` is neither \"auto\" nor a number of blocks"
-            ))),
+        deserializer.deserialize_any(FineTuneBlocksVisitor)
+    }
+}
+
+struct FineTuneBlocksVisitor;
+
+impl serde::de::Visitor<'_> for FineTuneBlocksVisitor {
+    type Value = FineTuneBlocks;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("\"auto\" or a number of blocks")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, text: &str) -> std::result::Result<Self::Value, E> {
+        match text {
+            "auto" => Ok(FineTuneBlocks::Auto),
+            _ => Err(E::invalid_value(serde::de::Unexpected::Str(text), &self)),
         }
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, n: u64) -> std::result::Result<Self::Value, E> {
+        usize::try_from(n)
+            .map(FineTuneBlocks::Exactly)
+            .map_err(|_| E::invalid_value(serde::de::Unexpected::Unsigned(n), &self))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, n: i64) -> std::result::Result<Self::Value, E> {
+        match u64::try_from(n) {
+            Ok(n) => self.visit_u64(n),
+            Err(_) => Err(E::invalid_value(serde::de::Unexpected::Signed(n), &self)),
+        }
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, n: f64) -> std::result::Result<Self::Value, E> {
+        if n.fract() == 0.0 && (0.0..=u32::MAX as f64).contains(&n) {
+            return self.visit_u64(n as u64);
+        }
+        Err(E::invalid_value(serde::de::Unexpected::Float(n), &self))
     }
 }
 
@@ -152,230 +178,34 @@ impl Default for TrainConfig {
 /// The largest supported `fine_tune_blocks`.
 pub const MAX_FINE_TUNE_BLOCKS: usize = 3;
 
-/// One training setting as a form shows it: the one place its range lives ([`TrainConfig::validate`]
-/// checks against it, and the page builds its form from it).
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Setting {
-    /// The `TrainConfig` field.
-    pub name: &'static str,
-    /// A short label.
-    pub label: &'static str,
-    /// One sentence on what it does.
-    pub help: &'static str,
-    /// `"number"`, `"checkbox"` or `"select"`.
-    pub kind: &'static str,
-    /// Smallest value allowed (numbers).
-    pub min: Option<f64>,
-    /// Largest value allowed (numbers).
-    pub max: Option<f64>,
-    /// Form step (numbers).
-    pub step: Option<f64>,
-    /// `(value, label)` pairs (selects).
-    pub options: Vec<(&'static str, &'static str)>,
-    /// For an optional number: 0 in the form means `null` (off).
-    pub zero_is_off: bool,
-    /// Folded under "Advanced" on the page.
-    pub advanced: bool,
-}
-
-impl Setting {
-    fn number(
-        name: &'static str,
-        label: &'static str,
-        help: &'static str,
-        range: (f64, f64, f64),
-    ) -> Self {
-        Self {
-            name,
-            label,
-            help,
-            kind: "number",
-            min: Some(range.0),
-            max: Some(range.1),
-            step: Some(range.2),
-            options: Vec::new(),
-            zero_is_off: false,
-            advanced: true,
-        }
-    }
-
-    fn select(
-        name: &'static str,
-        label: &'static str,
-        help: &'static str,
-        options: Vec<(&'static str, &'static str)>,
-    ) -> Self {
-        Self {
-            kind: "select",
-            min: None,
-            max: None,
-            step: None,
-            options,
-            ..Self::number(name, label, help, (0.0, 0.0, 0.0))
-        }
-    }
-
-    fn basic(mut self) -> Self {
-        self.advanced = false;
-        self
-    }
-}
-
 impl TrainConfig {
-    /// Every setting with its range, in form order.
-    pub fn settings() -> Vec<Setting> {
-        let mut patience = Setting::number(
-            "patience",
-            "Early stopping patience",
-            "Stop after this many epochs without a better validation loss (0: never).",
-            (0.0, 1000.0, 1.0),
-        );
-        patience.zero_is_off = true;
-        let augment = Setting {
-            kind: "checkbox",
-            min: None,
-            max: None,
-            step: None,
-            ..Setting::number(
-                "augment",
-                "Augment",
-                "Train on random crops, flips and lighting changes of your images: each image is embedded once per view, often better.",
-                (0.0, 0.0, 0.0),
-            )
-        };
-        vec![
-            Setting::select(
-                "fine_tune_blocks",
-                "Layers to fine-tune",
-                "How many of MobileNet's last blocks learn along with the new head. Automatic trains the head alone, then the last block with it, and keeps whichever does better on the held-out images.",
-                vec![
-                    ("auto", "Automatic"),
-                    ("0", "Head only"),
-                    ("1", "Last block"),
-                    ("2", "Last 2 blocks"),
-                    ("3", "Last 3 blocks"),
-                ],
-            )
-            .basic(),
-            Setting::number(
-                "epochs",
-                "Epochs",
-                "Passes over your samples training the new head, at most.",
-                (1.0, 10_000.0, 1.0),
-            )
-            .basic(),
-            Setting::number(
-                "fine_tune_epochs",
-                "Fine-tuning epochs",
-                "Passes over your samples training the fine-tuned layers with the head, at most (after the head's epochs).",
-                (1.0, 10_000.0, 1.0),
-            ),
-            augment.basic(),
-            Setting::number(
-                "augment_views",
-                "Augmented views",
-                "Random views made of each training image when augmenting (each costs one embedding).",
-                (1.0, 64.0, 1.0),
-            ),
-            Setting::number(
-                "batch_size",
-                "Batch size",
-                "Samples per optimiser step.",
-                (1.0, 4096.0, 1.0),
-            ),
-            Setting::number(
-                "learning_rate",
-                "Learning rate",
-                "Adam's step size for the head.",
-                (1e-6, 1.0, 1e-4),
-            ),
-            Setting::number(
-                "block_lr_factor",
-                "Block learning-rate factor",
-                "When layers are fine-tuned, they and the head learn at this × the learning rate, after the head has learned alone.",
-                (0.0, 10.0, 0.01),
-            ),
-            Setting::select(
-                "head",
-                "Head",
-                "The classifier on top of MobileNet's features.",
-                vec![
-                    ("mlp", "Dense → Dropout → Dense"),
-                    ("linear", "One dense layer"),
-                ],
-            ),
-            Setting::number(
-                "hidden_units",
-                "Hidden units",
-                "Width of the head's hidden layer.",
-                (1.0, 4096.0, 1.0),
-            ),
-            Setting::number(
-                "dropout",
-                "Dropout",
-                "Share of hidden units dropped while training.",
-                (0.0, 0.99, 0.05),
-            ),
-            Setting::number(
-                "label_smoothing",
-                "Label smoothing",
-                "Softens the targets (0: off).",
-                (0.0, 0.99, 0.05),
-            ),
-            Setting::number(
-                "weight_decay",
-                "Weight decay",
-                "L2 penalty on the weights (0: off).",
-                (0.0, 1.0, 1e-4),
-            ),
-            Setting::number(
-                "validation_fraction",
-                "Held out for validation",
-                "Share of each class kept aside to validate and evaluate on.",
-                (0.0, 0.9, 0.05),
-            ),
-            patience,
-            Setting::number(
-                "seed",
-                "Seed",
-                "Seeds initialisation, split, shuffles and augmentation.",
-                (0.0, 9_007_199_254_740_991.0, 1.0),
-            ),
+    /// Every numeric field by its setting's name (`None`: an optional one that is off).
+    fn numbers(&self) -> [(&'static str, Option<f64>); 13] {
+        [
+            ("epochs", Some(self.epochs as f64)),
+            ("fine_tune_epochs", Some(self.fine_tune_epochs as f64)),
+            ("augment_views", Some(self.augment_views as f64)),
+            ("batch_size", Some(self.batch_size as f64)),
+            ("learning_rate", Some(self.learning_rate)),
+            ("block_lr_factor", Some(self.block_lr_factor)),
+            ("hidden_units", Some(self.hidden_units as f64)),
+            ("dropout", Some(self.dropout)),
+            ("label_smoothing", Some(f64::from(self.label_smoothing))),
+            ("weight_decay", Some(f64::from(self.weight_decay))),
+            ("validation_fraction", Some(self.validation_fraction)),
+            ("patience", self.patience.map(|p| p as f64)),
+            ("seed", Some(self.seed as f64)),
         ]
     }
 
-    /// Checks every field against its [`Setting`] range.
+    /// Checks every number against its [`Setting`]'s range and the blocks against
+    /// [`MAX_FINE_TUNE_BLOCKS`] (selects and checkboxes are typed: serde refuses other values).
     pub fn validate(&self) -> Result<()> {
-        let values =
-            serde_json::to_value(self).map_err(|e| Error::InvalidArgument(e.to_string()))?;
-        for setting in Self::settings() {
-            let value = &values[setting.name];
-            if value.is_null() && !setting.zero_is_off {
-                return Err(Error::InvalidArgument(format!(
-                    "{} must be a number",
-                    setting.name
-                )));
-            }
-            if let Some(v) = value.as_f64() {
-                let (min, max) = (
-                    setting.min.unwrap_or(f64::MIN),
-                    setting.max.unwrap_or(f64::MAX),
-                );
-                if !(v.is_finite() && (min..=max).contains(&v)) {
-                    return Err(Error::InvalidArgument(format!(
-                        "{} must be in {min}..={max}, got {v}",
-                        setting.name
-                    )));
-                }
-            }
-            if let Some(text) = value.as_str()
-                && !setting.options.iter().any(|(option, _)| *option == text)
-            {
-                return Err(Error::InvalidArgument(format!(
-                    "{} cannot be `{text}`",
-                    setting.name
-                )));
-            }
+        let schema = Self::settings();
+        for (name, value) in self.numbers() {
+            let setting = (schema.iter().find(|s| s.name == name))
+                .ok_or_else(|| Error::InvalidArgument(format!("no setting named {name}")))?;
+            setting.check(value)?;
         }
         if self.blocks() > MAX_FINE_TUNE_BLOCKS {
             return Err(Error::InvalidArgument(format!(
@@ -437,12 +267,33 @@ mod tests {
     }
 
     #[test]
-    fn fine_tune_blocks_reads_auto_numbers_and_form_strings() {
+    fn every_number_in_the_schema_is_validated() {
+        let checked: Vec<&str> = TrainConfig::default().numbers().map(|(n, _)| n).to_vec();
+        let numbers: Vec<&str> = (TrainConfig::settings().into_iter())
+            .filter(|s| s.kind == "number")
+            .map(|s| s.name)
+            .collect();
+        assert_eq!(checked.len(), numbers.len());
+        assert!(numbers.iter().all(|n| checked.contains(n)), "{numbers:?}");
+        let none = TrainConfig {
+            patience: None,
+            ..TrainConfig::default()
+        };
+        none.validate().expect("patience may be off");
+    }
+
+    #[test]
+    fn fine_tune_blocks_reads_auto_and_whole_numbers_only() {
         let read = |json: &str| serde_json::from_str::<FineTuneBlocks>(json);
         assert_eq!(read(r#""auto""#).expect("auto"), FineTuneBlocks::Auto);
         assert_eq!(read("2").expect("number"), FineTuneBlocks::Exactly(2));
-        assert_eq!(read(r#""1""#).expect("string"), FineTuneBlocks::Exactly(1));
-        assert!(read(r#""many""#).is_err() && read("-1").is_err() && read("true").is_err());
+        assert_eq!(
+            read("1.0").expect("a JS number"),
+            FineTuneBlocks::Exactly(1)
+        );
+        for bad in [r#""1""#, r#""many""#, "-1", "1.5", "true", "null"] {
+            assert!(read(bad).is_err(), "{bad} is refused");
+        }
         let json = |v: FineTuneBlocks| serde_json::to_string(&v).expect("json");
         assert_eq!(json(FineTuneBlocks::Auto), r#""auto""#);
         assert_eq!(json(FineTuneBlocks::Exactly(3)), "3");

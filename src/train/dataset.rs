@@ -9,53 +9,83 @@ use std::sync::Arc;
 pub struct Sample {
     /// Stable id (never reused within a dataset).
     pub id: u64,
-    /// Class index.
+    /// Class index (its class's position in [`Dataset::class_names`]).
     pub label: usize,
     /// 224×224 RGB pixels (shared: a training run keeps a handle, not a copy).
     pub rgb: Arc<[u8]>,
 }
 
-/// The user's classes and samples.
+/// The user's classes and samples. Classes and samples have stable ids (what callers name them
+/// by); a class's *label* is its position, what the model's outputs are ordered by.
 #[derive(Clone, Debug, Default)]
 pub struct Dataset {
+    class_ids: Vec<u64>,
     class_names: Vec<String>,
     samples: Vec<Sample>,
     next_id: u64,
+    next_class_id: u64,
 }
 
 impl Dataset {
-    /// A dataset with these classes and no samples.
+    /// A dataset with these classes (ids 0, 1, …) and no samples.
     pub fn new(class_names: Vec<String>) -> Self {
         Self {
+            class_ids: (0..class_names.len() as u64).collect(),
+            next_class_id: class_names.len() as u64,
             class_names,
             ..Self::default()
         }
     }
 
-    /// Adds a class; returns its index.
-    pub fn add_class(&mut self, name: impl Into<String>) -> usize {
-        self.class_names.push(name.into());
-        self.class_names.len() - 1
+    /// A dataset with these `(id, name)` classes (a saved project's), in label order.
+    pub fn with_classes(classes: Vec<(u64, String)>) -> Result<Self> {
+        let mut dataset = Self::default();
+        for (id, name) in classes {
+            dataset.insert_class(id, name)?;
+        }
+        Ok(dataset)
     }
 
-    /// Renames class `label`.
-    pub fn rename_class(&mut self, label: usize, name: impl Into<String>) -> Result<()> {
-        let slot = self
-            .class_names
-            .get_mut(label)
-            .ok_or_else(|| Error::InvalidArgument(format!("class {label} does not exist")))?;
-        *slot = name.into();
+    /// Adds a class; returns its id.
+    pub fn add_class(&mut self, name: impl Into<String>) -> u64 {
+        let id = self.next_class_id;
+        self.class_ids.push(id);
+        self.class_names.push(name.into());
+        self.next_class_id += 1;
+        id
+    }
+
+    /// Adds a class under a known id (restoring a saved project); it takes the next label.
+    pub fn insert_class(&mut self, id: u64, name: impl Into<String>) -> Result<()> {
+        if self.class_ids.contains(&id) {
+            return Err(Error::InvalidArgument(format!("class {id} already exists")));
+        }
+        self.class_ids.push(id);
+        self.class_names.push(name.into());
+        self.next_class_id = self.next_class_id.max(id + 1);
         Ok(())
     }
 
-    /// Removes class `label` and its samples; later classes move down one index. Returns the
-    /// ids of the removed samples.
-    pub fn remove_class(&mut self, label: usize) -> Result<Vec<u64>> {
-        if label >= self.class_names.len() {
-            return Err(Error::InvalidArgument(format!(
-                "class {label} does not exist"
-            )));
-        }
+    /// The label (position) of class `id`.
+    pub fn label_of(&self, id: u64) -> Result<usize> {
+        self.class_ids
+            .iter()
+            .position(|&c| c == id)
+            .ok_or_else(|| Error::InvalidArgument(format!("class {id} does not exist")))
+    }
+
+    /// Renames class `id`.
+    pub fn rename_class(&mut self, id: u64, name: impl Into<String>) -> Result<()> {
+        let label = self.label_of(id)?;
+        self.class_names[label] = name.into();
+        Ok(())
+    }
+
+    /// Removes class `id` and its samples; later classes move down one label. Returns the ids
+    /// of the removed samples.
+    pub fn remove_class(&mut self, id: u64) -> Result<Vec<u64>> {
+        let label = self.label_of(id)?;
+        self.class_ids.remove(label);
         self.class_names.remove(label);
         let removed = self
             .samples
@@ -72,27 +102,27 @@ impl Dataset {
         Ok(removed)
     }
 
-    /// Class names, by index.
+    /// Class ids, by label.
+    pub fn class_ids(&self) -> &[u64] {
+        &self.class_ids
+    }
+
+    /// Class names, by label.
     pub fn class_names(&self) -> &[String] {
         &self.class_names
     }
 
-    /// Adds one 224×224 RGB image to class `label`; returns its new id.
-    pub fn add_sample(&mut self, label: usize, rgb: Vec<u8>) -> Result<u64> {
+    /// Adds one 224×224 RGB image to class `class` (an id); returns the sample's new id.
+    pub fn add_sample(&mut self, class: u64, rgb: Vec<u8>) -> Result<u64> {
         let id = self.next_id;
-        self.insert_sample(id, label, rgb)?;
+        self.insert_sample(id, class, rgb)?;
         Ok(id)
     }
 
-    /// Adds one 224×224 RGB image to class `label` under a given id (a saved project's sample
-    /// keeps its id, so a trained model's split still names it).
-    pub fn insert_sample(&mut self, id: u64, label: usize, rgb: Vec<u8>) -> Result<()> {
-        if label >= self.class_names.len() {
-            return Err(Error::InvalidArgument(format!(
-                "class {label} does not exist ({} classes)",
-                self.class_names.len()
-            )));
-        }
+    /// Adds one 224×224 RGB image to class `class` under a given sample id (a saved project's
+    /// sample keeps its id, so a trained model's split still names it).
+    pub fn insert_sample(&mut self, id: u64, class: u64, rgb: Vec<u8>) -> Result<()> {
+        let label = self.label_of(class)?;
         if rgb.len() != RGB_IMAGE_BYTES {
             return Err(Error::PixelSize {
                 what: "one 224×224 RGB image",
@@ -124,13 +154,9 @@ impl Dataset {
         self.samples.len() != before
     }
 
-    /// Moves sample `id` to class `label`.
-    pub fn relabel_sample(&mut self, id: u64, label: usize) -> Result<()> {
-        if label >= self.class_names.len() {
-            return Err(Error::InvalidArgument(format!(
-                "class {label} does not exist"
-            )));
-        }
+    /// Moves sample `id` to class `class` (an id).
+    pub fn relabel_sample(&mut self, id: u64, class: u64) -> Result<()> {
+        let label = self.label_of(class)?;
         let index = self
             .samples
             .binary_search_by_key(&id, |s| s.id)
@@ -200,21 +226,36 @@ mod tests {
     }
 
     #[test]
-    fn removing_a_class_drops_its_samples_and_renumbers() {
+    fn removing_a_class_drops_its_samples_and_keeps_class_ids() {
         let mut d = Dataset::new(vec!["a".into(), "b".into(), "c".into()]);
         let a = d.add_sample(0, vec![0; RGB_IMAGE_BYTES]).expect("a");
         let b = d.add_sample(1, vec![0; RGB_IMAGE_BYTES]).expect("b");
         let c = d.add_sample(2, vec![0; RGB_IMAGE_BYTES]).expect("c");
         assert_eq!(d.remove_class(1).expect("remove"), vec![b]);
         assert_eq!(d.class_names(), ["a", "c"]);
+        assert_eq!(d.class_ids(), [0, 2], "ids stay, labels move down");
         assert_eq!(d.sample(c).map(|s| s.label), Some(1));
         assert_eq!(d.sample(a).map(|s| s.label), Some(0));
-        assert!(d.remove_class(5).is_err());
+        assert!(d.remove_class(1).is_err(), "class 1 is gone");
         d.relabel_sample(c, 0).expect("relabel");
         assert_eq!(d.sample(c).map(|s| s.label), Some(0));
         assert!(d.relabel_sample(c, 9).is_err());
         assert!(d.relabel_sample(999, 0).is_err());
-        d.rename_class(1, "see").expect("rename");
+        d.rename_class(2, "see").expect("rename");
         assert_eq!(d.class_names()[1], "see");
+        assert_eq!(d.add_class("d"), 3, "a new class never takes a used id");
+    }
+
+    #[test]
+    fn saved_classes_keep_their_ids() {
+        let mut d = Dataset::with_classes(vec![(4, "x".into()), (9, "y".into())]).expect("ids");
+        assert_eq!(d.label_of(9).ok(), Some(1));
+        assert_eq!(d.add_class("z"), 10);
+        d.add_sample(9, vec![0; RGB_IMAGE_BYTES]).expect("class 9");
+        assert!(
+            d.add_sample(1, vec![0; RGB_IMAGE_BYTES]).is_err(),
+            "1 is a label, not an id"
+        );
+        assert!(Dataset::with_classes(vec![(1, "a".into()), (1, "b".into())]).is_err());
     }
 }

@@ -1,6 +1,6 @@
 //! What one epoch reports.
 
-use super::run::Stage;
+use super::stage::Stage;
 use serde::Serialize;
 
 /// Metrics of one epoch (validation ones are `None` when nothing is held out).

@@ -9,28 +9,33 @@ mod augment;
 mod cache;
 mod config;
 mod dataset;
+mod embedding;
 mod evaluation;
 mod head;
 mod metrics;
 mod novelty;
 mod project;
 mod run;
+mod settings;
 mod split;
+mod stage;
 mod tail;
 mod trained;
 
 pub use augment::{AugmentConfig, augment_rgb};
-pub use cache::{BoundaryCache, CacheSlot, boundary_shape, run_prefix};
+pub use cache::{BoundaryCache, CacheSlot};
 pub use config::{
-    AUTO_FINE_TUNE_BLOCKS, FineTuneBlocks, HeadKind, MAX_FINE_TUNE_BLOCKS, Setting, TrainConfig,
+    AUTO_FINE_TUNE_BLOCKS, FineTuneBlocks, HeadKind, MAX_FINE_TUNE_BLOCKS, TrainConfig,
 };
 pub use dataset::{Dataset, Sample};
+pub use embedding::{PrefixWork, embed_batch};
 pub use evaluation::{Evaluation, Misclassified};
 pub use head::{Head, HeadConfig};
 pub use metrics::EpochMetrics;
 pub use novelty::{DEFAULT_STRICTNESS, Novelty, NoveltyCalibration, REFERENCES_PER_CLASS};
-pub use project::{PrefixWork, Project, embed_batch};
-pub use run::{Run, Stage};
+pub use project::Project;
+pub use settings::Setting;
 pub use split::{Split, stratified_split};
+pub use stage::Stage;
 pub use tail::Tail;
 pub use trained::{Classification, TrainedModel, TrainedModelMeta, TrainedNet, argmax};

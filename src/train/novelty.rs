@@ -2,7 +2,8 @@
 //!
 //! A softmax over the taught classes cannot say "none of these" (two classes share at least 0.5
 //! between them for any image), so the decision reads the features instead: the cosine
-//! similarity of an image's features (the head's input, L2-normalised) to the nearest of a set
+//! similarity of an image's pretrained features (the frozen network's pooled 1024-d output,
+//! L2-normalised, whatever the run fine-tuned) to the nearest of a set
 //! of training samples' features, the *references*. It is calibrated on known-class images the
 //! references do not contain — the held-out samples, and each reference against the others — by
 //! a normal fit that ignores outliers (median and MAD): flagging below `median − z·spread`, with

@@ -1,57 +1,37 @@
-//! The project: classes and samples, the settings, the boundary cache and the trained model
-//! with the split it was trained and validated on. The CLI and the browser both drive this.
+//! The project: classes and samples, the settings, the boundary cache, the run in progress and
+//! the trained model with the split it was trained and validated on. The CLI and the browser
+//! both drive this, one [`Project::train_epoch`] at a time.
 
-use super::augment::{AugmentConfig, augment_rgb, view_rng};
-use super::cache::{BoundaryCache, CacheSlot, boundary_shape, run_prefix};
+use super::cache::BoundaryCache;
 use super::config::TrainConfig;
 use super::dataset::Dataset;
 use super::evaluation::Evaluation;
 use super::head::HeadConfig;
+use super::metrics::EpochMetrics;
 use super::run::{Run, RunSample, RunSetup};
-use super::split::{Split, stratified_split};
 use super::tail::Tail;
 use super::trained::{Classification, TrainedModel};
+use crate::bundle::{Bundle, BundleSample, encode_png};
 use crate::data::rgb_to_input;
 use crate::error::{Error, Result};
 use crate::model::{FEATURE_DIM, MobileNetV1};
 use burn::prelude::*;
 use std::collections::HashSet;
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
-
-/// Images per frozen-prefix batch when embedding. Single-threaded Flex in wasm is fastest per
-/// image at 4 (headless Chromium, batches of 1, 2, 4, 8, 16, 32: 15.7, 15.9, 17.2, 16.7, 15.1,
-/// 14.1 images/s: larger activations leave the cache); WebGPU and threaded native Flex take 16.
-pub fn embed_batch(device: &Device) -> usize {
-    if cfg!(target_arch = "wasm32") && *device == Device::flex() {
-        4
-    } else {
-        16
-    }
-}
-
-/// Frozen-prefix work handed out by [`Project::pending_prefix_work`]: run [`run_prefix`] on
-/// `pixels` (one 224×224 RGB image per slot) at `first_block`, then give the values back.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct PrefixWork {
-    /// Which sample (and which augmented view of it) each image is.
-    pub slots: Vec<CacheSlot>,
-    /// The images' RGB bytes, concatenated.
-    #[serde(with = "serde_bytes")]
-    pub pixels: Vec<u8>,
-    /// The block whose input to compute.
-    pub first_block: usize,
-}
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// A transfer-learning project over a frozen MobileNetV1.
 pub struct Project {
     base: MobileNetV1,
-    frozen: MobileNetV1,
-    device: Device,
+    pub(super) frozen: MobileNetV1,
+    pub(super) device: Device,
     base_sha256: String,
-    config: TrainConfig,
-    dataset: Dataset,
-    cache: BoundaryCache,
+    pub(super) config: TrainConfig,
+    pub(super) dataset: Dataset,
+    pub(super) cache: BoundaryCache,
+    /// The run in progress: started by the first [`Self::train_epoch`], forgotten by any edit
+    /// that changes what it would train (settings, classes) or installs another model.
+    run: Option<Run>,
     trained: Option<TrainedModel>,
     /// An imported model's tail: the next run starts from it when its shape fits.
     resume: Option<Tail>,
@@ -81,6 +61,7 @@ impl Project {
             config,
             dataset,
             cache,
+            run: None,
             trained: None,
             resume: None,
             cancel: Arc::new(AtomicBool::new(false)),
@@ -113,16 +94,21 @@ impl Project {
         &self.config
     }
 
-    /// Changes settings. Changing `fine_tune_blocks` empties the cache (another boundary);
-    /// changing `seed` drops the augmented views (other views).
+    /// Changes settings; a different setting ends the run in progress. Changing
+    /// `fine_tune_blocks` empties the cache (another boundary); changing `seed` drops the
+    /// augmented views (other views).
     pub fn set_config(&mut self, config: TrainConfig) -> Result<()> {
         config.validate()?;
+        if config == self.config {
+            return Ok(());
+        }
         self.cache.retarget(
             &self.base_sha256,
             config.first_trainable_block(),
             config.seed,
         );
         self.config = config;
+        self.run = None;
         Ok(())
     }
 
@@ -131,38 +117,41 @@ impl Project {
         &self.dataset
     }
 
-    /// Adds a class; returns its index.
-    pub fn add_class(&mut self, name: impl Into<String>) -> usize {
+    /// Adds a class; returns its id. The run in progress ends (it has one output fewer).
+    pub fn add_class(&mut self, name: impl Into<String>) -> u64 {
+        self.run = None;
         self.dataset.add_class(name)
     }
 
-    /// Renames a class (a trained model keeps the names it was trained with).
-    pub fn rename_class(&mut self, label: usize, name: impl Into<String>) -> Result<()> {
-        self.dataset.rename_class(label, name)
+    /// Renames class `id` (a trained model keeps the names it was trained with).
+    pub fn rename_class(&mut self, id: u64, name: impl Into<String>) -> Result<()> {
+        self.dataset.rename_class(id, name)
     }
 
-    /// Removes a class and its samples (a trained model stays as it is).
-    pub fn remove_class(&mut self, label: usize) -> Result<()> {
-        for id in self.dataset.remove_class(label)? {
-            self.cache.remove(id);
+    /// Removes class `id` and its samples (a trained model stays as it is); the run in
+    /// progress ends.
+    pub fn remove_class(&mut self, id: u64) -> Result<()> {
+        for sample in self.dataset.remove_class(id)? {
+            self.cache.remove(sample);
         }
+        self.run = None;
         Ok(())
     }
 
-    /// Adds a 224×224 RGB sample; returns its id. It is embedded by the next
-    /// [`Self::embed_pending`] or run.
-    pub fn add_sample(&mut self, label: usize, rgb: Vec<u8>) -> Result<u64> {
-        self.dataset.add_sample(label, rgb)
+    /// Adds a 224×224 RGB sample to class `class`; returns its id. It is embedded by the next
+    /// [`Self::embed_pending`] or run. A run in progress trains on the samples it started with.
+    pub fn add_sample(&mut self, class: u64, rgb: Vec<u8>) -> Result<u64> {
+        self.dataset.add_sample(class, rgb)
     }
 
     /// Adds a 224×224 RGB sample under a known id (restoring a saved project).
-    pub fn insert_sample(&mut self, id: u64, label: usize, rgb: Vec<u8>) -> Result<()> {
-        self.dataset.insert_sample(id, label, rgb)
+    pub fn insert_sample(&mut self, id: u64, class: u64, rgb: Vec<u8>) -> Result<()> {
+        self.dataset.insert_sample(id, class, rgb)
     }
 
-    /// Moves a sample to another class (its cached activation stays valid).
-    pub fn relabel_sample(&mut self, id: u64, label: usize) -> Result<()> {
-        self.dataset.relabel_sample(id, label)
+    /// Moves a sample to class `class` (its cached activation stays valid).
+    pub fn relabel_sample(&mut self, id: u64, class: u64) -> Result<()> {
+        self.dataset.relabel_sample(id, class)
     }
 
     /// Removes a sample and its cached activation.
@@ -179,130 +168,42 @@ impl Project {
         &self.cache
     }
 
-    /// The training/validation split a run started now would use.
-    fn split(&self) -> Split {
-        let classes = self.dataset.class_names().len();
-        let c = &self.config;
-        stratified_split(
-            self.dataset.samples(),
-            classes,
-            c.validation_fraction,
-            c.seed,
-        )
-    }
-
-    /// What the frozen prefix still has to embed before a run can start: every sample's plain
-    /// image, then (with augmentation) each training sample's missing bank views.
-    fn pending_slots(&self) -> Vec<CacheSlot> {
-        let samples = self.dataset.samples();
-        let mut slots: Vec<CacheSlot> = samples
-            .iter()
-            .filter(|s| !self.cache.contains(s.id))
-            .map(|s| (s.id, None))
-            .collect();
-        if self.config.augment {
-            for id in self.split().train {
-                let have = self.cache.view_count(id);
-                slots.extend((have..self.config.augment_views).map(|j| (id, Some(j))));
-            }
-        }
-        slots
-    }
-
-    /// Images (plain samples and augmented views) the frozen prefix still has to embed
-    /// before a run can start.
-    pub fn pending_embeddings(&self) -> usize {
-        self.pending_slots().len()
-    }
-
-    /// Embeds up to `limit` pending images (in batches); returns how many remain pending.
-    pub fn embed_pending(&mut self, limit: usize) -> Result<usize> {
-        let pending = self.pending_slots();
-        let now = pending.len().min(limit);
-        self.embed_slots(&pending[..now])?;
-        Ok(pending.len() - now)
-    }
-
-    /// Up to `limit` pending images with their pixels, to run through another copy of the same
-    /// frozen prefix (a pool of workers in the browser); [`Self::insert_prefix_work`] takes the
-    /// result back. Nothing changes until then.
-    pub fn pending_prefix_work(&self, limit: usize) -> Result<PrefixWork> {
-        let mut slots = self.pending_slots();
-        slots.truncate(limit);
-        let pixels = self.prefix_pixels(&slots)?;
-        Ok(PrefixWork {
-            slots,
-            pixels,
-            first_block: self.cache.first_block(),
-        })
-    }
-
-    /// Caches `values`, the prefix's output for `slots` (row-major `[slots, C, H, W]`, as
-    /// [`run_prefix`] gives it for `first_block`), computed from a [`PrefixWork`]. Returns how
-    /// many images are still pending. Fails, changing nothing, if the work is stale (the settings
-    /// moved the boundary, or its slots are no longer the next pending ones) or the size is wrong.
-    pub fn insert_prefix_work(
-        &mut self,
-        slots: &[CacheSlot],
-        first_block: usize,
-        values: Vec<f32>,
-    ) -> Result<usize> {
-        let pending = self.pending_slots();
-        if first_block != self.cache.first_block() || !pending.starts_with(slots) {
-            return Err(Error::State(
-                "the embedded images are no longer the pending ones: embed again".into(),
-            ));
-        }
-        let [c, h, w] = boundary_shape(first_block);
-        if values.len() != slots.len() * c * h * w {
-            return Err(Error::InvalidArgument(format!(
-                "{} values for {} images of {c}×{h}×{w}",
-                values.len(),
-                slots.len()
-            )));
-        }
-        let data = TensorData::new(values, [slots.len(), c, h, w]);
-        let boundary = Tensor::from_data(data, &self.device);
-        self.cache.insert_computed(slots, boundary);
-        Ok(pending.len() - slots.len())
-    }
-
-    /// Embeds and caches `slots`, in batches.
-    fn embed_slots(&mut self, slots: &[CacheSlot]) -> Result<()> {
-        for chunk in slots.chunks(embed_batch(&self.device)) {
-            let input = self.prefix_input(chunk)?;
-            self.cache.insert_batch(&self.frozen, chunk, input);
-        }
-        Ok(())
-    }
-
-    /// The network input for `slots`: each sample's pixels, or its seeded augmented view.
-    fn prefix_input(&self, slots: &[CacheSlot]) -> Result<Tensor<4>> {
-        rgb_to_input(&self.prefix_pixels(slots)?, &self.device)
-    }
-
-    /// The RGB bytes of `slots`, concatenated: each sample's, or its seeded augmented view's.
-    fn prefix_pixels(&self, slots: &[CacheSlot]) -> Result<Vec<u8>> {
-        let augment = AugmentConfig::default();
-        let seed = self.cache.view_seed();
-        let mut pixels = Vec::with_capacity(slots.len() * crate::data::RGB_IMAGE_BYTES);
-        for &(id, view) in slots {
-            let rgb = &self.dataset.sample(id).ok_or(Error::MissingSample(id))?.rgb;
-            match view {
-                None => pixels.extend_from_slice(rgb),
-                Some(j) => pixels.extend(augment_rgb(rgb, &augment, &mut view_rng(seed, id, j))),
-            }
-        }
-        Ok(pixels)
-    }
-
-    /// A flag that, once set, stops the running epoch after its current batch.
+    /// A flag that, once set, stops the running epoch after its current batch (set it from
+    /// another thread or task than the one awaiting [`Self::train_epoch`]).
     pub fn cancel_handle(&self) -> Arc<AtomicBool> {
         self.cancel.clone()
     }
 
-    /// Starts a training run on a snapshot of the current samples (embedding what is pending).
-    pub fn start_run(&mut self) -> Result<Run> {
+    /// Asks the running (or next) epoch to stop after its current batch; the run keeps its best
+    /// weights so far.
+    pub fn stop(&self) {
+        self.cancel.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether a run is in progress (started and not yet done).
+    pub fn is_training(&self) -> bool {
+        self.run.is_some()
+    }
+
+    /// Trains one epoch, starting a run on a snapshot of the current samples first if none is
+    /// in progress (embedding what is pending). When the epoch reports `done`, the run's model
+    /// has become [`Self::trained`]. A failed epoch ends the run.
+    pub async fn train_epoch(&mut self) -> Result<EpochMetrics> {
+        let mut run = match self.run.take() {
+            Some(run) => run,
+            None => self.start_run()?,
+        };
+        let metrics = run.epoch().await?;
+        if metrics.done {
+            self.trained = Some(run.finish(&self.frozen).await?);
+        } else {
+            self.run = Some(run);
+        }
+        Ok(metrics)
+    }
+
+    /// A run on a snapshot of the current samples, embedding what is pending.
+    fn start_run(&mut self) -> Result<Run> {
         self.config.validate()?;
         self.dataset.check_trainable()?;
         self.embed_pending(usize::MAX)?;
@@ -344,12 +245,6 @@ impl Project {
         }))
     }
 
-    /// Ends `run` and makes its model the trained one.
-    pub async fn finish_run(&mut self, run: Run) -> Result<&TrainedModel> {
-        let model = run.finish(&self.frozen).await?;
-        Ok(self.trained.insert(model))
-    }
-
     /// The trained model, if any.
     pub fn trained(&self) -> Option<&TrainedModel> {
         self.trained.as_ref()
@@ -361,9 +256,10 @@ impl Project {
             .ok_or_else(|| Error::State("no trained model yet: train first".into()))
     }
 
-    /// Installs a saved or imported model; the next run starts from its weights when the
-    /// classes and `fine_tune_blocks` match.
+    /// Installs a saved or imported model (ending the run in progress); the next run starts
+    /// from its weights when the classes and `fine_tune_blocks` match.
     pub fn install(&mut self, model: TrainedModel) {
+        self.run = None;
         self.resume = Some(model.net.tail.clone());
         self.trained = Some(model);
     }
@@ -382,32 +278,6 @@ impl Project {
             .collect();
         let samples = self.dataset.samples();
         samples.iter().filter(|s| !known.contains(&s.id)).count()
-    }
-
-    /// Boundary activations of samples for `first_block`: cached when the cache holds that
-    /// boundary, else computed from their pixels.
-    fn boundaries(&mut self, ids: &[u64], first_block: usize) -> Result<Option<Tensor<4>>> {
-        if ids.is_empty() {
-            return Ok(None);
-        }
-        let slots: Vec<CacheSlot> = ids.iter().map(|&id| (id, None)).collect();
-        if self.cache.first_block() == first_block {
-            let missing: Vec<CacheSlot> = (slots.iter())
-                .filter(|(id, _)| !self.cache.contains(*id))
-                .copied()
-                .collect();
-            self.embed_slots(&missing)?;
-            return Ok(self.cache.stack(ids));
-        }
-        let mut parts = Vec::new();
-        for chunk in slots.chunks(embed_batch(&self.device)) {
-            parts.push(run_prefix(
-                &self.frozen,
-                self.prefix_input(chunk)?,
-                first_block,
-            ));
-        }
-        Ok(Some(Tensor::cat(parts, 0)))
     }
 
     /// Evaluates the trained model on exactly the samples its run held out (those still in
@@ -447,5 +317,30 @@ impl Project {
         results
             .pop()
             .ok_or_else(|| Error::Backend("no prediction".into()))
+    }
+
+    /// The whole project as a bundle: classes, settings, "none of these" `strictness`, every
+    /// sample as a lossless PNG under its id, and the trained model.
+    pub async fn to_bundle(&self, strictness: Option<f32>) -> Result<Bundle> {
+        let samples = (self.dataset.samples().iter())
+            .map(|s| {
+                Ok(BundleSample {
+                    id: s.id,
+                    label: s.label,
+                    png: encode_png(&s.rgb)?,
+                })
+            })
+            .collect::<Result<_>>()?;
+        let model = match &self.trained {
+            Some(model) => Some(model.to_safetensors().await?),
+            None => None,
+        };
+        Ok(Bundle {
+            class_names: self.dataset.class_names().to_vec(),
+            settings: Some(self.config.clone()),
+            strictness,
+            samples,
+            model,
+        })
     }
 }

@@ -9,12 +9,13 @@ use super::config::TrainConfig;
 use super::metrics::EpochMetrics;
 use super::novelty::{Novelty, REFERENCES_PER_CLASS, distinct_references};
 use super::split::Split;
+use super::stage::{Stage, StageData, read_scalar, stage_data, validation_metrics};
 use super::tail::Tail;
 use super::trained::{
     FORMAT_VERSION, PREPROCESSING, TrainedModel, TrainedModelMeta, TrainedNet, novelty_features,
 };
 use crate::error::{Error, Result};
-use crate::model::{BLOCK_COUNT, DepthwiseSeparable, MobileNetV1, global_average_pool};
+use crate::model::{BLOCK_COUNT, DepthwiseSeparable, MobileNetV1};
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::decay::WeightDecayConfig;
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
@@ -22,7 +23,6 @@ use burn::prelude::*;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
-use serde::Serialize;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -59,23 +59,6 @@ pub struct RunSetup {
     pub validation: Vec<RunSample>,
     /// Set to stop the run at the next batch boundary.
     pub cancel: Arc<AtomicBool>,
-}
-
-/// Which part of the tail an epoch trains.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Stage {
-    /// The head alone, on the features of the (still pretrained) blocks, computed once.
-    Head,
-    /// The fine-tuned blocks and the head together, at `block_lr_factor` × the learning rate.
-    Blocks,
-}
-
-/// What one stage trains on: per training sample its label and inputs (the plain one first,
-/// then its augmented views), and the stacked held-out inputs with their labels.
-struct StageData {
-    train: Vec<(usize, Vec<Tensor<4>>)>,
-    validation: Option<(Tensor<4>, Tensor<1, Int>)>,
 }
 
 /// A training run in progress.
@@ -133,16 +116,6 @@ impl Run {
             done: false,
             setup,
         }
-    }
-
-    /// Whether the run is over (call [`Self::finish`]).
-    pub fn is_done(&self) -> bool {
-        self.done
-    }
-
-    /// The settings of this run.
-    pub fn config(&self) -> &TrainConfig {
-        &self.setup.config
     }
 
     /// The most epochs this run can still reach (the stages' limits; early stopping may end it
@@ -368,81 +341,4 @@ fn optimizer(config: &TrainConfig) -> ModuleOptimizer {
         adam = adam.with_weight_decay(Some(WeightDecayConfig::new(config.weight_decay)));
     }
     adam.init()
-}
-
-/// The inputs a stage trains and validates on: the samples' boundary activations and views
-/// as they are, or (for the head stage of a fine-tuning run) passed once through the
-/// pretrained `blocks` and pooled, as `[1, 1024, 1, 1]` inputs of a head-only tail.
-fn stage_data(
-    blocks: &[DepthwiseSeparable],
-    train: &[RunSample],
-    validation: &[RunSample],
-) -> StageData {
-    let through_blocks = |input: Tensor<4>| -> Tensor<4> {
-        if blocks.is_empty() {
-            return input;
-        }
-        let x = blocks.iter().fold(input, |x, block| block.forward(x));
-        let pooled = global_average_pool(x);
-        let [n, c] = pooled.dims();
-        pooled.reshape([n, c, 1, 1])
-    };
-    let train = train
-        .iter()
-        .map(|s| {
-            let stacked = Tensor::cat(
-                std::iter::once(s.boundary.clone())
-                    .chain(s.views.iter().cloned())
-                    .collect(),
-                0,
-            );
-            let inputs = through_blocks(stacked);
-            let rows = (0..inputs.dims()[0])
-                .map(|r| inputs.clone().narrow(0, r, 1))
-                .collect();
-            (s.label, rows)
-        })
-        .collect();
-    let validation = (!validation.is_empty()).then(|| {
-        let device = validation[0].boundary.device();
-        let boundary = Tensor::cat(validation.iter().map(|s| s.boundary.clone()).collect(), 0);
-        let labels: Vec<i64> = validation.iter().map(|s| s.label as i64).collect();
-        let targets =
-            Tensor::<1, Int>::from_data(TensorData::new(labels, [validation.len()]), &device);
-        (through_blocks(boundary), targets)
-    });
-    StageData { train, validation }
-}
-
-/// Mean loss and accuracy of `tail` on held-out inputs (`None`s when there are none).
-async fn validation_metrics(
-    tail: &Tail,
-    validation: &Option<(Tensor<4>, Tensor<1, Int>)>,
-) -> Result<(Option<f32>, Option<f32>)> {
-    let Some((inputs, targets)) = validation else {
-        return Ok((None, None));
-    };
-    let n = targets.dims()[0];
-    let logits = tail.forward(inputs.clone());
-    let loss = CrossEntropyLossConfig::new()
-        .init(&inputs.device())
-        .forward(logits.clone(), targets.clone());
-    let hits = logits
-        .argmax(1)
-        .reshape([n])
-        .equal(targets.clone())
-        .int()
-        .sum();
-    let loss = read_scalar(loss).await?;
-    let accuracy = read_scalar(hits.float()).await? / n as f32;
-    Ok((Some(loss), Some(accuracy)))
-}
-
-/// Reads a one-element tensor back asynchronously.
-async fn read_scalar(tensor: Tensor<1>) -> Result<f32> {
-    let values = crate::infer::read_values(tensor).await?;
-    values
-        .first()
-        .copied()
-        .ok_or_else(|| Error::Backend("empty tensor".into()))
 }

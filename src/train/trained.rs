@@ -4,7 +4,6 @@
 //! Saved as one `.safetensors` file: the tensors under their module paths (`tail.…`,
 //! `novelty.references`), and a `burnish` metadata entry (JSON, [`TrainedModelMeta`]).
 
-use super::cache::run_prefix;
 use super::config::{HeadKind, MAX_FINE_TUNE_BLOCKS};
 use super::head::HeadConfig;
 use super::novelty::{DEFAULT_STRICTNESS, Novelty, NoveltyCalibration};
@@ -12,6 +11,7 @@ use super::split::Split;
 use super::tail::Tail;
 use crate::error::{Error, Result};
 use crate::infer::{read_rows, read_values};
+use crate::model::run_prefix;
 use crate::model::{BLOCK_COUNT, FEATURE_DIM, MobileNetV1};
 use crate::weights::{apply_strict, metadata, to_safetensors};
 use burn::prelude::*;
@@ -97,16 +97,6 @@ impl TrainedModel {
     /// Index of the first block the tail runs.
     pub fn first_block(&self) -> usize {
         BLOCK_COUNT - self.meta.fine_tune_blocks
-    }
-
-    /// Class probabilities for `[N, 3, 224, 224]` images, running `base`'s frozen prefix first.
-    pub async fn probabilities(
-        &self,
-        base: &MobileNetV1,
-        input: Tensor<4>,
-    ) -> Result<Vec<Vec<f32>>> {
-        let boundary = run_prefix(base, input, self.first_block());
-        read_rows(softmax(self.net.tail.forward(boundary), 1)).await
     }
 
     /// Classifies images from their boundary activations (of `base`'s frozen prefix);

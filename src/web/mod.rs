@@ -3,11 +3,12 @@
 //! `serde-wasm-bindgen`, core errors mapped by `?` — and holds no logic of its own.
 
 mod bundle;
+mod clock;
 mod device;
 mod prefix;
 mod project;
 
-pub use bundle::{BundleWriter, read_bundle};
+pub use bundle::read_bundle;
 pub use device::device_for;
 pub use prefix::FrozenPrefix;
 pub use project::Project;

@@ -1,5 +1,5 @@
-//! The training project as JS sees it: a mirror of [`crate::train::Project`] plus the run in
-//! progress. JS drives training one epoch per call, so progress, charts and Stop need no
+//! The training project as JS sees it: a mirror of [`crate::train::Project`], one method per
+//! core method. JS drives training one epoch per call, so progress, charts and Stop need no
 //! callbacks. A call that would overlap a running one (other than `stop`) fails with "busy".
 
 use super::device::device_for;
@@ -8,7 +8,7 @@ use crate::bundle::decode_png;
 use crate::data::rgb_to_input;
 use crate::export::{ModelFormat, export_model_file};
 use crate::infer::{embed_images, imagenet_top_k};
-use crate::train::{Dataset, Project as CoreProject, Run, TrainConfig, TrainedModel, embed_batch};
+use crate::train::{Dataset, Project as CoreProject, TrainConfig, TrainedModel, embed_batch};
 use crate::weights::{load_mobilenet, source_sha256};
 use std::cell::{Ref, RefCell, RefMut};
 use std::sync::Arc;
@@ -21,7 +21,7 @@ const BUSY: &str = "busy: another operation on this project is running";
 #[wasm_bindgen]
 pub struct Project {
     core: RefCell<CoreProject>,
-    run: RefCell<Option<Run>>,
+    /// The core's stop flag, reachable while an epoch holds the core.
     cancel: Arc<AtomicBool>,
     backend: String,
 }
@@ -34,12 +34,6 @@ impl Project {
     fn core_mut(&self) -> Result<RefMut<'_, CoreProject>, JsError> {
         self.core.try_borrow_mut().map_err(|_| JsError::new(BUSY))
     }
-
-    /// Forgets an unfinished run (the project it was started from changed).
-    fn drop_run(&self) -> Result<(), JsError> {
-        *self.run.try_borrow_mut().map_err(|_| JsError::new(BUSY))? = None;
-        Ok(())
-    }
 }
 
 // Borrows are held across awaits on purpose: every entry point takes them with `try_borrow*`,
@@ -47,20 +41,30 @@ impl Project {
 #[allow(clippy::await_holding_refcell_ref)]
 #[wasm_bindgen]
 impl Project {
-    /// Loads the base weights on `backend` ("webgpu" or "flex") with these class names.
+    /// Loads the base weights on `backend` ("webgpu" or "flex") with these classes
+    /// (`[{ id, name }]`, in label order) and settings (a `TrainConfig` object).
     pub async fn create(
         weights: Vec<u8>,
         backend: String,
-        class_names: Vec<String>,
+        classes: JsValue,
+        settings: JsValue,
     ) -> Result<Project, JsError> {
+        #[derive(serde::Deserialize)]
+        struct Class {
+            id: u64,
+            name: String,
+        }
+        let classes: Vec<Class> = serde_wasm_bindgen::from_value(classes)?;
+        let dataset = Dataset::with_classes(classes.into_iter().map(|c| (c.id, c.name)).collect())?;
+        let settings: TrainConfig = super::settings_from_js(settings)?;
         let device = device_for(&backend).await?;
         let sha = source_sha256(&weights)?;
         let base = load_mobilenet(&weights, &device)?;
-        let core = CoreProject::new(base, device, sha, Dataset::new(class_names));
+        let mut core = CoreProject::new(base, device, sha, dataset);
+        core.set_config(settings)?;
         Ok(Project {
             cancel: core.cancel_handle(),
             core: RefCell::new(core),
-            run: RefCell::new(None),
             backend,
         })
     }
@@ -90,48 +94,48 @@ impl Project {
         Ok(embed_images(core.frozen(), &rgb, batch, core.device()).await?)
     }
 
-    /// Adds a class; returns its index.
+    /// Adds a class; returns its id.
     #[wasm_bindgen(js_name = addClass)]
-    pub async fn add_class(&self, name: String) -> Result<usize, JsError> {
-        self.drop_run()?;
-        Ok(self.core_mut()?.add_class(name))
+    pub async fn add_class(&self, name: String) -> Result<f64, JsError> {
+        Ok(self.core_mut()?.add_class(name) as f64)
     }
 
-    /// Renames class `label`.
+    /// Renames class `id`.
     #[wasm_bindgen(js_name = renameClass)]
-    pub async fn rename_class(&self, label: usize, name: String) -> Result<(), JsError> {
-        Ok(self.core_mut()?.rename_class(label, name)?)
+    pub async fn rename_class(&self, id: f64, name: String) -> Result<(), JsError> {
+        Ok(self.core_mut()?.rename_class(id as u64, name)?)
     }
 
-    /// Removes class `label` and its samples; later classes move down one index.
+    /// Removes class `id` and its samples.
     #[wasm_bindgen(js_name = removeClass)]
-    pub async fn remove_class(&self, label: usize) -> Result<(), JsError> {
-        self.drop_run()?;
-        Ok(self.core_mut()?.remove_class(label)?)
+    pub async fn remove_class(&self, id: f64) -> Result<(), JsError> {
+        Ok(self.core_mut()?.remove_class(id as u64)?)
     }
 
-    /// Adds one 224×224 RGB image to class `label`; returns the new sample's id.
+    /// Adds one 224×224 RGB image to class `class` (an id); returns the new sample's id.
     #[wasm_bindgen(js_name = addSample)]
-    pub async fn add_sample(&self, label: usize, rgb: Vec<u8>) -> Result<f64, JsError> {
-        Ok(self.core_mut()?.add_sample(label, rgb)? as f64)
+    pub async fn add_sample(&self, class: f64, rgb: Vec<u8>) -> Result<f64, JsError> {
+        Ok(self.core_mut()?.add_sample(class as u64, rgb)? as f64)
     }
 
-    /// Adds a saved sample (a 224×224 PNG) under its saved id.
+    /// Adds a saved sample (a 224×224 PNG) of class `class` under its saved id.
     #[wasm_bindgen(js_name = insertSamplePng)]
     pub async fn insert_sample_png(
         &self,
         id: f64,
-        label: usize,
+        class: f64,
         png: Vec<u8>,
     ) -> Result<(), JsError> {
         let rgb = decode_png(&png)?;
-        Ok(self.core_mut()?.insert_sample(id as u64, label, rgb)?)
+        Ok(self
+            .core_mut()?
+            .insert_sample(id as u64, class as u64, rgb)?)
     }
 
-    /// Moves a sample to class `label`.
+    /// Moves a sample to class `class` (an id).
     #[wasm_bindgen(js_name = relabelSample)]
-    pub async fn relabel_sample(&self, id: f64, label: usize) -> Result<(), JsError> {
-        Ok(self.core_mut()?.relabel_sample(id as u64, label)?)
+    pub async fn relabel_sample(&self, id: f64, class: f64) -> Result<(), JsError> {
+        Ok(self.core_mut()?.relabel_sample(id as u64, class as u64)?)
     }
 
     /// Removes a sample.
@@ -144,8 +148,18 @@ impl Project {
     #[wasm_bindgen(js_name = setConfig)]
     pub async fn set_config(&self, config: JsValue) -> Result<(), JsError> {
         let config: TrainConfig = super::settings_from_js(config)?;
-        self.drop_run()?;
         Ok(self.core_mut()?.set_config(config)?)
+    }
+
+    /// The settings as the core holds them (a `TrainConfig` object).
+    pub async fn config(&self) -> Result<JsValue, JsError> {
+        to_js(self.core()?.config())
+    }
+
+    /// How many images (samples and augmented views) the frozen prefix still has to embed.
+    #[wasm_bindgen(js_name = pendingEmbeddings)]
+    pub async fn pending_embeddings(&self) -> Result<usize, JsError> {
+        Ok(self.core()?.pending_embeddings())
     }
 
     /// Runs the frozen prefix on up to `limit` new samples; returns how many are still pending.
@@ -181,18 +195,7 @@ impl Project {
     /// `EpochMetrics`. When `done`, the run's model has become the trained model.
     #[wasm_bindgen(js_name = trainEpoch)]
     pub async fn train_epoch(&self) -> Result<JsValue, JsError> {
-        let mut slot = self.run.try_borrow_mut().map_err(|_| JsError::new(BUSY))?;
-        let mut run = match slot.take() {
-            Some(run) => run,
-            None => self.core_mut()?.start_run()?,
-        };
-        let metrics = run.epoch().await?;
-        if metrics.done {
-            self.core_mut()?.finish_run(run).await?;
-        } else {
-            *slot = Some(run);
-        }
-        to_js(&metrics)
+        to_js(&self.core_mut()?.train_epoch().await?)
     }
 
     /// Asks the running epoch to stop after its current batch (the best weights so far are kept).
@@ -249,12 +252,13 @@ impl Project {
         format: JsValue,
         strictness: f32,
     ) -> Result<JsValue, JsError> {
-        let started = js_sys::Date::now();
+        let started = super::clock::now_ms();
         let format: ModelFormat = serde_wasm_bindgen::from_value(format)?;
         let core = self.core()?;
         let model = core.trained().cloned();
         let model = model.ok_or_else(|| JsError::new("no trained model yet: train first"))?;
-        let file = export_model_file(&model, core.base(), format, strictness).await?;
+        let created_ms = js_sys::Date::now() as i64;
+        let file = export_model_file(&model, core.base(), format, strictness, created_ms).await?;
         #[derive(serde::Serialize)]
         struct Exported {
             name: String,
@@ -265,7 +269,7 @@ impl Project {
         to_js(&Exported {
             name: file.name,
             bytes: file.bytes,
-            ms: js_sys::Date::now() - started,
+            ms: super::clock::now_ms() - started,
         })
     }
 
@@ -288,5 +292,12 @@ impl Project {
         let meta = to_js(&model.meta)?;
         core.install(model);
         Ok(meta)
+    }
+
+    /// The whole project as a bundle (zip bytes) with this "none of these" strictness.
+    #[wasm_bindgen(js_name = writeBundle)]
+    pub async fn write_bundle(&self, strictness: Option<f32>) -> Result<Vec<u8>, JsError> {
+        let bundle = self.core()?.to_bundle(strictness).await?;
+        Ok(bundle.to_zip()?)
     }
 }

@@ -53,18 +53,15 @@ pub fn golden_rgb(image: &GoldenImage) -> Vec<u8> {
 }
 pub mod fashion;
 
-/// Runs `run` to its end, installs its model in `project`; returns every epoch's metrics.
-pub fn run_to_end(
-    project: &mut burnish::train::Project,
-    mut run: burnish::train::Run,
-) -> Vec<burnish::train::EpochMetrics> {
+/// Trains `project` epoch by epoch until its run is done (its model installed); returns every
+/// epoch's metrics.
+pub fn run_to_end(project: &mut burnish::train::Project) -> Vec<burnish::train::EpochMetrics> {
     let mut history = Vec::new();
     loop {
-        let m = pollster::block_on(run.epoch()).expect("epoch");
+        let m = pollster::block_on(project.train_epoch()).expect("epoch");
         let done = m.done;
         history.push(m);
         if done {
-            pollster::block_on(project.finish_run(run)).expect("finish");
             return history;
         }
     }

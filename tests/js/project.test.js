@@ -1,59 +1,89 @@
-// The ProjectModel (www/project.js) against a fake worker and a real IndexedDB implementation
-// (fake-indexeddb): each change is one worker request, one store write, one change event; what
-// is saved reloads as it was; sample ids are the core's everywhere.
+// The ProjectModel (www/project.js) against the real core (the wasm package under Node, through
+// the worker's protocol) and a real IndexedDB implementation (fake-indexeddb): each change is one
+// worker request, one store write, one change event; what is saved reloads as it was; class and
+// sample ids are the core's everywhere; settings reach the core when the project opens.
 
 import 'fake-indexeddb/auto';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { PNG } from 'pngjs';
 import { ProjectModel } from '../../www/project.js';
 import { ProjectStore } from '../../www/store.js';
-import { FakeSession } from './fake-session.js';
+import { CoreSession } from './core-session.js';
 
 let dbCount = 0;
 
-/** A model opened on a fresh database and a fake worker; `events` collects change events. */
-async function open(store = null, session = new FakeSession()) {
+/** 224² RGB pixels as the lossless PNG the page saves. */
+function toPng(rgb) {
+  const data = Buffer.alloc(224 * 224 * 4, 255);
+  for (let p = 0; p < 224 * 224; p++) rgb.slice(p * 3, p * 3 + 3).forEach((v, c) => (data[p * 4 + c] = v));
+  return new Blob([PNG.sync.write({ width: 224, height: 224, data })], { type: 'image/png' });
+}
+
+/** A model opened on `store` (a fresh database by default) and the core; `events` collects change events. */
+async function open(store = null) {
   store ??= await ProjectStore.open(`test-${dbCount++}`);
-  const model = new ProjectModel({ thumbnail: () => 'data:thumb', toPng: async (rgb) => new Blob([rgb]) });
+  const session = new CoreSession();
+  const model = new ProjectModel({ thumbnail: () => 'data:thumb', toPng: async (rgb) => toPng(rgb) });
   const events = [];
   model.addEventListener('change', ({ detail }) => events.push(detail.what));
   await model.open({ weightsUrl: 'unused', backend: 'flex', onProgress: () => {}, store, session });
   return { model, store, session, events };
 }
 
-const rgb = (v) => new Uint8Array(224 * 224 * 3).fill(v);
+/** An image the core can tell from another `v` (one colour a class). */
+const rgb = (v) => new Uint8Array(224 * 224 * 3).map((_, i) => (i % 3 === v % 3 ? 220 : 30) + ((i / 3) % 17));
+/** Settings for a quick run on a few samples: the head alone, 3 epochs, nothing held out. */
+const QUICK = { epochs: 3, fine_tune_blocks: 0, augment: false, validation_fraction: 0, patience: null };
 
-test('a new project starts with two classes and the default settings', async () => {
-  const { model } = await open();
+test('a new project starts with two classes and the core\'s default settings', async () => {
+  const { model, session } = await open();
   assert.deepEqual(model.names(), ['Class 1', 'Class 2']);
   assert.equal(model.state, 'ready');
   assert.equal(model.settings.epochs, 50);
+  assert.equal(model.settings.fine_tune_blocks, 'auto', 'the core\'s default, not a copy');
   assert.equal(model.strictness, 1, 'the default strictness comes from the core');
+  assert.deepEqual(session.requests, [], 'opening sends nothing more');
 });
 
 test('each change is one worker request, one store write and one event', async () => {
   const { model, store, session, events } = await open();
-  const before = session.requests.length;
   events.length = 0;
   const key = await model.addClass('cats');
-  assert.deepEqual(session.requests.slice(before).map((r) => r.type), ['addClass']);
+  assert.deepEqual(session.requests, ['addClass']);
   assert.deepEqual(events, ['classes']);
-  assert.deepEqual((await store.load()).classes.map((c) => c.name), ['Class 1', 'Class 2', 'cats']);
+  assert.deepEqual((await store.load()).classes.map((c) => [c.key, c.name]), [[0, 'Class 1'], [1, 'Class 2'], [key, 'cats']]);
 
   events.length = 0;
   const id = await model.addSample(key, rgb(1));
   await model.saved();
   assert.deepEqual(events, ['sample-added']);
   const saved = await store.load();
-  assert.deepEqual(saved.samples.map((s) => [s.key, s.classKey]), [[id, key]], 'stored under the core id');
+  assert.deepEqual(saved.samples.map((s) => [s.key, s.classKey]), [[id, key]], 'stored under the core\'s ids');
 });
 
-test('everything saved comes back: classes, sample ids, every setting, strictness', async () => {
+test('class ids are the core\'s and never reused: a removed class\'s id is not given again', async () => {
+  const first = await open();
+  const [a, b] = first.model.classes.map((c) => c.key);
+  await first.model.removeClass(a);
+  const c = await first.model.addClass('third');
+  assert.notEqual(c, a);
+  assert.notEqual(c, b);
+  const id = await first.model.addSample(c, rgb(2));
+  await first.model.saved();
+  const again = await open(first.store);
+  assert.deepEqual(again.model.classes.map((k) => k.key), [b, c]);
+  assert.deepEqual(again.model.classOf(c).samples.map((s) => s.id), [id]);
+  const bundle = await again.session.project.writeBundle(undefined);
+  assert.ok(bundle.length > 0, 'the core writes the bundle from its own classes and samples');
+});
+
+test('everything saved comes back, and settings reach the core when the project opens', async () => {
   const first = await open();
   const key = first.model.classes[1].key;
   const ids = [await first.model.addSample(key, rgb(1)), await first.model.addSample(key, rgb(2))];
   await first.model.renameClass(key, 'dogs');
-  const settings = { ...first.model.settings, epochs: 7, patience: null, head: 'linear', augment: true };
+  const settings = { ...first.model.settings, epochs: 7, patience: null, head: 'linear', fine_tune_blocks: 2 };
   await first.model.setSettings(settings);
   await first.model.setStrictness(12.5);
   await first.model.saved();
@@ -62,49 +92,68 @@ test('everything saved comes back: classes, sample ids, every setting, strictnes
   assert.deepEqual(again.model.names(), ['Class 1', 'dogs']);
   assert.deepEqual(again.model.classOf(key).samples.map((s) => s.id), ids);
   assert.deepEqual(again.model.settings, settings, 'all settings, not a subset');
+  assert.deepEqual(await again.session.project.config(), settings, 'the core holds them without being sent them again');
   assert.equal(again.model.strictness, 12.5);
-  assert.deepEqual([...again.session.samples.keys()], ids, 'the worker gets the same ids back');
+  assert.equal(await again.session.project.pendingEmbeddings(), 2, 'the core has both samples back');
 });
 
-test('names must differ and bad settings change nothing', async () => {
+test('names must differ, and bad or untyped settings change nothing (the core says why)', async () => {
   const { model, store } = await open();
   await assert.rejects(model.renameClass(model.classes[0].key, 'class 2'), /already a class named/);
-  await assert.rejects(model.setSettings({ ...model.settings, epochs: 0 }), /epochs must be/);
+  await assert.rejects(model.setSettings({ ...model.settings, epochs: 0 }), /epochs must be in 1..=10000, got 0/);
+  await assert.rejects(model.setSettings({ ...model.settings, fine_tune_blocks: '1' }), /"auto" or a number of blocks/);
   assert.equal(model.settings.epochs, 50);
   assert.equal((await store.load()).settings, null);
 });
 
-test('moving and deleting samples keep the page, the worker and the store in step', async () => {
+test('settings saved by an earlier version (a form\'s "1" for one block) still open', async () => {
+  const store = await ProjectStore.open(`test-${dbCount++}`);
+  await store.create(['a', 'b']);
+  await store.saveSettings({ epochs: 4, fine_tune_blocks: '1' });
+  const { model } = await open(store);
+  assert.equal(model.settings.fine_tune_blocks, 1);
+  assert.equal(model.settings.epochs, 4);
+});
+
+test('moving and deleting samples keep the page, the core and the store in step', async () => {
   const { model, store, session } = await open();
   const [a, b] = model.classes.map((c) => c.key);
   const id = await model.addSample(a, rgb(3));
   await model.moveSample(id, b);
   assert.deepEqual(model.counts(), [0, 1]);
-  assert.equal(session.samples.get(id), 1);
   assert.equal((await store.load()).samples[0].classKey, b);
   await model.removeSample(id);
   assert.deepEqual(model.counts(), [0, 0]);
   assert.equal((await store.load()).samples.length, 0);
-  assert.equal(session.samples.size, 0);
+  assert.equal(await session.project.pendingEmbeddings(), 0, 'the core no longer has it');
 });
 
-test('training reports epochs, saves the model and ends in the trained state', async () => {
-  const { model, store, events } = await open();
-  for (const { key } of model.classes) await model.addSample(key, rgb(4));
+test('training reports epochs, sends no settings, saves the model and ends in the trained state', async () => {
+  const { model, store, session, events } = await open();
+  await model.setSettings({ ...model.settings, ...QUICK });
+  for (const [i, { key }] of model.classes.entries()) {
+    await model.addSample(key, rgb(i));
+    await model.addSample(key, rgb(i + 3));
+  }
+  session.requests.length = 0;
   events.length = 0;
   const last = await model.train();
   assert.equal(last.epoch, 3);
   assert.equal(events.filter((e) => e === 'epoch').length, 3);
+  assert.ok(!session.requests.includes('setConfig'), `train sends no settings: ${session.requests}`);
   assert.equal(model.state, 'trained');
   assert.deepEqual(model.model.class_names, ['Class 1', 'Class 2']);
   await model.saved();
-  assert.deepEqual([...(await store.load()).model], [1, 2, 3]);
+  const again = await open(store);
+  assert.equal(again.model.state, 'trained', 'the saved model is restored');
+  const answer = await again.model.classify(rgb(1));
+  assert.equal(again.model.names()[answer.best], 'Class 2', 'and answers as trained');
 });
 
 test('stop ends training after the current epoch', async () => {
-  const { model, session } = await open();
-  session.epochs = 100;
-  for (const { key } of model.classes) await model.addSample(key, rgb(5));
+  const { model } = await open();
+  await model.setSettings({ ...model.settings, ...QUICK, epochs: 100 });
+  for (const [i, { key }] of model.classes.entries()) await model.addSample(key, rgb(i));
   model.addEventListener('change', ({ detail }) => detail.what === 'epoch' && detail.metrics.epoch === 2 && model.stop());
   const last = await model.train();
   assert.ok(last.cancelled && last.epoch <= 3, JSON.stringify(last));

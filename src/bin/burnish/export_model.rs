@@ -33,7 +33,15 @@ pub fn run(model: &Path, weights: &Path, format: Format, out: &Path) -> anyhow::
         Format::Onnx => ModelFormat::Onnx,
         Format::Tfjs => ModelFormat::Tfjs,
     };
-    let files = pollster::block_on(export_model(&trained, &base, format, DEFAULT_STRICTNESS))?;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+    let created_ms = now.map_or(0, |d| d.as_millis() as i64);
+    let files = pollster::block_on(export_model(
+        &trained,
+        &base,
+        format,
+        DEFAULT_STRICTNESS,
+        created_ms,
+    ))?;
     let mut written = Vec::new();
     match (format, files.as_slice()) {
         (ModelFormat::Onnx, [file]) => {

@@ -109,7 +109,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     );
     project.set_config(config.clone())?;
     for ((label, _, rgb), id) in folder.images.iter().zip(&ids) {
-        project.insert_sample(*id, *label, rgb.clone())?;
+        project.insert_sample(*id, *label as u64, rgb.clone())?;
     }
 
     let total = project.pending_embeddings();
@@ -123,10 +123,10 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     let embed_ms_per_image = embed_started.elapsed().as_secs_f64() * 1e3 / total.max(1) as f64;
 
     let epochs = bar(config.epochs, "epochs");
-    let mut run = project.start_run()?;
     let last = loop {
         let epoch_started = Instant::now();
-        let m = pollster::block_on(run.epoch())?;
+        let m = pollster::block_on(project.train_epoch())?;
+        epochs.set_length(m.planned_epochs as u64);
         epochs.inc(1);
         epochs.suspend(|| {
             let mut line = serde_json::to_value(&m).unwrap_or_default();
@@ -138,7 +138,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         }
     };
     epochs.finish_and_clear();
-    let model = pollster::block_on(project.finish_run(run))?.clone();
+    let model = (project.trained().cloned()).context("the finished run left no model")?;
     let validation: Evaluation = pollster::block_on(project.evaluate())?;
 
     let held_out = match &args.eval_dir {
@@ -155,18 +155,10 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     let bytes = pollster::block_on(model.to_safetensors())?;
     std::fs::write(&args.out, &bytes).with_context(|| format!("writing {}", args.out.display()))?;
     if let Some(path) = &args.out_project {
-        let samples = match bundle {
-            Some(bundle) => bundle.samples,
-            None => folder.bundle_samples()?,
-        };
-        let project = Bundle {
-            class_names: folder.classes.clone(),
-            settings: Some(config),
-            strictness: None,
-            samples,
-            model: Some(bytes),
-        };
-        std::fs::write(path, project.to_zip()?)
+        // The source bundle's "none of these" strictness travels on (a folder has none).
+        let strictness = bundle.as_ref().and_then(|b| b.strictness);
+        let written = pollster::block_on(project.to_bundle(strictness))?;
+        std::fs::write(path, written.to_zip()?)
             .with_context(|| format!("writing {}", path.display()))?;
     }
 

@@ -1,0 +1,16 @@
+// The rules for class names, as the page applies them before asking the core.
+
+/** Refuses an empty name, or one another class (not `key`) has, compared case-insensitively. */
+export function checkName(classes, name, key) {
+  if (!name) throw new Error('a class needs a name');
+  if (classes.some((c) => c.key !== key && c.name.toLowerCase() === name.toLowerCase())) {
+    throw new Error(`There is already a class named “${name}”: class names must differ.`);
+  }
+}
+
+/** A name none of `names` is yet: "Class N". */
+export function freeName(names) {
+  let n = names.length + 1;
+  while (names.includes(`Class ${n}`)) n++;
+  return `Class ${n}`;
+}
