@@ -74,8 +74,9 @@ test('class ids are the core\'s and never reused: a removed class\'s id is not g
   const again = await open(first.store);
   assert.deepEqual(again.model.classes.map((k) => k.key), [b, c]);
   assert.deepEqual(again.model.classOf(c).samples.map((s) => s.id), [id]);
-  const bundle = await again.session.project.writeBundle(undefined);
-  assert.ok(bundle.length > 0, 'the core writes the bundle from its own classes and samples');
+  const bundle = await again.session.request('readBundle', { bytes: await again.session.project.writeBundle(undefined) });
+  assert.deepEqual(bundle.classNames, ['Class 2', 'third'], 'the core writes the bundle from its own classes');
+  assert.deepEqual(bundle.samples.map((s) => [s.id, s.label]), [[id, 1]], 'labels are positions');
 });
 
 test('everything saved comes back, and settings reach the core when the project opens', async () => {
@@ -94,7 +95,9 @@ test('everything saved comes back, and settings reach the core when the project 
   assert.deepEqual(again.model.settings, settings, 'all settings, not a subset');
   assert.deepEqual(await again.session.project.config(), settings, 'the core holds them without being sent them again');
   assert.equal(again.model.strictness, 12.5);
-  assert.equal(await again.session.project.pendingEmbeddings(), 2, 'the core has both samples back');
+  const bundle = await again.session.request('readBundle', { bytes: await again.session.project.writeBundle(12.5) });
+  assert.deepEqual(bundle.samples.map((s) => [s.id, s.label]), ids.map((id) => [id, 1]), 'the core has both samples back');
+  assert.deepEqual(bundle.classNames, ['Class 1', 'dogs']);
 });
 
 test('names must differ, and bad or untyped settings change nothing (the core says why)', async () => {
