@@ -7,6 +7,7 @@ pub mod bundle;
 pub mod data;
 pub mod error;
 pub mod export;
+pub mod heatmap;
 pub mod imagenet;
 pub mod infer;
 pub mod model;

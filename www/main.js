@@ -6,6 +6,8 @@ import { Camera } from './camera.js';
 import { toRgb224 } from './capture.js';
 import { ClassesPanel } from './classes.js';
 import { renderEvaluation } from './evaluation.js';
+import { DataCheckPanel } from './data-check.js';
+import { ExplainView } from './explain.js';
 import { ExportDialog } from './export.js';
 import { wireProjectFiles } from './files.js';
 import { enableOffline } from './offline.js';
@@ -46,10 +48,12 @@ const training = new TrainingPanel(
   model,
   showError,
 );
+new DataCheckPanel({ button: $('data-check-button'), body: $('data-check') }, model, showError);
+const explain = new ExplainView({ toggle: $('explain'), view: $('explain-view'), canvas: $('explain-canvas'), caption: $('explain-caption') }, model);
 const prediction = new PredictionPanel(
   { fileInput: $('image-input'), live: $('live'), strictness: $('strictness'), strictnessValue: $('strictness-value'), preview: $('preview'), top: $('prediction-top'), timing: $('timing'), bars: $('predictions') },
   model,
-  { camera, letterbox, error: showError },
+  { camera, letterbox, explain, error: showError },
 );
 
 const MESSAGES = {

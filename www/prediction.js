@@ -5,9 +5,13 @@
 import { fileToRgb224 } from './capture.js';
 import { classColour } from './classes.js';
 
-function bar(label, prob, colour) {
+/** A row: the class name (a button showing where the model looked for it, when `explain` is given), its bar and percent. */
+function bar(label, prob, colour, explain = null) {
   const item = document.createElement('li');
-  const name = Object.assign(document.createElement('span'), { className: 'label', textContent: label });
+  const name = explain
+    ? Object.assign(document.createElement('button'), { type: 'button', className: 'label link', textContent: label, title: `Show where it looked for “${label}”` })
+    : Object.assign(document.createElement('span'), { className: 'label', textContent: label });
+  if (explain) name.addEventListener('click', explain);
   const meter = Object.assign(document.createElement('meter'), { min: 0, max: 1, value: prob });
   meter.setAttribute('aria-label', label); // the bar's name: its class (the row's text is its value)
   if (colour) item.style.setProperty('--bar', colour);
@@ -30,10 +34,10 @@ function noneRow(noneOfThese, similarity, threshold) {
 export class PredictionPanel {
   /**
    * `ui`: { fileInput, live, strictness, strictnessValue, preview, top, timing, bars };
-   * `camera`: the Camera; `letterbox()` → bool; `error(text)`.
+   * `camera`: the Camera; `letterbox()` → bool; `explain`: the ExplainView; `error(text)`.
    */
-  constructor(ui, model, { camera, letterbox, error }) {
-    Object.assign(this, { ui, model, camera, error });
+  constructor(ui, model, { camera, letterbox, explain, error }) {
+    Object.assign(this, { ui, model, camera, explain, error });
     ui.fileInput.addEventListener('change', async () => {
       const file = ui.fileInput.files?.[0];
       if (!file) return;
@@ -74,8 +78,9 @@ export class PredictionPanel {
   /** Classifies 224² RGB pixels with the trained model, or with ImageNet before training. */
   async predict(rgb) {
     this.last = rgb;
-    if (this.model.model) this.showClasses(await this.model.classify(rgb));
-    else this.showImagenet(await this.model.predictImagenet(rgb));
+    if (!this.model.model) return this.showImagenet(await this.model.predictImagenet(rgb));
+    this.showClasses(await this.model.classify(rgb));
+    await this.explain.show(rgb);
   }
 
   showImagenet({ top, ms }) {
@@ -86,7 +91,9 @@ export class PredictionPanel {
 
   showClasses({ probs, best, similarity, threshold, none_of_these, ms }) {
     const names = this.model.model.class_names;
-    const rows = probs.map((p, i) => bar(names[i] ?? `class ${i}`, p, classColour(i)));
+    const rgb = this.last;
+    const explain = (i) => () => this.explain.show(rgb, i).catch((err) => this.error(err.message));
+    const rows = probs.map((p, i) => bar(names[i] ?? `class ${i}`, p, classColour(i), explain(i)));
     this.ui.bars.replaceChildren(...rows, noneRow(none_of_these, similarity, threshold));
     this.ui.top.textContent = none_of_these ? 'none of these' : (names[best] ?? `class ${best}`);
     this.ui.timing.textContent = `${ms.toFixed(0)} ms`;

@@ -10,10 +10,7 @@ import { ProjectStore, WriteQueue } from './store.js';
 import { checkName, freeName } from './class-names.js';
 
 export class ProjectModel extends EventTarget {
-  /**
-   * `thumbnail(rgb)` → data URL and `toPng(rgb)` → Blob default to the browser's canvas (tests
-   * pass their own).
-   */
+  /** `thumbnail(rgb)` → data URL, `toPng(rgb)` → Blob: the browser's canvas unless given (tests). */
   constructor({ thumbnail = rgbThumbnail, toPng = rgbToPng } = {}) {
     super();
     Object.assign(this, { thumbnail, toPng });
@@ -99,13 +96,8 @@ export class ProjectModel extends EventTarget {
     return this.classes.find((c) => c.key === key);
   }
 
-  names() {
-    return this.classes.map((c) => c.name);
-  }
-
-  counts() {
-    return this.classes.map((c) => c.samples.length);
-  }
+  names = () => this.classes.map((c) => c.name);
+  counts = () => this.classes.map((c) => c.samples.length);
 
   /** The class holding sample `id`. */
   classOfSample(id) {
@@ -246,6 +238,16 @@ export class ProjectModel extends EventTarget {
 
   evaluate() {
     return this.#request('evaluate');
+  }
+
+  /** The data check of every sample (the core's DataCheck: map points, suspects, near-copies, overlaps). */
+  checkData() {
+    return this.#request('checkData');
+  }
+
+  /** Where the model found the evidence for class `label` (the predicted one when null) in 224² RGB pixels. */
+  explain(rgb, label = null) {
+    return this.#request('explain', [rgb, label]);
   }
 
   /** The similarity under which the trained model answers "none of these" at the current strictness. */

@@ -10,7 +10,7 @@ const DEVICE_LOST = /device is poisoned|device (?:was |is )?lost|instance refere
 const RETRYABLE = new Set([
   'addClass', 'renameClass', 'removeClass', 'addSample', 'removeSample', 'relabelSample',
   'classify', 'predictImagenet', 'evaluate', 'model', 'exportModel', 'exportModelAs', 'noneOfTheseBelow', 'checkModel', 'setConfig',
-  'pendingEmbeddings', 'writeBundle', 'readBundle',
+  'pendingEmbeddings', 'writeBundle', 'readBundle', 'explain',
 ]);
 
 export class ModelSession {

@@ -8,9 +8,11 @@
 mod augment;
 mod cache;
 mod config;
+mod data_check;
 mod dataset;
 mod embedding;
 mod evaluation;
+mod explain;
 mod head;
 mod metrics;
 mod novelty;
@@ -27,9 +29,11 @@ pub use cache::{BoundaryCache, CacheSlot};
 pub use config::{
     AUTO_FINE_TUNE_BLOCKS, FineTuneBlocks, HeadKind, MAX_FINE_TUNE_BLOCKS, TrainConfig,
 };
+pub use data_check::{DataCheck, MapPoint, NearCopy, Overlap, Suspect};
 pub use dataset::{Dataset, Sample};
 pub use embedding::{PrefixWork, embed_batch};
 pub use evaluation::{Evaluation, Misclassified};
+pub use explain::ActivationMap;
 pub use head::{Head, HeadConfig};
 pub use metrics::EpochMetrics;
 pub use novelty::{DEFAULT_STRICTNESS, Novelty, NoveltyCalibration, REFERENCES_PER_CLASS};

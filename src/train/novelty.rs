@@ -53,7 +53,7 @@ pub struct NoveltyCalibration {
 }
 
 /// Rows scaled to unit length: `[N, D] -> [N, D]`.
-fn normalize(x: Tensor<2>) -> Tensor<2> {
+pub(super) fn normalize(x: Tensor<2>) -> Tensor<2> {
     let norm = x
         .clone()
         .powf_scalar(2.0)

@@ -4,21 +4,28 @@
 
 use super::cache::BoundaryCache;
 use super::config::TrainConfig;
+use super::data_check::DataCheck;
 use super::dataset::Dataset;
 use super::evaluation::Evaluation;
+use super::explain::ActivationMap;
 use super::head::HeadConfig;
 use super::metrics::EpochMetrics;
+use super::novelty::normalize;
 use super::run::{Run, RunSample, RunSetup};
 use super::tail::Tail;
-use super::trained::{Classification, TrainedModel};
+use super::trained::{Classification, TrainedModel, novelty_features};
 use crate::bundle::{Bundle, BundleSample, encode_png};
 use crate::data::rgb_to_input;
 use crate::error::{Error, Result};
+use crate::infer::read_values;
 use crate::model::{FEATURE_DIM, MobileNetV1};
 use burn::prelude::*;
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Samples a data check reads features of at once (bounds the boundary activations held).
+const CHECK_BATCH: usize = 32;
 
 /// A transfer-learning project over a frozen MobileNetV1.
 pub struct Project {
@@ -195,6 +202,8 @@ impl Project {
         };
         let metrics = run.epoch().await?;
         if metrics.done {
+            // A Stop that came after the last batch is for this run, not the next one.
+            self.cancel.store(false, Ordering::SeqCst);
             self.trained = Some(run.finish(&self.frozen).await?);
         } else {
             self.run = Some(run);
@@ -317,6 +326,38 @@ impl Project {
         results
             .pop()
             .ok_or_else(|| Error::Backend("no prediction".into()))
+    }
+
+    /// Why the trained model answered for one 224×224 RGB image: the Grad-CAM map of `class`
+    /// (a label; the predicted class when `None`).
+    pub async fn explain(&self, rgb: &[u8], class: Option<usize>) -> Result<ActivationMap> {
+        let input = rgb_to_input(rgb, &self.device)?;
+        self.trained_or_err()?
+            .explain(&self.frozen, input, class)
+            .await
+    }
+
+    /// The data check of every sample, on the pretrained network's features ([`DataCheck`]).
+    pub async fn check_data(&mut self) -> Result<DataCheck> {
+        let samples = self.dataset.samples();
+        let ids: Vec<u64> = samples.iter().map(|s| s.id).collect();
+        let labels: Vec<usize> = samples.iter().map(|s| s.label).collect();
+        let first_block = self.cache.first_block();
+        let mut features = Vec::with_capacity(ids.len() * FEATURE_DIM);
+        for chunk in ids.chunks(CHECK_BATCH) {
+            if let Some(boundary) = self.boundaries(chunk, first_block)? {
+                let pooled = novelty_features(&self.frozen, boundary, first_block);
+                features.extend(read_values(normalize(pooled)).await?);
+            }
+        }
+        let classes = self.dataset.class_names().len();
+        Ok(DataCheck::new(
+            &ids,
+            &labels,
+            &features,
+            FEATURE_DIM,
+            classes,
+        ))
     }
 
     /// The whole project as a bundle: classes, settings, "none of these" `strictness`, every

@@ -93,7 +93,6 @@ pub struct Run {
 impl Run {
     /// Starts a run (the tail moves to autodiff; the optimiser is fresh).
     pub fn new(setup: RunSetup) -> Self {
-        setup.cancel.store(false, Ordering::SeqCst);
         let Tail { blocks, head } = setup.tail.clone();
         let head_only = Tail {
             blocks: Vec::new(),

@@ -215,6 +215,42 @@ impl Project {
         to_js(&core.classify(&rgb, strictness).await?)
     }
 
+    /// Why the trained model answered for one 224×224 RGB image: `{ class, side, heat, region,
+    /// layer }` — the Grad-CAM map of `class` (the predicted one when absent) and `layer`, an
+    /// `ImageData` to lay over the picture.
+    pub async fn explain(&self, rgb: Vec<u8>, class: Option<usize>) -> Result<JsValue, JsError> {
+        let map = self.core()?.explain(&rgb, class).await?;
+        #[derive(serde::Serialize)]
+        struct Explained<'a> {
+            #[serde(flatten)]
+            map: &'a crate::train::ActivationMap,
+            region: &'a str,
+        }
+        let value = to_js(&Explained {
+            map: &map,
+            region: map.region(),
+        })?;
+        let layer = crate::heatmap::heat_layer(&map);
+        let side = crate::data::INPUT_SIZE as u32;
+        let image = web_sys::ImageData::new_with_u8_clamped_array_and_sh(
+            wasm_bindgen::Clamped(&layer),
+            side,
+            side,
+        )
+        .map_err(|_| JsError::new("this browser cannot make an ImageData"))?;
+        js_sys::Reflect::set(&value, &"layer".into(), &image)
+            .map_err(|_| JsError::new("could not attach the layer"))?;
+        Ok(value)
+    }
+
+    /// The data check of every sample (`DataCheck`: the map's points, likely misfiled samples,
+    /// near-copies, overlapping classes), on the pretrained network's features.
+    #[wasm_bindgen(js_name = checkData)]
+    pub async fn check_data(&self) -> Result<JsValue, JsError> {
+        let mut core = self.core_mut()?;
+        to_js(&core.check_data().await?)
+    }
+
     /// Evaluation of the trained model on the samples its run held out.
     pub async fn evaluate(&self) -> Result<JsValue, JsError> {
         let mut core = self.core_mut()?;

@@ -1,7 +1,7 @@
 //! Command-line parsing and dispatch.
 
 use crate::train::{Source, TrainArgs};
-use crate::{convert, export, export_model, predict, train};
+use crate::{check, convert, export, export_model, predict, train};
 use burnish::train::{FineTuneBlocks, HeadKind, TrainConfig};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -48,6 +48,13 @@ enum Command {
         /// Also print the base network's pooled 1024-d features of each image.
         #[arg(long)]
         features: bool,
+        /// Write the image (224², as the model saw it) with a map of where the model found its
+        /// answer's evidence overlaid (Grad-CAM; one image, with --model).
+        #[arg(long, value_name = "OUT.png", requires = "model")]
+        explain: Option<PathBuf>,
+        /// The class whose evidence --explain maps (default: the predicted one).
+        #[arg(long, value_name = "NAME", requires = "explain")]
+        explain_class: Option<String>,
     },
     /// Fine-tune on DATA_DIR (one sub-folder per class) or on a project bundle; one JSON line
     /// per epoch, then a summary. Settings: the bundle's (if any), else the defaults shown,
@@ -76,6 +83,15 @@ enum Command {
         /// Where to write the trained model.
         #[arg(long, default_value = "model.safetensors")]
         out: PathBuf,
+    },
+    /// Check DATA_DIR (one sub-folder per class): photos that look more like another class
+    /// than their own, near-copies, classes that overlap (one JSON line).
+    Check {
+        /// Images, one sub-folder per class.
+        data_dir: PathBuf,
+        /// Converted ImageNet weights (the frozen base).
+        #[arg(long, default_value = DEFAULT_WEIGHTS)]
+        weights: PathBuf,
     },
     /// Write DATA_DIR (one sub-folder per class) as a project bundle the app can import.
     Export {
@@ -197,7 +213,19 @@ pub fn main() -> ExitCode {
             model,
             images,
             features,
-        } => predict::run(&weights, model.as_deref(), &images, features),
+            explain,
+            explain_class,
+        } => predict::run(
+            &weights,
+            model.as_deref(),
+            &images,
+            features,
+            explain.map(|out| predict::Explain {
+                out,
+                class: explain_class,
+            }),
+        ),
+        Command::Check { data_dir, weights } => check::run(&data_dir, &weights),
         Command::Train {
             data_dir,
             project,

@@ -1,6 +1,8 @@
 //! `burnish`: the native CLI over the same core the browser runs.
 
 #[cfg(not(target_arch = "wasm32"))]
+mod check;
+#[cfg(not(target_arch = "wasm32"))]
 mod cli;
 #[cfg(not(target_arch = "wasm32"))]
 mod convert;

@@ -4,7 +4,9 @@ use crate::train::load_base;
 use anyhow::Context;
 use burn::prelude::*;
 use burnish::MobileNetV1;
+use burnish::bundle::encode_png;
 use burnish::data::rgb_to_input;
+use burnish::heatmap::{heat_layer, overlay};
 use burnish::image_file::decode_to_rgb_224;
 use burnish::infer::{embed_images, imagenet_top_k, top_k};
 use burnish::train::TrainedModel;
@@ -18,6 +20,13 @@ struct Classifier {
     trained: Option<TrainedModel>,
 }
 
+/// `--explain`: where to write the image with its class-activation map, and which class.
+pub struct Explain {
+    pub out: PathBuf,
+    /// A class name (default: the predicted class).
+    pub class: Option<String>,
+}
+
 /// `features`: add the base network's pooled 1024-d features to each line (what a trained
 /// head with `fine_tune_blocks = 0` takes as input).
 pub fn run(
@@ -25,7 +34,11 @@ pub fn run(
     model: Option<&Path>,
     images: &[PathBuf],
     features: bool,
+    explain: Option<Explain>,
 ) -> anyhow::Result<ExitCode> {
+    if explain.is_some() && images.len() != 1 {
+        anyhow::bail!("--explain writes one image: give exactly one IMAGE");
+    }
     let device = Device::flex();
     let (base, sha) = load_base(weights, &device)?;
     let trained = match model {
@@ -42,6 +55,9 @@ pub fn run(
         base: base.folded(),
         trained,
     };
+    if let Some(explain) = &explain {
+        return explain_one(&classifier, &images[0], explain, &device);
+    }
     let mut failed = false;
     for path in images {
         let line = match predict_one(&classifier, path, &device, features) {
@@ -103,4 +119,38 @@ fn classify(
             }))
         }
     }
+}
+
+/// Classifies one image and writes it with the Grad-CAM map of the predicted (or named) class.
+fn explain_one(
+    classifier: &Classifier,
+    path: &Path,
+    explain: &Explain,
+    device: &Device,
+) -> anyhow::Result<ExitCode> {
+    let model = (classifier.trained.as_ref()).context("--explain needs a trained --model")?;
+    let names = &model.meta.class_names;
+    let class = match &explain.class {
+        None => None,
+        Some(name) => Some(names.iter().position(|n| n == name).with_context(|| {
+            format!("--explain-class {name:?} is not one of the model's classes {names:?}")
+        })?),
+    };
+    let file = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let rgb = decode_to_rgb_224(&file)?;
+    let mut line = classify(classifier, path, rgb_to_input(&rgb, device)?)?;
+    let input = rgb_to_input(&rgb, device)?;
+    let map = pollster::block_on(model.explain(&classifier.base, input, class))?;
+    let blended = overlay(&rgb, &heat_layer(&map))?;
+    std::fs::write(&explain.out, encode_png(&blended)?)
+        .with_context(|| format!("writing {}", explain.out.display()))?;
+    line["explained"] = json!({
+        "class": names[map.class],
+        "region": map.region(),
+        "side": map.side,
+        "heat": map.heat,
+        "out": explain.out.display().to_string(),
+    });
+    println!("{line}");
+    Ok(ExitCode::SUCCESS)
 }

@@ -152,12 +152,20 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         )?),
         None => None,
     };
-    let bytes = pollster::block_on(model.to_safetensors())?;
-    std::fs::write(&args.out, &bytes).with_context(|| format!("writing {}", args.out.display()))?;
-    if let Some(path) = &args.out_project {
+    // The project bundle holds the model's file: the same bytes go to `--out`.
+    let written = match &args.out_project {
         // The source bundle's "none of these" strictness travels on (a folder has none).
-        let strictness = bundle.as_ref().and_then(|b| b.strictness);
-        let written = pollster::block_on(project.to_bundle(strictness))?;
+        Some(_) => Some(pollster::block_on(
+            project.to_bundle(bundle.as_ref().and_then(|b| b.strictness)),
+        )?),
+        None => None,
+    };
+    let bytes = match written.as_ref().and_then(|w| w.model.clone()) {
+        Some(bytes) => bytes,
+        None => pollster::block_on(model.to_safetensors())?,
+    };
+    std::fs::write(&args.out, &bytes).with_context(|| format!("writing {}", args.out.display()))?;
+    if let (Some(path), Some(written)) = (&args.out_project, written) {
         std::fs::write(path, written.to_zip()?)
             .with_context(|| format!("writing {}", path.display()))?;
     }

@@ -1,0 +1,49 @@
+"""Misfiles a known number of photos in a class-folder tree and counts what `burnish check` lists.
+
+python3 bench/data-check.py BURNISH TRAIN_DIR WORK_DIR SET_NAME  (run by bench/data-check.sh)
+"""
+import json
+import os
+import random
+import subprocess
+import sys
+
+MISFILED = 5
+SEEDS = [1, 2, 3]
+
+
+def check(burnish, tree):
+    out = subprocess.run([burnish, "check", tree], check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def build(train, tree, moves):
+    """Links every photo of `train` into `tree`, each under its class or the one `moves` gives."""
+    for cls in sorted(os.listdir(train)):
+        for name in sorted(os.listdir(os.path.join(train, cls))):
+            target = moves.get((cls, name), cls)
+            os.makedirs(os.path.join(tree, target), exist_ok=True)
+            os.symlink(os.path.realpath(os.path.join(train, cls, name)), os.path.join(tree, target, f"{cls}--{name}"))
+
+
+def main(burnish, train, work, set_name):
+    classes = sorted(os.listdir(train))
+    photos = [(c, n) for c in classes for n in sorted(os.listdir(os.path.join(train, c)))]
+    clean = os.path.join(work, "as-filed")
+    build(train, clean, {})
+    baseline = len(check(burnish, clean)["suspects"])
+    print(json.dumps({"set": set_name, "photos": len(photos), "classes": len(classes), "listed_as_filed": baseline}))
+    for seed in SEEDS:
+        rng = random.Random(seed)
+        chosen = rng.sample(photos, MISFILED)
+        moves = {(c, n): rng.choice([o for o in classes if o != c]) for c, n in chosen}
+        tree = os.path.join(work, f"seed-{seed}")
+        build(train, tree, moves)
+        listed = {os.path.basename(s["file"]) for s in check(burnish, tree)["suspects"]}
+        misfiled = {f"{c}--{n}" for c, n in chosen}
+        found = len(listed & misfiled)
+        print(json.dumps({"set": set_name, "seed": seed, "misfiled": MISFILED, "found": found, "also_listed": len(listed - misfiled)}))
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:5])

@@ -1,0 +1,53 @@
+// "Where it looked": the Grad-CAM map of a class (computed in the worker, src/train/explain.rs)
+// laid over the 224² picture the model saw, with a sentence saying where the evidence is.
+
+/** The picture the model saw (224² RGB) as an ImageData. */
+function rgbImageData(rgb) {
+  const rgba = new Uint8ClampedArray(224 * 224 * 4);
+  for (let p = 0; p < 224 * 224; p++) {
+    rgba.set(rgb.subarray(p * 3, p * 3 + 3), p * 4);
+    rgba[p * 4 + 3] = 255;
+  }
+  return new ImageData(rgba, 224, 224);
+}
+
+export class ExplainView {
+  /** `ui`: { toggle, view, canvas, caption }; `model`: the ProjectModel. */
+  constructor(ui, model) {
+    Object.assign(this, { ui, model });
+    ui.toggle.addEventListener('change', () => (ui.toggle.checked ? this.last && this.show(this.last.rgb) : this.hide()));
+    model.addEventListener('change', ({ detail }) => {
+      if (detail.what !== 'state') return;
+      ui.toggle.disabled = !model.model;
+      if (!model.model) this.hide();
+    });
+  }
+
+  hide() {
+    this.ui.view.hidden = true;
+    delete this.ui.view.dataset.class;
+  }
+
+  /**
+   * Shows where the model found the evidence for class `label` (the predicted one when absent)
+   * in `rgb`, when "Show where it looked" is on (turning it on when a class is asked for).
+   */
+  async show(rgb, label = null) {
+    this.last = { rgb, label };
+    if (label !== null) this.ui.toggle.checked = true;
+    if (!this.ui.toggle.checked || !this.model.model) return;
+    const map = await this.model.explain(rgb, label);
+    if (this.last.rgb !== rgb) return; // a newer picture is on its way
+    const context = this.ui.canvas.getContext('2d');
+    context.putImageData(rgbImageData(rgb), 0, 0);
+    context.drawImage(await createImageBitmap(map.layer), 0, 0);
+    const name = this.model.model.class_names[map.class];
+    const anything = map.heat.some((h) => h > 0);
+    this.ui.caption.textContent = anything
+      ? `Where it looked for “${name}”: mostly the ${map.region} of the picture.`
+      : `Nothing in this picture speaks for “${name}”.`;
+    this.ui.canvas.setAttribute('aria-label', `The picture with the evidence for “${name}” highlighted`);
+    Object.assign(this.ui.view.dataset, { class: name, region: map.region });
+    this.ui.view.hidden = false;
+  }
+}
