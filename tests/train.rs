@@ -246,15 +246,11 @@ fn untrainable_projects_are_refused_clearly() {
     let _serial = serial();
     let one = fashion::load("train", &FASHION_CLASSES[..1], 3);
     let mut single_class = project_with(&one, 1, head_only());
-    let err = pollster::block_on(single_class.train_epoch())
-        .err()
-        .expect("one class");
+    let err = pollster::block_on(single_class.train_epoch()).expect_err("one class");
     assert!(err.to_string().contains("at least 2 classes"), "{err}");
 
     let mut empty_class = project_with(&one, 2, head_only());
-    let err = pollster::block_on(empty_class.train_epoch())
-        .err()
-        .expect("empty class");
+    let err = pollster::block_on(empty_class.train_epoch()).expect_err("empty class");
     assert!(
         err.to_string().contains("\"class 1\" has no samples"),
         "{err}"
