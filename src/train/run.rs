@@ -9,7 +9,7 @@ use super::config::TrainConfig;
 use super::metrics::EpochMetrics;
 use super::novelty::{Novelty, REFERENCES_PER_CLASS, distinct_references};
 use super::split::Split;
-use super::stage::{Stage, StageData, read_scalar, stage_data, validation_metrics};
+use super::stage::{RunSample, Stage, StageData, read_scalar, stage_data, validation_metrics};
 use super::tail::Tail;
 use super::trained::{
     FORMAT_VERSION, PREPROCESSING, TrainedModel, TrainedModelMeta, TrainedNet, novelty_features,
@@ -29,19 +29,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// Mixed into the seed for shuffles and augmentation, so they draw a different stream than
 /// the split (seeded with the bare seed).
 const SHUFFLE_SEED_SALT: u64 = 0x5eed_5a17;
-
-/// A sample as a run sees it: frozen at the start of the run.
-#[derive(Clone)]
-pub struct RunSample {
-    /// Its id in the project.
-    pub id: u64,
-    /// Its class.
-    pub label: usize,
-    /// The frozen prefix's output for it.
-    pub boundary: Tensor<4>,
-    /// The frozen prefix's output for its augmented views (empty without augmentation).
-    pub views: Vec<Tensor<4>>,
-}
 
 /// What a run needs from the project that starts it.
 pub struct RunSetup {

@@ -1,13 +1,25 @@
 //! The two stages of a run (the head alone, then the fine-tuned blocks with it), what each
 //! trains and validates on, and its validation metrics.
 
-use super::run::RunSample;
 use super::tail::Tail;
 use crate::error::Result;
 use crate::model::{DepthwiseSeparable, global_average_pool};
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::prelude::*;
 use serde::Serialize;
+
+/// A sample as a run sees it: frozen at the start of the run.
+#[derive(Clone)]
+pub struct RunSample {
+    /// Its id in the project.
+    pub id: u64,
+    /// Its class.
+    pub label: usize,
+    /// The frozen prefix's output for it.
+    pub boundary: Tensor<4>,
+    /// The frozen prefix's output for its augmented views (empty without augmentation).
+    pub views: Vec<Tensor<4>>,
+}
 
 /// Which part of the tail an epoch trains.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
