@@ -64,13 +64,7 @@ mod tests {
     use super::*;
 
     fn map(peak: usize) -> ActivationMap {
-        let mut heat = vec![0.0; 49];
-        heat[peak] = 1.0;
-        ActivationMap {
-            class: 0,
-            side: 7,
-            heat,
-        }
+        ActivationMap::one_cell(peak)
     }
 
     #[test]

@@ -24,6 +24,18 @@ pub struct ActivationMap {
 }
 
 impl ActivationMap {
+    /// A 7×7 map of class 0 with all its evidence in one cell (for tests).
+    #[cfg(test)]
+    pub(crate) fn one_cell(cell: usize) -> Self {
+        let mut heat = vec![0.0; 49];
+        heat[cell] = 1.0;
+        Self {
+            class: 0,
+            side: 7,
+            heat,
+        }
+    }
+
     /// The cell with the strongest evidence: `(row, column)`.
     pub fn peak(&self) -> (usize, usize) {
         let (at, _) = argmax(&self.heat);
@@ -93,15 +105,7 @@ mod tests {
 
     #[test]
     fn the_region_names_the_third_of_the_peak() {
-        let at = |cell: usize| {
-            let mut heat = vec![0.0; 49];
-            heat[cell] = 1.0;
-            ActivationMap {
-                class: 0,
-                side: 7,
-                heat,
-            }
-        };
+        let at = ActivationMap::one_cell;
         assert_eq!(at(0).region(), "top left");
         assert_eq!(at(1).region(), "top left");
         assert_eq!(at(3).region(), "top");
