@@ -37,7 +37,14 @@ test('Firefox: record, add files, train, predict, reload', { timeout: 900_000 },
   for (const [i, name] of ['animal', 'thing'].entries()) await firefox.fill(`${card(i)} .class-name`, name);
 
   await firefox.click(`${card(0)} .webcam`); // the webcam opens inside the card
-  await firefox.waitFor(() => document.querySelector('#camera').videoWidth > 0);
+  // Settled: a picture, and the card's record button enabled (only once the video plays, a task
+  // after its size is known); or an error.
+  await firefox.waitFor(
+    (css) => (document.querySelector('#camera').videoWidth > 0 && !document.querySelector(css).disabled) || !document.querySelector('#error').hidden,
+    { args: [`${card(0)} .record`] },
+  );
+  const cameraError = await firefox.evaluate(() => !document.querySelector('#error').hidden && document.querySelector('#error').textContent);
+  assert.equal(cameraError, false, `the webcam did not start: ${cameraError}`);
   await firefox.evaluate((css) => document.querySelector(css).focus(), `${card(0)} .record`);
   await firefox.holdKey(SPACE, 1500);
   await firefox.waitFor((css) => document.querySelector(css).dataset.busy === undefined, { args: [`${card(0)} .record`] });

@@ -46,6 +46,10 @@ export async function fillClasses(page, classes = CLASSES) {
     (n) => [...document.querySelectorAll('[data-testid="class-card"]')].every((card, i) => card.querySelectorAll('.gallery li').length === n[i]),
     classes.map((c) => c.files.length),
   );
+  // A rename reaches the page's project only once its store write is done (the inputs show the
+  // typed names at once), and the write queue runs apart from the worker's: wait for every write
+  // queued so far (each rename's was queued before its class's samples came back).
+  await page.evaluate(() => window.burnishHooks.saved());
   await page.waitForFunction((names) => !document.querySelector('[data-testid="train-button"]').disabled &&
     names.every((name, i) => document.querySelectorAll('[data-testid="class-name"]')[i].value === name), classes.map((c) => c.name));
 }

@@ -16,6 +16,8 @@ const cards = (page) => page.locator('[data-testid="class-card"]');
 /** The page's answer for one picked photo: the text a person reads as "Top". */
 async function answer(page, path) {
   const name = path.split('/').pop();
+  // Cleared first: a photo named as the one before must not be read as answered.
+  await page.evaluate(() => delete document.querySelector('[data-testid="prediction-top"]').dataset.source);
   await page.getByTestId('predict-file-input').setInputFiles(path);
   await page.waitForFunction((n) => document.querySelector('[data-testid="prediction-top"]').dataset.source === n, name);
   return page.textContent('[data-testid="prediction-top"]');
