@@ -97,7 +97,12 @@ test('the trainer, step by step: record, add files, train, predict, stop, reload
     await cards(page).nth(1).getByTestId('class-name').dispatchEvent('change');
     // The webcam opens inside the card that records from it; only that card can record.
     await cards(page).nth(0).locator('.webcam').click();
-    await page.waitForFunction(() => document.querySelector('#camera').videoWidth > 0 || !document.querySelector('#error').hidden);
+    // Settled: the picture plays and the first card's record button is enabled (after play()), or an error.
+    await page.waitForFunction(() => {
+      const first = document.querySelector('[data-testid="class-card"]');
+      const camera = document.querySelector('#camera');
+      return (camera.videoWidth > 0 && !first.querySelector('.record').disabled) || !document.querySelector('#error').hidden;
+    });
     assert.equal(await page.locator('#error').isHidden(), true, await page.textContent('#error'));
     assert.equal(await cards(page).nth(0).locator('#camera').count(), 1, 'the picture is in the first card');
     assert.equal(await cards(page).nth(0).locator('.webcam').textContent(), 'Close webcam');
