@@ -95,10 +95,10 @@ if [[ ! -f "$graph" ]] || ! echo "$GRAPH_SHA256  $graph" | sha256sum -c --status
     exit 1
   fi
 fi
-# What the weights were made from and in which format (int16 kernels since #15): a change to
-# either converts again.
+# What the weights were made from and in which format (int16 kernels since #15; small kernels
+# float32 and bias-corrected BatchNorm means since #24): a change to either converts again.
 stamp="$MODELS/.source-sha256"
-made_from="$GRAPH_SHA256 int16-kernels"
+made_from="$GRAPH_SHA256 int16-large-kernels-bias-corrected"
 if [[ ! -f "$WEIGHTS" || ! -f "$stamp" || "$(cat "$stamp")" != "$made_from" ]]; then
   step "convert the frozen graph with burnish's converter (the wasm build, under Node)"
   bash .ci/build.sh

@@ -3,6 +3,7 @@
 //! Accepts the graph inside PyPI `nudity==0.2.3` (`retrained_graph.pb`) and Google's official
 //! `mobilenet_v1_1.0_224_frozen.pb`: both keep the `MobilenetV1/...` variable names.
 
+mod bias_correction;
 mod graph_def;
 
 use crate::error::{Error, Result};
@@ -12,6 +13,9 @@ use graph_def::{DT_FLOAT, GraphDef, NodeDef};
 use prost::Message;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
+
+/// A tensor in burn's layout: module path, shape, values.
+type Tensor = (String, Vec<usize>, Vec<f32>);
 
 /// How a TF tensor is laid out, and so how it becomes a burn tensor.
 #[derive(Clone, Copy)]
@@ -194,7 +198,8 @@ fn bn_epsilon(nodes: &[NodeDef]) -> Result<f32> {
 }
 
 /// Converts a frozen MobileNetV1 `GraphDef` into safetensors bytes for
-/// [`crate::weights::load_mobilenet`]: kernels int16 with per-channel scales, vectors float32.
+/// [`crate::weights::load_mobilenet`]: the large kernels int16 with per-channel scales (the
+/// BatchNorm means corrected for their rounding), everything else float32.
 pub fn convert_frozen_graph(pb: &[u8]) -> Result<Vec<u8>> {
     let graph = GraphDef::decode(pb)
         .map_err(|e| Error::Graph(format!("not a TensorFlow GraphDef: {e}")))?;
@@ -211,7 +216,7 @@ pub fn convert_frozen_graph(pb: &[u8]) -> Result<Vec<u8>> {
             graph.node.len()
         )));
     }
-    let mut tensors = Vec::new();
+    let mut tensors: Vec<Tensor> = Vec::new();
     for m in mappings(1001) {
         let node = by_name.get(m.node.as_str()).ok_or_else(|| {
             Error::Graph(format!(
@@ -241,6 +246,7 @@ pub fn convert_frozen_graph(pb: &[u8]) -> Result<Vec<u8>> {
         };
         tensors.push((m.path, shape, values));
     }
+    bias_correction::correct(&mut tensors)?;
     let epsilon = bn_epsilon(&graph.node)?;
     let metadata = HashMap::from([
         (META_BN_EPSILON.to_string(), format!("{epsilon:e}")),
