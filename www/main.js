@@ -100,7 +100,7 @@ model.addEventListener('change', async ({ detail }) => {
       renderEvaluation({ evaluation: $('evaluation'), evaluationBody: $('evaluation-body') }, model, await model.evaluate());
     }
   }
-  update();
+  if (detail.what !== 'epoch' && detail.what !== 'progress') update();
 });
 
 $('add-class').addEventListener('click', async () => {
