@@ -8,29 +8,48 @@ mod common;
 use burn::prelude::*;
 use burnish::data::rgb_to_input;
 use burnish::infer::{probabilities, top_k};
-use common::{golden_images, golden_rgb, imagenet_model};
+use common::{GoldenImage, golden_images, golden_photos, golden_rgb, imagenet_model};
+
+/// The largest |Δprobability| over the 1001 classes any photo may show against TensorFlow.
+const BOUND: f32 = 1e-3;
 
 #[test]
 fn flex_matches_tensorflow_reference_probabilities() {
-    let device = Device::flex();
-    let loaded = imagenet_model(&device);
     let golden = golden_images();
     assert!(golden.len() >= 5, "need at least 5 reference images");
+    check_both_variants(&golden, true);
+}
+
+/// The 41 real photos of golden-photos.json, chosen where int16 kernels drift most (make_golden.py): the first int16 weights
+/// moved a probability by up to 4.5e-3 here, the six photos above by 6.5e-4 only. Top-1 only:
+/// 1 photo in 366 swaps two near-tied classes inside the top 5 within the bound.
+#[test]
+fn flex_matches_tensorflow_on_real_photos() {
+    let photos = golden_photos();
+    assert!(photos.len() >= 40, "need at least 40 reference photos");
+    check_both_variants(&photos, false);
+}
+
+/// As loaded (what trains) and with BatchNorm folded (what the frozen prefix runs).
+fn check_both_variants(golden: &[GoldenImage], whole_top5: bool) {
+    let device = Device::flex();
+    let loaded = imagenet_model(&device);
     let rgb: Vec<u8> = golden.iter().flat_map(golden_rgb).collect();
     let input = rgb_to_input(&rgb, &device).expect("input");
-    // As loaded (what trains) and with BatchNorm folded (what the frozen prefix runs).
     for (variant, model) in [("as loaded", loaded.clone()), ("folded", loaded.folded())] {
         println!("{variant}:");
-        check_against_reference(&golden, &model, input.clone());
+        check_against_reference(golden, &model, input.clone(), whole_top5);
     }
 }
 
 fn check_against_reference(
-    golden: &[common::GoldenImage],
+    golden: &[GoldenImage],
     model: &burnish::MobileNetV1,
     input: Tensor<4>,
+    whole_top5: bool,
 ) {
     let probs = pollster::block_on(probabilities(model, input)).expect("forward");
+    let mut worst = (0f32, "");
     for (reference, ours) in golden.iter().zip(&probs) {
         let max_delta = reference
             .probs
@@ -43,17 +62,23 @@ fn check_against_reference(
             "{}: max |Δprob| = {max_delta:.2e}, top5 {top5:?}",
             reference.name
         );
+        if max_delta > worst.0 {
+            worst = (max_delta, &reference.name);
+        }
         assert!(
-            max_delta <= 1e-3,
+            max_delta <= BOUND,
             "{}: max |Δprob| = {max_delta}",
             reference.name
         );
+        let n = if whole_top5 { 5 } else { 1 };
         assert_eq!(
-            top5, reference.top5_graph_index,
-            "{}: top-5 differs",
+            top5[..n],
+            reference.top5_graph_index[..n],
+            "{}: top-{n} differs",
             reference.name
         );
     }
+    println!("worst: {} ({:.2e})", worst.1, worst.0);
 }
 
 #[test]

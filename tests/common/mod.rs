@@ -27,6 +27,9 @@ pub struct GoldenImage {
     pub file: String,
     pub top5_graph_index: Vec<usize>,
     pub probs: Vec<f32>,
+    /// sha256 of the 224×224×3 RGB bytes TensorFlow saw (golden-photos.json).
+    #[serde(default)]
+    pub rgb_sha256: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -36,20 +39,39 @@ struct Golden {
 
 /// The golden references, computed by TensorFlow on the frozen graph (see make_golden.py).
 pub fn golden_images() -> Vec<GoldenImage> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/golden.json");
-    let text = std::fs::read_to_string(path).expect("golden.json");
-    serde_json::from_str::<Golden>(&text)
-        .expect("golden.json parses")
-        .images
+    read_golden("golden.json")
 }
 
-/// The 224×224 RGB pixels of a golden image.
+/// The wider set of golden photos (tests/fixtures/photos/CREDITS.md), same provenance.
+pub fn golden_photos() -> Vec<GoldenImage> {
+    read_golden("golden-photos.json")
+}
+
+fn read_golden(file: &str) -> Vec<GoldenImage> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(file);
+    let text = std::fs::read_to_string(path).expect(file);
+    serde_json::from_str::<Golden>(&text).expect(file).images
+}
+
+/// The 224×224 RGB pixels of a golden image; where the fixture records their sha256, checked to
+/// be the very pixels TensorFlow saw.
 pub fn golden_rgb(image: &GoldenImage) -> Vec<u8> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
         .join(&image.file);
     let bytes = std::fs::read(path).expect("fixture image");
-    burnish::image_file::decode_to_rgb_224(&bytes).expect("fixture decodes")
+    let rgb = burnish::image_file::decode_to_rgb_224(&bytes).expect("fixture decodes");
+    if let Some(expected) = &image.rgb_sha256 {
+        assert_eq!(
+            &burnish::convert::sha256_hex(&rgb),
+            expected,
+            "{}: decoded pixels differ from TensorFlow's",
+            image.name
+        );
+    }
+    rgb
 }
 pub mod fashion;
 
