@@ -30,9 +30,10 @@ export class ExplainView {
 
   /**
    * Shows where the model found the evidence for class `label` (the predicted one when absent)
-   * in `rgb`, when "Show where it looked" is on (turning it on when a class is asked for).
+   * in `rgb`, when "Show where it looked" is on (turning it on when a class is asked for);
+   * `noneOfThese`: the answer was "none of these" (the map shows what came closest).
    */
-  async show(rgb, label = null) {
+  async show(rgb, label = null, noneOfThese = false) {
     this.last = { rgb, label };
     if (label !== null) this.ui.toggle.checked = true;
     if (!this.ui.toggle.checked || !this.model.model) return;
@@ -43,9 +44,12 @@ export class ExplainView {
     context.drawImage(await createImageBitmap(map.layer), 0, 0);
     const name = this.model.model.class_names[map.class];
     const anything = map.heat.some((h) => h > 0);
-    this.ui.caption.textContent = anything
-      ? `Where it looked for “${name}”: mostly the ${map.region} of the picture.`
-      : `Nothing in this picture speaks for “${name}”.`;
+    const where = `mostly the ${map.region} of the picture`;
+    this.ui.caption.textContent = !anything
+      ? `Nothing in this picture speaks for “${name}”.`
+      : noneOfThese && label === null
+        ? `Not one of your classes; what came closest to “${name}”: ${where}.`
+        : `Where it looked for “${name}”: ${where}.`;
     this.ui.canvas.setAttribute('aria-label', `The picture with the evidence for “${name}” highlighted`);
     Object.assign(this.ui.view.dataset, { class: name, region: map.region });
     this.ui.view.hidden = false;

@@ -79,8 +79,9 @@ export class PredictionPanel {
   async predict(rgb) {
     this.last = rgb;
     if (!this.model.model) return this.showImagenet(await this.model.predictImagenet(rgb));
-    this.showClasses(await this.model.classify(rgb));
-    await this.explain.show(rgb);
+    const answer = await this.model.classify(rgb);
+    this.showClasses(answer);
+    await this.explain.show(rgb, null, answer.none_of_these);
   }
 
   showImagenet({ top, ms }) {

@@ -45,6 +45,13 @@ test('the page shows where it looked, for the answer and for any class, as the C
   await page.waitForFunction(() => document.querySelector('#explain-view').dataset.class === 'bird');
   const drawn = await page.evaluate(() => [...document.querySelector('#explain-canvas').getContext('2d').getImageData(0, 0, 224, 224).data]);
 
+  // A picture of neither: the caption says what it answered before where it leaned (the answer
+  // shows once its map is drawn: the caption is this picture's).
+  const rocket = await predictFile(page, 'rocket.png');
+  const leaning = await page.textContent('#explain-caption');
+  if (rocket === 'none of these') assert.match(leaning, /^Not one of your classes; what came closest to “(bird|fruit)”: mostly the .+ of the picture\.$/);
+  else assert.match(leaning, new RegExp(`^Where it looked for “${rocket}”`));
+
   // The CLI on the page's model and the same picture: the same region, the same picture drawn.
   const work = mkdtempSync(join(tmpdir(), 'burnish-explain-'));
   await page.getByTestId('download-model').click();
