@@ -201,6 +201,7 @@ def main():
         return d
 
     ref = probs(x_all, {})
+    dump = {}
 
     # Each kernel's input channel means, for bias correction.
     conv_input = {}
@@ -265,7 +266,8 @@ def main():
         variants[spec] = overrides
     dump = {}
     for path in args.weights:
-        report(os.path.basename(path), ref, probs(x_all, read_burnish(path)), names)
+        d = report(os.path.basename(path), ref, probs(x_all, read_burnish(path)), names)
+        dump[path] = dict(zip(names, map(float, d)))
     for label, overrides in variants.items():
         for kind in args.bias_correction.split(","):
             tag = "" if kind == "none" else f" +bc {kind}"
