@@ -22,7 +22,8 @@ burnish() { cargo run --quiet --bin burnish -- "$@"; }
 
 burnish train "$work/data" --fine-tune-blocks 0 --epochs 10 --out "$work/head.safetensors" > /dev/null 2>&1
 burnish predict --model "$work/head.safetensors" --features tests/fixtures/images/*.png > "$work/head.jsonl"
-"$VENV/bin/python" tests/python/load_model.py "$work/head.safetensors" "$work/head.jsonl"
+"$VENV/bin/python" tests/python/load_model.py "$work/head.safetensors" "$work/head.jsonl" \
+  www/models/mobilenet_v1_1.0_224.safetensors
 
 # Nothing held out: the fine-tuned block is kept, so the export carries fine-tuned weights.
 burnish train "$work/data" --fine-tune-blocks 1 --validation-fraction 0 --epochs 5 \

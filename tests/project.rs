@@ -9,6 +9,7 @@ use burnish::data::{RGB_IMAGE_BYTES, rgb_to_input};
 use burnish::model::BLOCK_COUNT;
 use burnish::train::{
     AUTO_FINE_TUNE_BLOCKS, Dataset, FineTuneBlocks, Project, Stage, TrainConfig, TrainedModel,
+    imagenet_view,
 };
 use burnish::{Error, MobileNetV1Config};
 use common::run_to_end;
@@ -128,7 +129,7 @@ fn automatic_fine_tuning_keeps_whichever_stage_validates_best() {
 }
 
 #[test]
-fn none_of_these_compares_pretrained_features_even_after_fine_tuning() {
+fn none_of_these_reads_imagenets_view_of_pretrained_features_even_after_fine_tuning() {
     let mut project = random_project(2);
     // Nothing held out: every epoch counts as the best, so the fine-tuned block is kept.
     let config = TrainConfig {
@@ -157,20 +158,26 @@ fn none_of_these_compares_pretrained_features_even_after_fine_tuning() {
             > 0.0,
         "the block was fine-tuned"
     );
-    // Each reference is a training image's pretrained embedding (L2-normalised).
-    let normalize = |x: Tensor<2>| x.clone() / x.powf_scalar(2.0).sum_dim(1).sqrt();
+    // Each class's prototype is ImageNet's view of its training images' *pretrained* embeddings
+    // (the random network sees a class's synthetic images as near-copies: one image a class is
+    // taken, so its prototype is that image's view).
+    assert_eq!(model.meta.novelty.references, 2);
     let images: Vec<u8> = (0..2)
         .flat_map(|l| (0..4).flat_map(move |i| image(l, i)))
         .collect();
     let input = rgb_to_input(&images, project.device()).expect("input");
-    let embeddings = normalize(project.frozen().embed(input));
-    let references = model.net.novelty.references.val();
-    let nearest = references.matmul(embeddings.transpose()).max_dim(1);
-    let worst = nearest.min().into_scalar::<f32>();
-    assert!(
-        worst > 0.9999,
-        "a reference unlike every pretrained embedding: {worst}"
-    );
+    let frozen = project.frozen();
+    let views = imagenet_view(&frozen.classifier, frozen.embed(input));
+    let prototypes = model.net.novelty.prototypes.val();
+    for class in 0..2 {
+        let own = views.clone().narrow(0, class * 4, 4);
+        let prototype = prototypes.clone().narrow(0, class, 1);
+        let nearest = own.matmul(prototype.transpose()).max().into_scalar::<f32>();
+        assert!(
+            nearest > 0.9999,
+            "class {class}'s prototype is no pretrained view: {nearest}"
+        );
+    }
 }
 
 #[test]

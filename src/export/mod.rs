@@ -26,7 +26,7 @@ pub enum ModelFormat {
     Onnx,
     /// `model.json` + `weights.bin` + `metadata.json`, as Teachable Machine exports them.
     Tfjs,
-    /// burnish's `model.safetensors` (the tail and the "none of these" references).
+    /// burnish's `model.safetensors` (the tail and the "none of these" prototypes).
     Safetensors,
 }
 

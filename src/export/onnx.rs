@@ -4,8 +4,8 @@
 //!
 //! Input `image`: `float32 [N, 3, 224, 224]`, RGB scaled to [-1, 1] ([`PREPROCESSING`]).
 //! Outputs `probabilities`: `float32 [N, C]`; `similarity`: `float32 [N]`, the cosine similarity
-//! of the image's pretrained features to the nearest reference (under the `none_of_these_below`
-//! metadata value: "none of these"). Metadata: `labels` (JSON list), `preprocessing`,
+//! of ImageNet's view of the image (the base classifier's softmax mixing its rows) to the nearest
+//! class prototype (under the `none_of_these_below` metadata value: "none of these"). Metadata: `labels` (JSON list), `preprocessing`,
 //! `novelty_calibration` (JSON), `none_of_these_below`, `fine_tune_blocks`, `base_weights_sha256`.
 
 use super::onnx_proto::{
@@ -17,7 +17,7 @@ use super::{read_dense, read_folded_conv};
 use crate::error::{Error, Result};
 use crate::infer::read_values;
 use crate::model::{ConvBnRelu6, DepthwiseSeparable, MobileNetV1};
-use crate::train::TrainedModel;
+use crate::train::{TrainedModel, VIEW_TEMPERATURE};
 use burn::nn::Linear;
 use prost::Message;
 
@@ -210,18 +210,54 @@ pub async fn to_onnx(model: &TrainedModel, base: &MobileNetV1, strictness: f32) 
         g.blocks_and_pool(x, &base.blocks[first..], "pretrained.blocks", first)
             .await?
     };
-    let references = model.net.novelty.references.val();
-    let [count, dim] = references.dims();
-    let values = read_values(references.transpose()).await?;
-    let refs = g.weight("novelty.references_t", &[dim, count], &values);
+    // ImageNet's view: the base classifier's softmax at T mixing its rows scaled to unit length
+    // (`softmax · diag(1/‖row‖) · Wᵀ`), normalised; then the cosine to the nearest prototype.
+    let logits = g
+        .dense(&pretrained, &base.classifier, "imagenet.logits")
+        .await?;
+    g.weight("novelty.temperature", &[], &[VIEW_TEMPERATURE]);
+    let tempered = g.node(
+        "Div",
+        &[&logits, "novelty.temperature"],
+        "novelty.tempered",
+        vec![],
+    );
+    let mix = g.node(
+        "Softmax",
+        &[&tempered],
+        "novelty.softmax",
+        vec![int("axis", 1)],
+    );
+    let weight = base.classifier.weight.val(); // [D, 1001]: row i of the classifier is column i
+    let rows = weight.dims()[1];
+    let lengths = weight
+        .powf_scalar(2.0)
+        .sum_dim(0)
+        .sqrt()
+        .clamp_min(1e-12)
+        .recip();
+    let lengths = read_values(lengths).await?;
+    let scale = g.weight("novelty.row_scale", &[rows], &lengths);
+    let scaled = g.node("Mul", &[&mix, &scale], "novelty.scaled", vec![]);
+    let rows_t = g.node(
+        "Transpose",
+        &["imagenet.logits.weight"],
+        "novelty.rows",
+        vec![ints("perm", &[1, 0])],
+    );
+    let view = g.node("MatMul", &[&scaled, &rows_t], "novelty.mixed", vec![]);
     let norm = g.node(
         "ReduceL2",
-        &[&pretrained],
+        &[&view],
         "novelty.norm",
         vec![ints("axes", &[1]), int("keepdims", 1)],
     );
-    let unit = g.node("Div", &[&pretrained, &norm], "novelty.unit", vec![]);
-    let cosines = g.node("MatMul", &[&unit, &refs], "novelty.cosines", vec![]);
+    let unit = g.node("Div", &[&view, &norm], "novelty.view", vec![]);
+    let prototypes = model.net.novelty.prototypes.val();
+    let [count, dim] = prototypes.dims();
+    let values = read_values(prototypes.transpose()).await?;
+    let protos = g.weight("novelty.prototypes_t", &[dim, count], &values);
+    let cosines = g.node("MatMul", &[&unit, &protos], "novelty.cosines", vec![]);
     g.node(
         "ReduceMax",
         &[&cosines],
@@ -279,7 +315,7 @@ pub async fn to_onnx(model: &TrainedModel, base: &MobileNetV1, strictness: f32) 
                 tensor_value(
                     "similarity",
                     &[None],
-                    "cosine similarity to the nearest training sample: under none_of_these_below is \"none of these\"",
+                    "cosine similarity of ImageNet's view to the nearest class prototype: under none_of_these_below is \"none of these\"",
                 ),
             ],
         }),

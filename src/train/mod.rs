@@ -7,6 +7,7 @@
 
 mod augment;
 mod cache;
+mod calibration;
 mod config;
 mod data_check;
 mod dataset;
@@ -26,6 +27,7 @@ mod trained;
 
 pub use augment::{AugmentConfig, augment_rgb};
 pub use cache::{BoundaryCache, CacheSlot};
+pub use calibration::NoveltyCalibration;
 pub use config::{
     AUTO_FINE_TUNE_BLOCKS, FineTuneBlocks, HeadKind, MAX_FINE_TUNE_BLOCKS, TrainConfig,
 };
@@ -36,7 +38,9 @@ pub use evaluation::{Evaluation, Misclassified};
 pub use explain::ActivationMap;
 pub use head::{Head, HeadConfig};
 pub use metrics::EpochMetrics;
-pub use novelty::{DEFAULT_STRICTNESS, Novelty, NoveltyCalibration, REFERENCES_PER_CLASS};
+pub use novelty::{
+    DEFAULT_STRICTNESS, Novelty, REFERENCES_PER_CLASS, VIEW_TEMPERATURE, imagenet_view,
+};
 pub use project::Project;
 pub use settings::Setting;
 pub use split::{Split, stratified_split};

@@ -7,7 +7,7 @@
 
 use super::config::TrainConfig;
 use super::metrics::EpochMetrics;
-use super::novelty::{Novelty, REFERENCES_PER_CLASS, distinct_references};
+use super::novelty::{REFERENCES_PER_CLASS, calibrate, distinct_references};
 use super::split::Split;
 use super::stage::{RunSample, Stage, StageData, read_scalar, stage_data, validation_metrics};
 use super::tail::Tail;
@@ -251,10 +251,10 @@ impl Run {
         self.epochs_since_best = 0;
     }
 
-    /// Ends the run: the best weights, with "none of these" references from the training
-    /// samples (up to [`REFERENCES_PER_CLASS`] a class, a seeded choice; their features in
-    /// `base`, the pretrained network the boundary activations came from) calibrated on the
-    /// held-out ones, and the split.
+    /// Ends the run: the best weights, with "none of these" prototypes from the training
+    /// samples (up to [`REFERENCES_PER_CLASS`] distinct ones a class, a seeded choice, seen by
+    /// `base`, the pretrained network the boundary activations came from) calibrated on them
+    /// and the held-out ones, and the split.
     pub async fn finish(self, base: &MobileNetV1) -> Result<TrainedModel> {
         let Run {
             setup,
@@ -287,14 +287,21 @@ impl Run {
         let features = novelty_features(base, boundary, first_block);
         let labels: Vec<usize> = candidates.iter().map(|s| s.label).collect();
         let chosen = distinct_references(features.clone(), &labels).await?;
+        let chosen_labels: Vec<usize> = chosen.iter().map(|&i| labels[i]).collect();
         let chosen: Vec<i64> = chosen.into_iter().map(|i| i as i64).collect();
         let device = features.device();
         let chosen =
             Tensor::<1, Int>::from_data(TensorData::new(chosen.clone(), [chosen.len()]), &device);
-        let novelty = Novelty::new(features.select(0, chosen));
         let held_out: Vec<&RunSample> = setup.validation.iter().collect();
         let held_out = stack(&held_out).map(|b| novelty_features(base, b, first_block));
-        let calibration = novelty.calibrate(held_out).await?;
+        let (novelty, calibration) = calibrate(
+            &base.classifier,
+            features.select(0, chosen),
+            &chosen_labels,
+            setup.class_names.len(),
+            held_out,
+        )
+        .await?;
         let ids = |samples: &[RunSample]| samples.iter().map(|s| s.id).collect();
         Ok(TrainedModel {
             net: TrainedNet {

@@ -1,12 +1,13 @@
-//! A trained model: the tail (fine-tuned blocks + head), the "none of these" references, and
+//! A trained model: the tail (fine-tuned blocks + head), the "none of these" prototypes, and
 //! what is needed to use it again.
 //!
 //! Saved as one `.safetensors` file: the tensors under their module paths (`tail.…`,
-//! `novelty.references`), and a `burnish` metadata entry (JSON, [`TrainedModelMeta`]).
+//! `novelty.prototypes`), and a `burnish` metadata entry (JSON, [`TrainedModelMeta`]).
 
+use super::calibration::NoveltyCalibration;
 use super::config::{HeadKind, MAX_FINE_TUNE_BLOCKS};
 use super::head::HeadConfig;
-use super::novelty::{DEFAULT_STRICTNESS, Novelty, NoveltyCalibration};
+use super::novelty::{DEFAULT_STRICTNESS, Novelty, imagenet_view};
 use super::split::Split;
 use super::tail::Tail;
 use crate::error::{Error, Result};
@@ -19,18 +20,19 @@ use burn::tensor::activation::softmax;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
-/// What "none of these" compares: the *pretrained* network's pooled features of boundary
-/// activations at `first_block`, whatever the fine-tuning did to the tail's. Fine-tuned
+/// What "none of these" reads (through ImageNet's view): the *pretrained* network's pooled
+/// features of boundary activations at `first_block`, whatever the fine-tuning did to the tail's. Fine-tuned
 /// features are drawn towards the taught classes, which made held-out photos of those classes
-/// look unlike the references (measured: 69% kept instead of 100% on `gcompris`, docs/quality.md).
+/// look unlike the training ones (measured: 69% kept instead of 100% on `gcompris`, docs/quality.md).
 pub fn novelty_features(base: &MobileNetV1, boundary: Tensor<4>, first_block: usize) -> Tensor<2> {
     base.features_from(boundary, first_block)
 }
 
 /// Metadata key holding [`TrainedModelMeta`] as JSON.
 pub const META_KEY: &str = "burnish";
-/// Version of the trained-model format (2: novelty references and the split were added).
-pub const FORMAT_VERSION: u32 = 2;
+/// Version of the trained-model format (2: novelty references and the split were added; 3:
+/// "none of these" compares ImageNet's view with class prototypes).
+pub const FORMAT_VERSION: u32 = 3;
 /// How images must be prepared, stated in every exported model.
 pub const PREPROCESSING: &str =
     "RGB, centre square crop, resized to 224x224, value/127.5 - 1 (range [-1, 1]), NCHW";
@@ -65,7 +67,7 @@ pub struct TrainedModelMeta {
 pub struct TrainedNet {
     /// Fine-tuned blocks and head, in inference mode.
     pub tail: Tail,
-    /// Features of training samples, for "none of these".
+    /// The taught classes' prototypes, for "none of these".
     pub novelty: Novelty,
 }
 
@@ -85,7 +87,7 @@ pub struct Classification {
     pub probs: Vec<f32>,
     /// The most probable class.
     pub best: usize,
-    /// Cosine similarity to the nearest training sample's features.
+    /// Cosine similarity of ImageNet's view of the image to the nearest class's prototype.
     pub similarity: f32,
     /// Below this similarity the image is "none of these" (at the strictness asked for).
     pub threshold: f32,
@@ -108,8 +110,9 @@ impl TrainedModel {
         boundary: Tensor<4>,
         strictness: Option<f32>,
     ) -> Result<Vec<Classification>> {
-        let novelty_features = novelty_features(base, boundary.clone(), self.first_block());
-        let similarity = read_values(self.net.novelty.scores(novelty_features)).await?;
+        let pretrained = novelty_features(base, boundary.clone(), self.first_block());
+        let view = imagenet_view(&base.classifier, pretrained);
+        let similarity = read_values(self.net.novelty.scores(view)).await?;
         let features = self.net.tail.features(boundary);
         let probs = read_rows(softmax(self.net.tail.head.forward(features), 1)).await?;
         let strictness = strictness.unwrap_or(DEFAULT_STRICTNESS).clamp(0.0, 100.0);
@@ -163,7 +166,7 @@ impl TrainedModel {
         let version = version["format_version"].as_u64().unwrap_or(0);
         if version != u64::from(FORMAT_VERSION) {
             return Err(Error::WeightsFormat(format!(
-                "model format version {version} is not supported (expected {FORMAT_VERSION}): train it again"
+                "it was made by another version of burnish (model format {version}, this one reads {FORMAT_VERSION}): train it again"
             )));
         }
         let meta: TrainedModelMeta = serde_json::from_str(json)
@@ -202,7 +205,7 @@ impl TrainedModel {
         );
         let mut net = TrainedNet {
             tail: Tail::from_base(base, meta.fine_tune_blocks, &head, device),
-            novelty: Novelty::empty(meta.novelty.references, FEATURE_DIM, device),
+            novelty: Novelty::empty(meta.class_names.len(), FEATURE_DIM, device),
         };
         apply_strict(&mut net, bytes)?;
         Ok(TrainedModel {

@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Uses a model exported by burnish (head only: fine_tune_blocks = 0) from Python.
 
-    python3 tests/python/load_model.py MODEL.safetensors PREDICTIONS.jsonl
+    python3 tests/python/load_model.py MODEL.safetensors PREDICTIONS.jsonl BASE.safetensors
 
 PREDICTIONS.jsonl is `burnish predict --model MODEL --features IMAGE...`: for each image the
 base MobileNetV1's pooled 1024-d features, burnish's probabilities and its "none of these"
 similarity. This recomputes both from the features with the exported tensors in NumPy and checks
-they match. With
+they match. The similarity also needs the base network's ImageNet classifier, read from BASE (the
+weights burnish runs, www/models/mobilenet_v1_1.0_224.safetensors: large kernels as int16 with
+a float32 scale per output). With
 PyTorch, `safetensors.torch.load_file` gives the same tensors (Linear weights are stored
 [in, out]: use `x @ w + b`, or transpose for `torch.nn.Linear`).
 """
@@ -34,14 +36,30 @@ def head(meta, t, features):
     return e / e.sum()
 
 
-def similarity(t, features):
-    """Cosine similarity to the nearest training sample kept as a reference ("none of these")."""
-    refs = t["novelty.references"]
-    return float((refs @ (features / np.linalg.norm(features))).max())
+def classifier(base_path):
+    """The base network's ImageNet classifier: weights [1024, 1001] (int16 × scale, or float32)
+    and bias [1001]."""
+    with safe_open(base_path, framework="numpy") as f:
+        names = set(f.keys())
+        w = f.get_tensor("classifier.weight").astype(np.float64)
+        if "classifier.weight:scale" in names:
+            w = w * f.get_tensor("classifier.weight:scale")
+        return w, f.get_tensor("classifier.bias").astype(np.float64)
 
 
-def main(model_path, predictions_path):
+def similarity(t, base, features, temperature=4.0):
+    """ "None of these": ImageNet's view of the image (softmax of the ImageNet logits at T = 4
+    mixing the classifier's rows, each of unit length), its cosine to the nearest class prototype."""
+    w, b = base
+    z = (features @ w + b) / temperature
+    p = np.exp(z - z.max())
+    view = (w / np.linalg.norm(w, axis=0)) @ (p / p.sum())
+    return float((t["novelty.prototypes"] @ (view / np.linalg.norm(view))).max())
+
+
+def main(model_path, predictions_path, base_path):
     meta, tensors = load(model_path)
+    base = classifier(base_path)
     assert meta["fine_tune_blocks"] == 0, "this example runs head-only models"
     print("classes:", meta["class_names"], "| preprocessing:", meta["preprocessing"])
     worst = 0.0
@@ -50,11 +68,11 @@ def main(model_path, predictions_path):
         features = np.asarray(row["features"], dtype=np.float32)
         probs = head(meta, tensors, features)
         worst = max(worst, float(np.abs(probs - np.asarray(row["probs"])).max()))
-        worst = max(worst, abs(similarity(tensors, features) - row["similarity"]))
+        worst = max(worst, abs(similarity(tensors, base, features) - row["similarity"]))
         print(row["file"], "->", meta["class_names"][int(probs.argmax())], probs.round(4).tolist())
     print(f"max |difference| to burnish: {worst:.2e}")
     assert worst < 1e-5, worst
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:3])
+    main(*sys.argv[1:4])
