@@ -267,6 +267,21 @@ fn the_split_travels_with_the_model_and_resumed_training_continues() {
             .expect("import");
     assert_eq!(imported.meta.split, model.meta.split);
     assert!(imported.meta.novelty.samples > 0, "calibrated");
+    // A model saved by the version before (format 2: nearest-sample references) says so.
+    let header = bytes
+        .windows(18)
+        .position(|w| w == br#"format_version\":3"#.as_slice());
+    let mut older = bytes.clone();
+    older[header.expect("format version in the metadata") + 17] = b'2';
+    let refused =
+        TrainedModel::from_safetensors(&older, restored.base(), "random", restored.device())
+            .expect_err("format 2");
+    assert!(
+        refused
+            .to_string()
+            .contains("made by another version of burnish (model format 2; this one reads 3)"),
+        "{refused}"
+    );
     restored.install(imported);
     let again = pollster::block_on(restored.evaluate()).expect("evaluate");
     assert_eq!(again.samples, evaluation.samples);

@@ -166,7 +166,7 @@ impl TrainedModel {
         let version = version["format_version"].as_u64().unwrap_or(0);
         if version != u64::from(FORMAT_VERSION) {
             return Err(Error::WeightsFormat(format!(
-                "it was made by another version of burnish (model format {version}, this one reads {FORMAT_VERSION}): train it again"
+                "it was made by another version of burnish (model format {version}; this one reads {FORMAT_VERSION})"
             )));
         }
         let meta: TrainedModelMeta = serde_json::from_str(json)

@@ -132,7 +132,7 @@ test('each format downloads from the Export dialog and each snippet answers as b
   // burnish's .safetensors from Python, the dialog's snippet as copied (run next to the file).
   writeFileSync(join(work, 'read_model.py'), formats.safetensors.snippets[0]);
   const read = await promisify(execFile)(PYTHON, [join(work, 'read_model.py')], { cwd: work });
-  assert.match(read.stdout, new RegExp(`^\\['${labels[0]}', '${labels[1]}'\\] \\[.*'novelty.references'`));
+  assert.match(read.stdout, new RegExp(`^\\['${labels[0]}', '${labels[1]}'\\] \\[.*'novelty.prototypes'`));
 
   const summary = { worst, formats: Object.fromEntries(Object.entries(formats).map(([k, f]) => [k, { file: f.file, bytes: f.bytes, ms: f.ms }])) };
   console.log(JSON.stringify(summary));
