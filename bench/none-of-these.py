@@ -37,6 +37,7 @@ import itertools
 import json
 import os
 import subprocess
+import sys
 from statistics import NormalDist
 
 import numpy as np
@@ -61,12 +62,8 @@ def extract():
     import tensorflow as tf
     from PIL import Image
 
-    def centre_crop_224(img):
-        img = img.convert("RGB")
-        w, h = img.size
-        s = min(w, h)
-        left, top = (w - s) // 2, (h - s) // 2
-        return img.crop((left, top, left + s, top + s)).resize((224, 224), Image.BILINEAR)
+    sys.path.insert(0, os.path.join(REPO, "tests", "fixtures"))
+    from make_golden import centre_crop_224  # the golden test's own crop
 
     paths = sorted(p for p in glob.glob(f"{PHOTOS}/*/*/*")
                    if p.lower().endswith((".png", ".jpg", ".jpeg", ".webp")))
