@@ -42,7 +42,7 @@ test('a new project starts with two classes and the core\'s default settings', a
   assert.equal(model.state, 'ready');
   assert.equal(model.settings.epochs, 50);
   assert.equal(model.settings.fine_tune_blocks, 'auto', 'the core\'s default, not a copy');
-  assert.equal(model.strictness, 1, 'the default strictness comes from the core');
+  assert.equal(model.strictness, 2, 'the default strictness comes from the core (2%)');
   assert.deepEqual(session.requests, [], 'opening sends nothing more');
 });
 
