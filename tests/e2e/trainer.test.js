@@ -75,6 +75,15 @@ test('the trainer, step by step: record, add files, train, predict, stop, reload
       const during = document.querySelector('#training-status')?.textContent ?? '';
       for (const e of list.getEntries()) window.longTasks.push({ start: Math.round(e.startTime), ms: e.duration, during });
     }).observe({ type: 'longtask', buffered: true });
+    // What ran in them: the long animation frames that blocked, with their scripts.
+    window.longFrames = [];
+    if (!PerformanceObserver.supportedEntryTypes.includes('long-animation-frame')) return;
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        const scripts = e.scripts.map((s) => `${s.invoker} (${s.sourceURL.split('/').pop()}:${s.sourceCharPosition}) ${Math.round(s.duration)} ms`);
+        window.longFrames.push({ start: Math.round(e.startTime), ms: Math.round(e.duration), blocking: Math.round(e.blockingDuration), scripts });
+      }
+    }).observe({ type: 'long-animation-frame', buffered: true });
   });
   let expected;
   let recorded;
@@ -148,6 +157,10 @@ test('the trainer, step by step: record, add files, train, predict, stop, reload
     await page.waitForFunction(() => document.body.dataset.state === 'trained', null, { timeout: 300_000 });
     const longTasks = await page.evaluate((t0) => window.longTasks.filter((t) => t.start >= t0), trainStart);
     console.log(`main-thread tasks > 50 ms while embedding and training: ${JSON.stringify(longTasks)}`);
+    if (longTasks.length) {
+      const frames = await page.evaluate((t0) => window.longFrames.filter((f) => f.start >= t0 && f.blocking > 0), trainStart);
+      console.log(`frames they blocked, and their scripts: ${JSON.stringify(frames)}`);
+    }
     assert.deepEqual(longTasks, [], 'the page never blocks while embedding or training');
     assert.ok(await page.locator('#charts .uplot').count() >= 2, 'loss and accuracy charts');
     await shot(page, 'trained');
