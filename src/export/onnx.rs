@@ -17,7 +17,7 @@ use super::{read_dense, read_folded_conv};
 use crate::error::{Error, Result};
 use crate::infer::read_values;
 use crate::model::{ConvBnRelu6, DepthwiseSeparable, MobileNetV1};
-use crate::train::{TrainedModel, VIEW_TEMPERATURE};
+use crate::train::{TrainedModel, VIEW_TEMPERATURE, row_scale};
 use burn::nn::Linear;
 use prost::Message;
 
@@ -210,8 +210,8 @@ pub async fn to_onnx(model: &TrainedModel, base: &MobileNetV1, strictness: f32) 
         g.blocks_and_pool(x, &base.blocks[first..], "pretrained.blocks", first)
             .await?
     };
-    // ImageNet's view: the base classifier's softmax at T mixing its rows scaled to unit length
-    // (`softmax · diag(1/‖row‖) · Wᵀ`), normalised; then the cosine to the nearest prototype.
+    // ImageNet's view, as `imagenet_view` computes it: the base classifier's softmax at T weighed
+    // by `row_scale` (1/‖row‖) times Wᵀ, normalised; then the cosine to the nearest prototype.
     let logits = g
         .dense(&pretrained, &base.classifier, "imagenet.logits")
         .await?;
@@ -228,16 +228,10 @@ pub async fn to_onnx(model: &TrainedModel, base: &MobileNetV1, strictness: f32) 
         "novelty.softmax",
         vec![int("axis", 1)],
     );
-    let weight = base.classifier.weight.val(); // [D, 1001]: row i of the classifier is column i
-    let rows = weight.dims()[1];
-    let lengths = weight
-        .powf_scalar(2.0)
-        .sum_dim(0)
-        .sqrt()
-        .clamp_min(1e-12)
-        .recip();
-    let lengths = read_values(lengths).await?;
-    let scale = g.weight("novelty.row_scale", &[rows], &lengths);
+    let scale = row_scale(&base.classifier);
+    let dims = scale.dims();
+    let lengths = read_values(scale).await?;
+    let scale = g.weight("novelty.row_scale", &dims, &lengths);
     let scaled = g.node("Mul", &[&mix, &scale], "novelty.scaled", vec![]);
     let rows_t = g.node(
         "Transpose",

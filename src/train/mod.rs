@@ -39,7 +39,7 @@ pub use explain::ActivationMap;
 pub use head::{Head, HeadConfig};
 pub use metrics::EpochMetrics;
 pub use novelty::{
-    DEFAULT_STRICTNESS, Novelty, REFERENCES_PER_CLASS, VIEW_TEMPERATURE, imagenet_view,
+    DEFAULT_STRICTNESS, Novelty, REFERENCES_PER_CLASS, VIEW_TEMPERATURE, imagenet_view, row_scale,
 };
 pub use project::Project;
 pub use settings::Setting;

@@ -42,44 +42,44 @@ pub struct Novelty {
     pub prototypes: Param<Tensor<2>>,
 }
 
+/// Euclidean lengths of `x` along `axis`, kept away from 0: `[N, D]` -> `[N, 1]` (axis 1) or
+/// `[1, D]` (axis 0).
+fn lengths(x: Tensor<2>, axis: usize) -> Tensor<2> {
+    x.powf_scalar(2.0).sum_dim(axis).sqrt().clamp_min(1e-12)
+}
+
 /// Rows scaled to unit length: `[N, D] -> [N, D]`.
 pub(super) fn normalize(x: Tensor<2>) -> Tensor<2> {
-    let norm = x
-        .clone()
-        .powf_scalar(2.0)
-        .sum_dim(1)
-        .sqrt()
-        .clamp_min(1e-12);
-    x / norm
+    x.clone() / lengths(x, 1)
+}
+
+/// One over the length of each of the ImageNet classifier's rows, `[1, 1001]` (a row of the
+/// classifier is a column of burn's `[D, 1001]` weight): weighing the softmax by it mixes the
+/// rows as if each had unit length.
+pub fn row_scale(classifier: &Linear) -> Tensor<2> {
+    lengths(classifier.weight.val(), 0).recip()
 }
 
 /// ImageNet's view of images: their pretrained pooled features `[N, D]` through `classifier`
 /// (the base network's `[D, 1001]` layer), softmax at [`VIEW_TEMPERATURE`], mixing the
-/// classifier's rows scaled to unit length `-> [N, D]`, unit rows.
+/// classifier's rows scaled to unit length `-> [N, D]`, unit rows. (The ONNX export writes the
+/// same steps as graph nodes.)
 pub fn imagenet_view(classifier: &Linear, features: Tensor<2>) -> Tensor<2> {
-    let mix = softmax(classifier.forward(features) / VIEW_TEMPERATURE, 1);
-    let weight = classifier.weight.val(); // [D, 1001]: row i of the classifier is column i
-    let lengths = weight
-        .clone()
-        .powf_scalar(2.0)
-        .sum_dim(0)
-        .sqrt()
-        .clamp_min(1e-12);
-    normalize(mix.matmul((weight / lengths).transpose()))
+    let mix = softmax(classifier.forward(features) / VIEW_TEMPERATURE, 1) * row_scale(classifier);
+    normalize(mix.matmul(classifier.weight.val().transpose()))
 }
 
 impl Novelty {
-    /// Zeroed prototypes of a known shape, to load saved ones into.
-    pub fn empty(classes: usize, dim: usize, device: &Device) -> Self {
-        Self::from_rows(vec![0.0; classes.max(1) * dim], dim, device)
+    /// Prototypes from `[C, D]` rows, scaled to unit length.
+    fn new(rows: Tensor<2>) -> Self {
+        Self {
+            prototypes: Param::from_tensor(normalize(rows)).set_require_grad(false),
+        }
     }
 
-    fn from_rows(rows: Vec<f32>, dim: usize, device: &Device) -> Self {
-        let count = rows.len() / dim.max(1);
-        let rows = Tensor::from_data(TensorData::new(rows, [count, dim]), device);
-        Self {
-            prototypes: Param::from_tensor(rows).set_require_grad(false),
-        }
+    /// Zeroed prototypes of a known shape, to load saved ones into.
+    pub fn empty(classes: usize, dim: usize, device: &Device) -> Self {
+        Self::new(Tensor::zeros([classes.max(1), dim], device))
     }
 
     /// Similarity of each image to the nearest class: `[N, D]` unit views `-> [N]`.
@@ -143,14 +143,10 @@ pub async fn calibrate(
     let device = features.device();
     let views = read_values(imagenet_view(classifier, features.clone())).await?;
     let (sums, mut scores) = class_sums(&views, dim, labels, classes);
-    let prototypes: Vec<f32> = sums
-        .chunks(dim)
-        .flat_map(|sum| {
-            let length = sum.iter().map(|v| v * v).sum::<f32>().sqrt().max(1e-12);
-            sum.iter().map(move |v| v / length)
-        })
-        .collect();
-    let novelty = Novelty::from_rows(prototypes, dim, &device);
+    let novelty = Novelty::new(Tensor::from_data(
+        TensorData::new(sums, [classes, dim]),
+        &device,
+    ));
     if let Some(held_out) = held_out {
         let nearest = normalize(held_out.clone())
             .matmul(normalize(features).transpose())
@@ -206,7 +202,7 @@ mod tests {
 
     #[test]
     fn nearest_prototype_cosine() {
-        let novelty = Novelty::from_rows(vec![1.0, 0.0, 0.0, 0.0, 1.0, 0.0], 3, &Device::flex());
+        let novelty = Novelty::new(rows(&[[2.0, 0.0, 0.0], [0.0, 1.0, 0.0]]));
         let v = values(novelty.scores(normalize(rows(&[
             [3.0, 0.0, 0.0],
             [0.0, 0.0, 1.0],
