@@ -158,7 +158,8 @@ fn none_of_these_reads_imagenets_view_of_pretrained_features_even_after_fine_tun
             > 0.0,
         "the block was fine-tuned"
     );
-    // Each class's prototype is ImageNet's view of its training images' *pretrained* embeddings
+    // Each class's prototypes are ImageNet's view and the appearance of its training images'
+    // *pretrained* embeddings
     // (the random network sees a class's synthetic images as near-copies: one image a class is
     // taken, so its prototype is that image's view).
     assert_eq!(model.meta.novelty.references, 2);
@@ -167,16 +168,24 @@ fn none_of_these_reads_imagenets_view_of_pretrained_features_even_after_fine_tun
         .collect();
     let input = rgb_to_input(&images, project.device()).expect("input");
     let frozen = project.frozen();
-    let views = imagenet_view(&frozen.classifier, frozen.embed(input));
-    let prototypes = model.net.novelty.prototypes.val();
-    for class in 0..2 {
-        let own = views.clone().narrow(0, class * 4, 4);
-        let prototype = prototypes.clone().narrow(0, class, 1);
-        let nearest = own.matmul(prototype.transpose()).max().into_scalar::<f32>();
-        assert!(
-            nearest > 0.9999,
-            "class {class}'s prototype is no pretrained view: {nearest}"
-        );
+    let embeddings = frozen.embed(input);
+    let lengths = embeddings.clone().powf_scalar(2.0).sum_dim(1).sqrt();
+    let looks = embeddings.clone() / lengths;
+    let views = imagenet_view(&frozen.classifier, embeddings);
+    let novelty = &model.net.novelty;
+    for (what, rows, prototypes) in [
+        ("view", views, novelty.prototypes.val()),
+        ("appearance", looks, novelty.appearance.val()),
+    ] {
+        for class in 0..2 {
+            let own = rows.clone().narrow(0, class * 4, 4);
+            let prototype = prototypes.clone().narrow(0, class, 1);
+            let nearest = own.matmul(prototype.transpose()).max().into_scalar::<f32>();
+            assert!(
+                nearest > 0.9999,
+                "class {class}'s {what} prototype is not of pretrained embeddings: {nearest}"
+            );
+        }
     }
 }
 
@@ -267,19 +276,19 @@ fn the_split_travels_with_the_model_and_resumed_training_continues() {
             .expect("import");
     assert_eq!(imported.meta.split, model.meta.split);
     assert!(imported.meta.novelty.samples > 0, "calibrated");
-    // A model saved by the version before (format 2: nearest-sample references) says so.
+    // A model saved by an earlier version (format 3: no appearance prototypes) says so.
     let header = bytes
         .windows(18)
-        .position(|w| w == br#"format_version\":3"#.as_slice());
+        .position(|w| w == br#"format_version\":4"#.as_slice());
     let mut older = bytes.clone();
-    older[header.expect("format version in the metadata") + 17] = b'2';
+    older[header.expect("format version in the metadata") + 17] = b'3';
     let refused =
         TrainedModel::from_safetensors(&older, restored.base(), "random", restored.device())
-            .expect_err("format 2");
+            .expect_err("format 3");
     assert!(
         refused
             .to_string()
-            .contains("made by another version of burnish (model format 2; this one reads 3)"),
+            .contains("made by another version of burnish (model format 3; this one reads 4)"),
         "{refused}"
     );
     restored.install(imported);

@@ -24,7 +24,7 @@ function bar(label, prob, colour, explain = null) {
 function noneRow(noneOfThese, similarity, threshold) {
   const item = document.createElement('li');
   item.className = 'none-row';
-  item.title = `likeness to your nearest class, as ImageNet sees it: ${similarity.toFixed(2)}; below ${threshold.toFixed(2)} is “none of these”`;
+  item.title = `likeness to your nearest class (what ImageNet takes it for, and how it looks): ${similarity.toFixed(2)}; below ${threshold.toFixed(2)} is “none of these”`;
   const name = Object.assign(document.createElement('span'), { className: 'label', textContent: 'none of these' });
   const verdict = Object.assign(document.createElement('span'), { className: 'verdict', textContent: noneOfThese ? 'yes' : 'no' });
   item.append(name, verdict);

@@ -3,9 +3,11 @@
 //! runtime answers as burnish does.
 //!
 //! Input `image`: `float32 [N, 3, 224, 224]`, RGB scaled to [-1, 1] ([`PREPROCESSING`]).
-//! Outputs `probabilities`: `float32 [N, C]`; `similarity`: `float32 [N]`, the cosine similarity
-//! of ImageNet's view of the image (the base classifier's softmax mixing its rows) to the nearest
-//! class prototype (under the `none_of_these_below` metadata value: "none of these"). Metadata: `labels` (JSON list), `preprocessing`,
+//! Outputs `probabilities`: `float32 [N, C]`; `similarity`: `float32 [N]`, the likeness to the
+//! nearest class: the cosine of ImageNet's view of the image (the base classifier's softmax
+//! mixing its rows) to the nearest class prototype, or the appearance's (the unit pretrained
+//! features' cosine to the nearest appearance prototype, mapped onto the view's scale) where lower
+//! (under the `none_of_these_below` metadata value: "none of these"). Metadata: `labels` (JSON list), `preprocessing`,
 //! `novelty_calibration` (JSON), `none_of_these_below`, `fine_tune_blocks`, `base_weights_sha256`.
 
 use super::onnx_proto::{
@@ -252,13 +254,63 @@ pub async fn to_onnx(model: &TrainedModel, base: &MobileNetV1, strictness: f32) 
     let values = read_values(prototypes.transpose()).await?;
     let protos = g.weight("novelty.prototypes_t", &[dim, count], &values);
     let cosines = g.node("MatMul", &[&unit, &protos], "novelty.cosines", vec![]);
-    g.node(
+    let calibration = &model.meta.novelty;
+    let Some((a, b)) = calibration.appearance_on_view_scale() else {
+        g.node(
+            "ReduceMax",
+            &[&cosines],
+            "similarity",
+            vec![ints("axes", &[1]), int("keepdims", 0)],
+        );
+        return finish(g, model, strictness);
+    };
+    let view = g.node(
         "ReduceMax",
         &[&cosines],
-        "similarity",
+        "novelty.view_similarity",
         vec![ints("axes", &[1]), int("keepdims", 0)],
     );
+    // The appearance, as `likeness` reads it: the cosine of the unit pretrained features to the
+    // nearest appearance prototype, on the view's scale (a · s + b), the lower of the two.
+    let norm = g.node(
+        "ReduceL2",
+        &[&pretrained],
+        "appearance.norm",
+        vec![ints("axes", &[1]), int("keepdims", 1)],
+    );
+    let unit = g.node("Div", &[&pretrained, &norm], "appearance.unit", vec![]);
+    let appearance = model.net.novelty.appearance.val();
+    let [count, dim] = appearance.dims();
+    let values = read_values(appearance.transpose()).await?;
+    let protos = g.weight("appearance.prototypes_t", &[dim, count], &values);
+    let cosines = g.node("MatMul", &[&unit, &protos], "appearance.cosines", vec![]);
+    let look = g.node(
+        "ReduceMax",
+        &[&cosines],
+        "appearance.similarity",
+        vec![ints("axes", &[1]), int("keepdims", 0)],
+    );
+    g.weight("appearance.scale", &[], &[a]);
+    g.weight("appearance.shift", &[], &[b]);
+    let scaled = g.node(
+        "Mul",
+        &[&look, "appearance.scale"],
+        "appearance.scaled",
+        vec![],
+    );
+    let mapped = g.node(
+        "Add",
+        &[&scaled, "appearance.shift"],
+        "appearance.on_view_scale",
+        vec![],
+    );
+    g.node("Min", &[&view, &mapped], "similarity", vec![]);
+    finish(g, model, strictness)
+}
 
+/// The ONNX model of graph `g` (its outputs `probabilities` and `similarity` made) with
+/// `model`'s metadata, `none_of_these_below` at `strictness`.
+fn finish(g: Graph, model: &TrainedModel, strictness: f32) -> Result<Vec<u8>> {
     let meta = &model.meta;
     let classes = meta.class_names.len();
     let json = |e: serde_json::Error| Error::InvalidArgument(e.to_string());
@@ -309,7 +361,7 @@ pub async fn to_onnx(model: &TrainedModel, base: &MobileNetV1, strictness: f32) 
                 tensor_value(
                     "similarity",
                     &[None],
-                    "cosine similarity of ImageNet's view to the nearest class prototype: under none_of_these_below is \"none of these\"",
+                    "likeness to the nearest class (ImageNet's view, or the appearance where lower): under none_of_these_below is \"none of these\"",
                 ),
             ],
         }),

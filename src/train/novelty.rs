@@ -8,8 +8,11 @@
 //! view: ImageNet knows an ibex from a bird. Each taught class is the normalised mean of its
 //! training samples' views (a *prototype*); an image's score is its cosine to the nearest
 //! prototype. A mean forgives a lone odd training photo, which a nearest-sample rule would let
-//! vouch for anything near it. Calibrated on known-class images the prototypes were not made
-//! from ([`calibrate`]); measured against the other options in docs/quality.md.
+//! vouch for anything near it. A second look, the *appearance* (the same with the pretrained
+//! features themselves), catches what ImageNet names like a taught class but that looks unlike
+//! all of its photos (a red flower beside red fruit); it only flags further out
+//! ([`super::calibration::APPEARANCE_MARGIN`]). Calibrated on known-class images the prototypes
+//! were not made from ([`calibrate`]); measured against the other options in docs/quality.md.
 
 use super::calibration::NoveltyCalibration;
 use crate::error::Result;
@@ -35,12 +38,18 @@ pub const VIEW_TEMPERATURE: f32 = 4.0;
 /// like the training ones than held-out samples are, so the default is low (docs/quality.md).
 pub const DEFAULT_STRICTNESS: f32 = 2.0;
 
-/// One prototype per taught class: the normalised mean of its training samples' ImageNet views.
+/// Two prototypes per taught class: the normalised mean of its training samples' ImageNet views,
+/// and of their pretrained features.
 #[derive(Module, Debug)]
 pub struct Novelty {
-    /// `[C, D]`, one unit row per class.
+    /// `[C, D]`, one unit row per class: ImageNet's view.
     pub prototypes: Param<Tensor<2>>,
+    /// `[C, D]`, one unit row per class: the appearance.
+    pub appearance: Param<Tensor<2>>,
 }
+
+/// What one image scores against the taught classes: `(view, appearance)` similarities.
+pub type Similarities = (Vec<f32>, Vec<f32>);
 
 /// Euclidean lengths of `x` along `axis`, kept away from 0: `[N, D]` -> `[N, 1]` (axis 1) or
 /// `[1, D]` (axis 0).
@@ -69,26 +78,49 @@ pub fn imagenet_view(classifier: &Linear, features: Tensor<2>) -> Tensor<2> {
     normalize(mix.matmul(classifier.weight.val().transpose()))
 }
 
+/// Cosine of each unit row of `x` `[N, D]` to the nearest of the unit `prototypes` `[C, D]` `-> [N]`.
+fn nearest(x: Tensor<2>, prototypes: Tensor<2>) -> Tensor<1> {
+    let n = x.dims()[0];
+    x.matmul(prototypes.transpose()).max_dim(1).reshape([n])
+}
+
 impl Novelty {
-    /// Prototypes from `[C, D]` rows, scaled to unit length.
-    fn new(rows: Tensor<2>) -> Self {
+    /// Prototypes from `[C, D]` class sums of views and of features, scaled to unit length.
+    fn new(views: Tensor<2>, features: Tensor<2>) -> Self {
+        let fixed = |rows| Param::from_tensor(normalize(rows)).set_require_grad(false);
         Self {
-            prototypes: Param::from_tensor(normalize(rows)).set_require_grad(false),
+            prototypes: fixed(views),
+            appearance: fixed(features),
         }
     }
 
     /// Zeroed prototypes of a known shape, to load saved ones into.
     pub fn empty(classes: usize, dim: usize, device: &Device) -> Self {
-        Self::new(Tensor::zeros([classes.max(1), dim], device))
+        let zeros = || Tensor::zeros([classes.max(1), dim], device);
+        Self::new(zeros(), zeros())
     }
 
-    /// Similarity of each image to the nearest class: `[N, D]` unit views `-> [N]`.
-    pub fn scores(&self, views: Tensor<2>) -> Tensor<1> {
-        let n = views.dims()[0];
-        views
-            .matmul(self.prototypes.val().transpose())
-            .max_dim(1)
-            .reshape([n])
+    /// Similarity of each image's view to the nearest class's: `[N, D]` unit views `-> [N]`.
+    pub fn view_scores(&self, views: Tensor<2>) -> Tensor<1> {
+        nearest(views, self.prototypes.val())
+    }
+
+    /// Similarity of each image's appearance to the nearest class's: `[N, D]` pretrained
+    /// features (any length) `-> [N]`.
+    pub fn appearance_scores(&self, features: Tensor<2>) -> Tensor<1> {
+        nearest(normalize(features), self.appearance.val())
+    }
+
+    /// Both similarities of images from their pretrained `features` `[N, D]` (`classifier`: the
+    /// base network's ImageNet layer).
+    pub async fn similarities(
+        &self,
+        classifier: &Linear,
+        features: Tensor<2>,
+    ) -> Result<Similarities> {
+        let view =
+            read_values(self.view_scores(imagenet_view(classifier, features.clone()))).await?;
+        Ok((view, read_values(self.appearance_scores(features)).await?))
     }
 }
 
@@ -142,25 +174,35 @@ pub async fn calibrate(
     let [count, dim] = features.dims();
     let device = features.device();
     let views = read_values(imagenet_view(classifier, features.clone())).await?;
-    let (sums, mut scores) = class_sums(&views, dim, labels, classes);
-    let novelty = Novelty::new(Tensor::from_data(
-        TensorData::new(sums, [classes, dim]),
-        &device,
-    ));
+    let looks = read_values(normalize(features.clone())).await?;
+    let (view_sums, mut view_scores) = class_sums(&views, dim, labels, classes);
+    let (look_sums, mut look_scores) = class_sums(&looks, dim, labels, classes);
+    let sums = |values| Tensor::from_data(TensorData::new(values, [classes, dim]), &device);
+    let novelty = Novelty::new(sums(view_sums), sums(look_sums));
     if let Some(held_out) = held_out {
         let nearest = normalize(held_out.clone())
             .matmul(normalize(features).transpose())
             .max_dim(1);
-        let nearest = read_values(nearest).await?;
-        let held = read_values(novelty.scores(imagenet_view(classifier, held_out))).await?;
-        scores.extend(
-            held.into_iter()
-                .zip(nearest)
-                .filter(|(_, near)| *near < NEAR_COPY)
-                .map(|(score, _)| score),
-        );
+        let distinct: Vec<bool> = read_values(nearest)
+            .await?
+            .into_iter()
+            .map(|near| near < NEAR_COPY)
+            .collect();
+        let (view, look) = novelty.similarities(classifier, held_out).await?;
+        let keep = |scores: Vec<f32>| {
+            scores
+                .into_iter()
+                .zip(&distinct)
+                .filter(|(_, d)| **d)
+                .map(|(s, _)| s)
+        };
+        view_scores.extend(keep(view));
+        look_scores.extend(keep(look));
     }
-    Ok((novelty, NoveltyCalibration::fit(scores, count)))
+    Ok((
+        novelty,
+        NoveltyCalibration::fit(view_scores, look_scores, count),
+    ))
 }
 
 /// Which candidates are taken into the prototypes (indices into `features`' rows, `[N, D]`):
@@ -202,15 +244,16 @@ mod tests {
 
     #[test]
     fn nearest_prototype_cosine() {
-        let novelty = Novelty::new(rows(&[[2.0, 0.0, 0.0], [0.0, 1.0, 0.0]]));
-        let v = values(novelty.scores(normalize(rows(&[
-            [3.0, 0.0, 0.0],
-            [0.0, 0.0, 1.0],
-            [1.0, 1.0, 0.0],
-        ]))));
+        let classes = || rows(&[[2.0, 0.0, 0.0], [0.0, 1.0, 0.0]]);
+        let novelty = Novelty::new(classes(), classes());
+        let images = || rows(&[[3.0, 0.0, 0.0], [0.0, 0.0, 1.0], [1.0, 1.0, 0.0]]);
+        let v = values(novelty.view_scores(normalize(images())));
         assert!((v[0] - 1.0).abs() < 1e-6);
         assert!(v[1].abs() < 1e-6);
         assert!((v[2] - 0.5f32.sqrt()).abs() < 1e-6);
+        // The appearance takes features of any length.
+        let a = values(novelty.appearance_scores(images()));
+        assert!(a.iter().zip(&v).all(|(a, v)| (a - v).abs() < 1e-6), "{a:?}");
     }
 
     #[test]

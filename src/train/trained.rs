@@ -2,16 +2,16 @@
 //! what is needed to use it again.
 //!
 //! Saved as one `.safetensors` file: the tensors under their module paths (`tail.…`,
-//! `novelty.prototypes`), and a `burnish` metadata entry (JSON, [`TrainedModelMeta`]).
+//! `novelty.prototypes`, `novelty.appearance`), and a `burnish` metadata entry (JSON, [`TrainedModelMeta`]).
 
 use super::calibration::NoveltyCalibration;
 use super::config::{HeadKind, MAX_FINE_TUNE_BLOCKS};
 use super::head::HeadConfig;
-use super::novelty::{DEFAULT_STRICTNESS, Novelty, imagenet_view};
+use super::novelty::{DEFAULT_STRICTNESS, Novelty};
 use super::split::Split;
 use super::tail::Tail;
 use crate::error::{Error, Result};
-use crate::infer::{read_rows, read_values};
+use crate::infer::read_rows;
 use crate::model::run_prefix;
 use crate::model::{BLOCK_COUNT, FEATURE_DIM, MobileNetV1};
 use crate::weights::{apply_strict, metadata, to_safetensors};
@@ -31,8 +31,8 @@ pub fn novelty_features(base: &MobileNetV1, boundary: Tensor<4>, first_block: us
 /// Metadata key holding [`TrainedModelMeta`] as JSON.
 pub const META_KEY: &str = "burnish";
 /// Version of the trained-model format (2: novelty references and the split were added; 3:
-/// "none of these" compares ImageNet's view with class prototypes).
-pub const FORMAT_VERSION: u32 = 3;
+/// "none of these" compares ImageNet's view with class prototypes; 4: and the appearance).
+pub const FORMAT_VERSION: u32 = 4;
 /// How images must be prepared, stated in every exported model.
 pub const PREPROCESSING: &str =
     "RGB, centre square crop, resized to 224x224, value/127.5 - 1 (range [-1, 1]), NCHW";
@@ -56,7 +56,7 @@ pub struct TrainedModelMeta {
     pub seed: u64,
     /// The sample ids it was trained and validated on: evaluation uses exactly `validation`.
     pub split: Split,
-    /// Where known-class images score on the "none of these" similarity.
+    /// Where known-class images score on the "none of these" similarities.
     pub novelty: NoveltyCalibration,
     /// Input preparation ([`PREPROCESSING`]).
     pub preprocessing: String,
@@ -87,7 +87,9 @@ pub struct Classification {
     pub probs: Vec<f32>,
     /// The most probable class.
     pub best: usize,
-    /// Cosine similarity of ImageNet's view of the image to the nearest class's prototype.
+    /// Likeness to the nearest taught class: the cosine of ImageNet's view of the image to the
+    /// nearest class's prototype, or the appearance's on that scale where lower
+    /// ([`NoveltyCalibration::likeness`]).
     pub similarity: f32,
     /// Below this similarity the image is "none of these" (at the strictness asked for).
     pub threshold: f32,
@@ -111,17 +113,22 @@ impl TrainedModel {
         strictness: Option<f32>,
     ) -> Result<Vec<Classification>> {
         let pretrained = novelty_features(base, boundary.clone(), self.first_block());
-        let view = imagenet_view(&base.classifier, pretrained);
-        let similarity = read_values(self.net.novelty.scores(view)).await?;
+        let (view, appearance) = self
+            .net
+            .novelty
+            .similarities(&base.classifier, pretrained)
+            .await?;
         let features = self.net.tail.features(boundary);
         let probs = read_rows(softmax(self.net.tail.head.forward(features), 1)).await?;
         let strictness = strictness.unwrap_or(DEFAULT_STRICTNESS).clamp(0.0, 100.0);
         let threshold = self.meta.novelty.threshold(strictness);
+        let calibration = &self.meta.novelty;
         Ok(probs
             .into_iter()
-            .zip(similarity)
-            .map(|(probs, similarity)| {
+            .zip(view.into_iter().zip(appearance))
+            .map(|(probs, (view, appearance))| {
                 let (best, _) = argmax(&probs);
+                let similarity = calibration.likeness(view, appearance);
                 Classification {
                     probs,
                     best,

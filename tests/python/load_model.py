@@ -47,14 +47,24 @@ def classifier(base_path):
         return w, f.get_tensor("classifier.bias").astype(np.float64)
 
 
-def similarity(t, base, features, temperature=4.0):
+def similarity(meta, t, base, features, temperature=4.0, margin=0.75):
     """ "None of these": ImageNet's view of the image (softmax of the ImageNet logits at T = 4
-    mixing the classifier's rows, each of unit length), its cosine to the nearest class prototype."""
+    mixing the classifier's rows, each of unit length), its cosine to the nearest class prototype;
+    or, where lower, the appearance (the unit features' cosine to the nearest appearance
+    prototype) on the view's scale: as many view spreads from the view's median as it is
+    appearance spreads from the appearance's, plus `margin` (burnish's APPEARANCE_MARGIN)."""
     w, b = base
     z = (features @ w + b) / temperature
     p = np.exp(z - z.max())
     view = (w / np.linalg.norm(w, axis=0)) @ (p / p.sum())
-    return float((t["novelty.prototypes"] @ (view / np.linalg.norm(view))).max())
+    score = float((t["novelty.prototypes"] @ (view / np.linalg.norm(view))).max())
+    fit_view, fit_look = meta["novelty"]["view"], meta["novelty"]["appearance"]
+    if fit_look["spread"] > 0:
+        look = float((t["novelty.appearance"] @ (features / np.linalg.norm(features))).max())
+        on_view_scale = fit_view["median"] + fit_view["spread"] * (
+            (look - fit_look["median"]) / fit_look["spread"] + margin)
+        score = min(score, on_view_scale)
+    return score
 
 
 def main(model_path, predictions_path, base_path):
@@ -68,7 +78,7 @@ def main(model_path, predictions_path, base_path):
         features = np.asarray(row["features"], dtype=np.float32)
         probs = head(meta, tensors, features)
         worst = max(worst, float(np.abs(probs - np.asarray(row["probs"])).max()))
-        worst = max(worst, abs(similarity(tensors, base, features) - row["similarity"]))
+        worst = max(worst, abs(similarity(meta, tensors, base, features) - row["similarity"]))
         print(row["file"], "->", meta["class_names"][int(probs.argmax())], probs.round(4).tolist())
     print(f"max |difference| to burnish: {worst:.2e}")
     assert worst < 1e-5, worst
