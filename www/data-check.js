@@ -43,25 +43,38 @@ export class DataCheckPanel {
     return this.model.names();
   }
 
-  /** The map: one dot a sample; pointing at one shows its photo and class below the map. */
+  /** The map: one dot a sample; pointing at one, or stepping through them with the arrow keys, shows its photo and class below the map. */
   map(points) {
     const svg = document.createElementNS(SVG, 'svg');
     svg.setAttribute('viewBox', '-1.1 -1.1 2.2 2.2');
     svg.setAttribute('class', 'data-map');
     svg.setAttribute('role', 'img');
-    svg.setAttribute('aria-label', `Map of ${points.length} samples: similar photos lie close together`);
+    svg.setAttribute('tabindex', '0');
+    svg.setAttribute('aria-label', `Map of ${points.length} samples: similar photos lie close together. Arrow keys step through them.`);
     const photo = element('img', { alt: '', hidden: true });
-    const caption = element('figcaption', { textContent: 'Point at a dot to see its photo.' });
-    for (const p of points) {
+    const caption = element('figcaption', { textContent: 'Point at a dot, or focus the map and use the arrow keys, to see its photo.' });
+    caption.setAttribute('aria-live', 'polite');
+    const dots = points.map((p) => {
       const dot = document.createElementNS(SVG, 'circle');
       Object.entries({ cx: p.x, cy: p.y, r: 0.035, fill: classColour(p.label) }).forEach(([k, v]) => dot.setAttribute(k, v));
-      dot.addEventListener('pointerenter', async () => {
-        caption.textContent = this.names()[p.label];
-        photo.src = (await this.model.thumbOf(p.id)) ?? '';
-        photo.hidden = false;
-      });
-      svg.append(dot);
-    }
+      return dot;
+    });
+    let current = -1;
+    const show = async (i) => {
+      current = i;
+      dots.forEach((dot, j) => dot.classList.toggle('current', j === i));
+      caption.textContent = this.names()[points[i].label];
+      photo.src = (await this.model.thumbOf(points[i].id)) ?? '';
+      photo.hidden = false;
+    };
+    dots.forEach((dot, i) => dot.addEventListener('pointerenter', () => show(i)));
+    svg.addEventListener('keydown', (event) => {
+      const step = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[event.key];
+      if (!step || !dots.length) return;
+      event.preventDefault();
+      show(current < 0 ? (step > 0 ? 0 : dots.length - 1) : (current + step + dots.length) % dots.length);
+    });
+    svg.append(...dots);
     const legend = element('p', { className: 'hint' }, ...this.names().map((name, i) => element('span', { className: 'legend', style: `--class-colour: ${classColour(i)}`, textContent: name })));
     return element('figure', { className: 'data-map-figure' }, svg, legend, photo, caption);
   }

@@ -41,6 +41,7 @@ export class PredictionPanel {
     ui.fileInput.addEventListener('change', async () => {
       const file = ui.fileInput.files?.[0];
       if (!file) return;
+      ui.fileInput.value = ''; // picking the same file again answers again
       ui.preview.src = URL.createObjectURL(file);
       ui.preview.hidden = false;
       try {
@@ -57,7 +58,11 @@ export class PredictionPanel {
       if (this.last) this.predict(this.last);
     });
     model.addEventListener('change', ({ detail }) => {
-      if (detail.what === 'state') this.update();
+      if (detail.what !== 'state') return;
+      this.update();
+      // A new model (trained, imported) or none: the picture on show is answered again by it.
+      const settled = model.state === 'trained' || model.state === 'ready';
+      if (settled && this.last && this.answeredBy !== model.model) this.predict(this.last).catch((err) => error(err.message));
     });
   }
 
@@ -78,8 +83,13 @@ export class PredictionPanel {
   /** Classifies 224² RGB pixels with the trained model, or with ImageNet before training. */
   async predict(rgb) {
     this.last = rgb;
-    if (!this.model.model) return this.showImagenet(await this.model.predictImagenet(rgb));
+    this.answeredBy = this.model.model;
+    if (!this.model.model) {
+      const top = await this.model.predictImagenet(rgb);
+      return this.last === rgb && this.showImagenet(top);
+    }
     const answer = await this.model.classify(rgb);
+    if (this.last !== rgb) return; // a newer picture is on its way
     this.showClasses(answer);
     await this.explain.show(rgb, null, answer.none_of_these);
   }

@@ -47,6 +47,17 @@ test('the data check finds a misfiled photo and a copy, and one click fixes each
   await check.locator('circle').last().hover(); // drawn last: on top of any dot it overlaps
   await page.waitForFunction(() => document.querySelector('.data-map-figure img:not([hidden])')?.complete);
   assert.match(await check.locator('figcaption').textContent(), /^(bird|fruit)$/);
+  // And from the keyboard: the map takes focus, the arrow keys step through the samples.
+  await page.evaluate(() => {
+    const img = document.querySelector('.data-map-figure img');
+    img.hidden = true;
+    img.removeAttribute('src');
+  });
+  await check.locator('svg.data-map').focus();
+  await page.keyboard.press('ArrowRight');
+  await page.waitForFunction(() => document.querySelector('.data-map-figure img:not([hidden])')?.complete);
+  assert.equal(await check.locator('circle.current').count(), 1, 'the stepped-to dot is marked');
+  assert.match(await check.locator('figcaption').textContent(), /^(bird|fruit)$/);
 
   await check.getByRole('button', { name: 'Move to “fruit”' }).click();
   await page.waitForFunction(() => !/Possibly in the wrong class/.test(document.querySelector('[data-testid="data-check"]').textContent));
