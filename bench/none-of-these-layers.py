@@ -116,10 +116,7 @@ def run(d, reps, seeds, rules):
     res, oracle = {}, {}
     for group, name, taught, others in nt.scenarios(d):
         pooled = {}
-        for fold in range(4):
-            held = np.array([i for c in taught for k, i in enumerate(taught[c]) if k % 4 == fold])
-            train = np.array([i for c in taught for k, i in enumerate(taught[c]) if k % 4 != fold])
-            labels = np.array([j for j, c in enumerate(taught) for k, i in enumerate(taught[c]) if k % 4 != fold])
+        for fold, held, train, labels in pt.folds(taught):
             for seed in seeds:
                 m = nt.Model(d, train, labels, seed)
                 scored = {}
@@ -148,11 +145,7 @@ def run(d, reps, seeds, rules):
                         ta, tb = nt.lower_threshold(ac, q / 2), nt.lower_threshold(bc, q / 2)
                         res.setdefault((f"either: {a} or {b}", f"lower {q:g}%, halves"), {}).setdefault(group, []).append(
                             (((ah >= ta) & (bh >= tb)).mean(), ((ao < ta) | (bo < tb)).mean(), fold == 3))
-        for (rn, seed), parts in pooled.items():
-            at95 = lambda sh, so: (so < np.percentile(sh, 5)).mean()
-            fix = next(at95(sh, so) for sh, so, f in parts if f == 3)
-            cv = at95(np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]))
-            oracle.setdefault((rn, "1", "none", 0.0), {}).setdefault(group, []).append((fix, cv))
+        pt.ceilings({((rn, "1", "none", 0.0), seed): v for (rn, seed), v in pooled.items()}, oracle, group)
     return res, oracle
 
 

@@ -128,6 +128,27 @@ def prototypes(m, r, kind, offsets="none", centre=0.0):
     return (lambda ids: (r[ids] @ protos.T + off).max(1)), calib
 
 
+def folds(taught):
+    """(fold, held-out ids, training ids, their labels) for each quarter of every class held out
+    in turn (the fixture holds out i % 4 == 3)."""
+    for fold in range(4):
+        pick = lambda keep: [(j, i) for j, c in enumerate(taught) for k, i in enumerate(taught[c]) if keep(k % 4)]
+        held = np.array([i for _, i in pick(lambda f: f == fold)])
+        train = pick(lambda f: f != fold)
+        yield fold, held, np.array([i for _, i in train]), np.array([j for j, _ in train])
+
+
+def ceilings(pooled, oracle, group):
+    """Adds to `oracle[variant][group]` the share flagged at a perfectly placed threshold (95% of
+    the held-out known kept, no calibration), fixture fold and CV, from `pooled[(variant, seed)]`
+    = [(held-out scores, other kinds' scores, fold)]."""
+    at95 = lambda sh, so: (so < np.percentile(sh, 5)).mean()
+    for (v, seed), parts in pooled.items():
+        fix = next(at95(sh, so) for sh, so, f in parts if f == 3)
+        cv = at95(np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]))
+        oracle.setdefault(v, {}).setdefault(group, []).append((fix, cv))
+
+
 def run(d, seeds, temps, kinds, offsets, centres, rules=RULES):
     reps = representations(d, temps)
     variants = [(rn, k, o, c) for rn in reps for k in kinds for o in offsets for c in centres]
@@ -135,10 +156,7 @@ def run(d, seeds, temps, kinds, offsets, centres, rules=RULES):
     oracle = {}  # (rep, kind, offsets, centre) -> group -> [flagged at 95% kept: fixture, CV pooled]
     for group, name, taught, others in nt.scenarios(d):
         pooled = {}
-        for fold in range(4):
-            held = np.array([i for c in taught for k, i in enumerate(taught[c]) if k % 4 == fold])
-            train = np.array([i for c in taught for k, i in enumerate(taught[c]) if k % 4 != fold])
-            labels = np.array([j for j, c in enumerate(taught) for k, i in enumerate(taught[c]) if k % 4 != fold])
+        for fold, held, train, labels in folds(taught):
             for seed in seeds:
                 m = nt.Model(d, train, labels, seed)
                 for v in variants:
@@ -149,11 +167,7 @@ def run(d, seeds, temps, kinds, offsets, centres, rules=RULES):
                         t = nt.RULES[rule](calib, q)
                         res.setdefault(v + (f"{rule} {q:g}%",), {}).setdefault(group, []).append(
                             ((sh >= t).mean(), (so < t).mean(), fold == 3))
-        for (v, seed), parts in pooled.items():  # a perfectly placed threshold (no calibration)
-            at95 = lambda sh, so: (so < np.percentile(sh, 5)).mean()
-            fix = next(at95(sh, so) for sh, so, f in parts if f == 3)
-            cv = at95(np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]))
-            oracle.setdefault(v, {}).setdefault(group, []).append((fix, cv))
+        ceilings(pooled, oracle, group)
     return res, oracle
 
 
