@@ -21,6 +21,7 @@ use crate::infer::read_values;
 use crate::model::{ConvBnRelu6, DepthwiseSeparable, MobileNetV1};
 use crate::train::{TrainedModel, VIEW_TEMPERATURE, row_scale};
 use burn::nn::Linear;
+use burn::prelude::Tensor;
 use prost::Message;
 
 /// The ONNX operator set the graph uses (13: `Softmax` over one axis, `Clip` bounds as inputs).
@@ -151,6 +152,39 @@ impl Graph {
         let b = self.weight(format!("{name}.bias"), &[dense.dims[1]], &dense.bias);
         Ok(self.node("Gemm", &[x, &w, &b], name, vec![]))
     }
+
+    /// The cosine of each row of `x` `[N, D]` to the nearest of the unit `prototypes` `[C, D]`,
+    /// as `Novelty` computes it (rows scaled to unit length first): `-> [N]`, named `output`.
+    async fn nearest_prototype(
+        &mut self,
+        x: &str,
+        prototypes: Tensor<2>,
+        name: &str,
+        output: &str,
+    ) -> Result<String> {
+        let norm = self.node(
+            "ReduceL2",
+            &[x],
+            format!("{name}.norm"),
+            vec![ints("axes", &[1]), int("keepdims", 1)],
+        );
+        let unit = self.node("Div", &[x, &norm], format!("{name}.unit"), vec![]);
+        let [count, dim] = prototypes.dims();
+        let values = read_values(prototypes.transpose()).await?;
+        let protos = self.weight(format!("{name}.prototypes_t"), &[dim, count], &values);
+        let cosines = self.node(
+            "MatMul",
+            &[&unit, &protos],
+            format!("{name}.cosines"),
+            vec![],
+        );
+        Ok(self.node(
+            "ReduceMax",
+            &[&cosines],
+            output,
+            vec![ints("axes", &[1]), int("keepdims", 0)],
+        ))
+    }
 }
 
 /// A float32 tensor value of the given shape (`None` dims are the batch, `N`).
@@ -242,54 +276,30 @@ pub async fn to_onnx(model: &TrainedModel, base: &MobileNetV1, strictness: f32) 
         vec![ints("perm", &[1, 0])],
     );
     let view = g.node("MatMul", &[&scaled, &rows_t], "novelty.mixed", vec![]);
-    let norm = g.node(
-        "ReduceL2",
-        &[&view],
-        "novelty.norm",
-        vec![ints("axes", &[1]), int("keepdims", 1)],
-    );
-    let unit = g.node("Div", &[&view, &norm], "novelty.view", vec![]);
-    let prototypes = model.net.novelty.prototypes.val();
-    let [count, dim] = prototypes.dims();
-    let values = read_values(prototypes.transpose()).await?;
-    let protos = g.weight("novelty.prototypes_t", &[dim, count], &values);
-    let cosines = g.node("MatMul", &[&unit, &protos], "novelty.cosines", vec![]);
-    let calibration = &model.meta.novelty;
-    let Some((a, b)) = calibration.appearance_on_view_scale() else {
-        g.node(
-            "ReduceMax",
-            &[&cosines],
-            "similarity",
-            vec![ints("axes", &[1]), int("keepdims", 0)],
-        );
+    let novelty = &model.net.novelty;
+    let Some((a, b)) = model.meta.novelty.appearance_on_view_scale() else {
+        g.nearest_prototype(&view, novelty.prototypes.val(), "novelty", "similarity")
+            .await?;
         return finish(g, model, strictness);
     };
-    let view = g.node(
-        "ReduceMax",
-        &[&cosines],
-        "novelty.view_similarity",
-        vec![ints("axes", &[1]), int("keepdims", 0)],
-    );
+    let view = g
+        .nearest_prototype(
+            &view,
+            novelty.prototypes.val(),
+            "novelty",
+            "novelty.view_similarity",
+        )
+        .await?;
     // The appearance, as `likeness` reads it: the cosine of the unit pretrained features to the
     // nearest appearance prototype, on the view's scale (a · s + b), the lower of the two.
-    let norm = g.node(
-        "ReduceL2",
-        &[&pretrained],
-        "appearance.norm",
-        vec![ints("axes", &[1]), int("keepdims", 1)],
-    );
-    let unit = g.node("Div", &[&pretrained, &norm], "appearance.unit", vec![]);
-    let appearance = model.net.novelty.appearance.val();
-    let [count, dim] = appearance.dims();
-    let values = read_values(appearance.transpose()).await?;
-    let protos = g.weight("appearance.prototypes_t", &[dim, count], &values);
-    let cosines = g.node("MatMul", &[&unit, &protos], "appearance.cosines", vec![]);
-    let look = g.node(
-        "ReduceMax",
-        &[&cosines],
-        "appearance.similarity",
-        vec![ints("axes", &[1]), int("keepdims", 0)],
-    );
+    let look = g
+        .nearest_prototype(
+            &pretrained,
+            novelty.appearance.val(),
+            "appearance",
+            "appearance.similarity",
+        )
+        .await?;
     g.weight("appearance.scale", &[], &[a]);
     g.weight("appearance.shift", &[], &[b]);
     let scaled = g.node(
