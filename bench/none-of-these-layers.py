@@ -12,8 +12,10 @@ mirror image, caching in ~/.cache/burnish/none-of-these-layers.npz the average- 
 outputs of pointwise blocks 5, 7, 9, 11, 12 and 13, and the mirror's pooled features and logits.
 Everything after that reuses bench/none-of-these-prototypes.py (imported): the product's split,
 references and calibration (`prototypes`: one class-mean prototype per class), scored per
-representation. Rules: one score, lower semi-deviation 1/2/3%; and "either": two scores, each with
-its own threshold, the photo "none of these" when either says so.
+representation. Rules: one score, lower semi-deviation 1/2/3/4%; and "either": two scores, each
+with its own threshold, the photo "none of these" when either says so — ImageNet's view with each
+block's, and the grid of the view's × the appearance's strictness (the appearance: the pretrained
+features against class means, every reference, or k-means sub-prototypes).
 """
 import argparse
 import importlib.util
@@ -93,7 +95,10 @@ def representations(d, extra):
     return reps
 
 
-SPLIT_A, SPLIT_B = [1.0, 1.5, 2.0, 2.5], [0.25, 0.5, 1.0, 1.5, 2.0]
+SPLIT_A, SPLIT_B = [1.0, 1.5, 2.0, 2.5], [0.1, 0.25, 0.5, 1.0, 1.5, 2.0]
+# The appearance's prototypes: the class mean (adopted), every reference (nearest sample, the rule
+# before issue 23), spherical k-means one per 8 references.
+APPEARANCE_KINDS = {"1": "class mean", "all": "nearest reference", "per8": "k-means, one per 8"}
 WHITEN = [0.3, 0.6, 0.9]
 
 
@@ -133,12 +138,15 @@ def run(d, reps, seeds, rules):
                         t = nt.lower_threshold(calib, q)
                         res.setdefault((rn, f"lower {q:g}%"), {}).setdefault(group, []).append(
                             ((sh >= t).mean(), (so < t).mean(), fold == 3))
-                (ah, ao, ac), (bh, bo, bc) = scored["mix T=4 (today)"], scored["features"]
-                for qa in SPLIT_A:
-                    for qb in SPLIT_B:
-                        ta, tb = nt.lower_threshold(ac, qa), nt.lower_threshold(bc, qb)
-                        res.setdefault((f"either: mix at {qa:g}% or features at {qb:g}%", "lower"), {}).setdefault(
-                            group, []).append((((ah >= ta) & (bh >= tb)).mean(), ((ao < ta) | (bo < tb)).mean(), fold == 3))
+                (ah, ao, ac) = scored["mix T=4 (today)"]
+                for kind, what in APPEARANCE_KINDS.items():
+                    score, bc = pt.prototypes(m, d["fu"], kind)
+                    bh, bo = score(held), score(others)
+                    for qa in SPLIT_A:
+                        for qb in SPLIT_B:
+                            ta, tb = nt.lower_threshold(ac, qa), nt.lower_threshold(bc, qb)
+                            res.setdefault((f"either: mix at {qa:g}% or features ({what}) at {qb:g}%", "lower"), {}).setdefault(
+                                group, []).append((((ah >= ta) & (bh >= tb)).mean(), ((ao < ta) | (bo < tb)).mean(), fold == 3))
                 for a, b in PAIRS:
                     for q in rules:
                         (ah, ao, ac), (bh, bo, bc) = scored[a], scored[b]
