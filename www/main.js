@@ -78,7 +78,7 @@ let storageTimer = null;
 function update() {
   const open = model.state !== 'loading' && model.state !== 'error';
   const busy = !open || model.state === 'training';
-  for (const id of ['add-class', 'export-project', 'import-project']) $(id).disabled = busy;
+  for (const id of ['add-class', 'add-other-class', 'export-project', 'import-project']) $(id).disabled = busy;
   $('download-model').disabled = busy || !model.model;
   $('camera-button').disabled = !open;
   storageTimer ??= setTimeout(async () => {
@@ -103,6 +103,15 @@ model.addEventListener('change', async ({ detail }) => {
   if (detail.what !== 'epoch' && detail.what !== 'progress') update();
 });
 
+// The prediction panel's hint, in one click: the class "Other" (focused if there is one already).
+$('add-other-class').addEventListener('click', async () => {
+  try {
+    const other = model.classes.find((c) => c.name.toLowerCase() === 'other');
+    classes.focusName(other ? other.key : await model.addClass('Other'));
+  } catch (err) {
+    showError(err.message);
+  }
+});
 $('add-class').addEventListener('click', async () => {
   try {
     classes.focusName(await model.addClass());

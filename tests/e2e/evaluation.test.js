@@ -50,6 +50,17 @@ test('a misfiled held-out photo is shown as a mistake and moved to its class', {
   await page.waitForFunction(() => document.querySelectorAll('.mistake').length === 0);
   assert.deepEqual(await galleryCounts(page), [3, 2], 'the cat is now an animal');
   assert.match(await evaluation.textContent(), /Misclassified \(1\)/, 'the heading keeps what the run found');
+
+  // The prediction panel's hint in one click: a class "Other", its name field focused; a second
+  // click finds it again instead of adding another.
+  const names = () => page.$$eval('[data-testid="class-name"]', (inputs) => inputs.map((i) => i.value));
+  await page.getByTestId('add-other-class').click();
+  await page.waitForFunction(() => document.activeElement?.value === 'Other');
+  assert.deepEqual(await names(), ['animal', 'thing', 'Other']);
+  await page.getByTestId('class-name').first().focus();
+  await page.getByTestId('add-other-class').click();
+  await page.waitForFunction(() => document.activeElement?.value === 'Other');
+  assert.deepEqual(await names(), ['animal', 'thing', 'Other'], 'one "Other" class');
   assert.deepEqual(errors, []);
   await page.context().close();
 });
