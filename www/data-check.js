@@ -62,7 +62,11 @@ export class DataCheckPanel {
     let current = -1;
     const show = async (i) => {
       current = i;
-      dots.forEach((dot, j) => dot.classList.toggle('current', j === i));
+      dots.forEach((dot, j) => {
+        dot.classList.toggle('current', j === i);
+        dot.setAttribute('r', j === i ? 0.06 : 0.035);
+      });
+      if (svg.lastChild !== dots[i]) svg.append(dots[i]); // drawn last: on top of its neighbours
       caption.textContent = this.names()[points[i].label];
       photo.src = (await this.model.thumbOf(points[i].id)) ?? '';
       photo.hidden = false;
