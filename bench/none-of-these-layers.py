@@ -5,7 +5,7 @@ part there at all) or a mirrored second look separate the other kinds better tha
 alone?
 
     OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 \
-        ~/.cache/burnish/refvenv/bin/python bench/none-of-these-layers.py [--seeds 42 1 2]
+        ~/.cache/burnish/refvenv/bin/python bench/none-of-these-layers.py [--seeds 42 1 2] [--few]
 
 TensorFlow runs the frozen graph (as bench/none-of-these.py) once more on every photo and on its
 mirror image, caching in ~/.cache/burnish/none-of-these-layers.npz the average- and max-pooled
@@ -157,16 +157,45 @@ def run(d, reps, seeds, rules):
     return res, oracle
 
 
+def few(d, seeds, sizes=(3, 5, 8, 12)):
+    """The adopted rule (the view at 2% or the appearance at 0.25%) against the view alone when
+    only `n` training photos a class are taught (a seeded choice), for n in `sizes`."""
+    mix = unit(softmax(d["logits_raw"] / 4) @ d["rows"])
+    print("| photos a class | rule | " + " | ".join(pt.GROUPS) + " |")
+    print("| --- | --- |" + " --- |" * len(pt.GROUPS))
+    for n in sizes:
+        res = {}
+        for group, name, taught, others in nt.scenarios(d):
+            for fold, held, train, labels in pt.folds(taught):
+                for seed in seeds:
+                    rng = np.random.default_rng(seed)
+                    keep = np.concatenate([rng.permutation(np.flatnonzero(labels == c))[:n] for c in sorted(set(labels))])
+                    m = nt.Model(d, train[keep], labels[keep], seed)
+                    (view, view_calib), (look, look_calib) = pt.prototypes(m, mix, "1"), pt.prototypes(m, d["fu"], "1")
+                    vh, vo, fh, fo = view(held), view(others), look(held), look(others)
+                    ta, tb = nt.lower_threshold(view_calib, 2.0), nt.lower_threshold(look_calib, 0.25)
+                    res.setdefault("the view alone", {}).setdefault(group, []).append(
+                        ((vh >= ta).mean(), (vo < ta).mean(), fold == 3))
+                    res.setdefault("the view or the appearance", {}).setdefault(group, []).append(
+                        (((vh >= ta) & (fh >= tb)).mean(), ((vo < ta) | (fo < tb)).mean(), fold == 3))
+        for rule in res:
+            print(f"| {n} | {rule} | " + " | ".join(
+                "{:.2f} / {:.2f} · {:.2f} / {:.2f}".format(*pt.cell(res, rule, g)) for g in pt.GROUPS) + " |")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", type=int, nargs="+", default=[42, 1, 2])
     ap.add_argument("--rules", type=float, nargs="+", default=[1, 2, 3, 4])
     ap.add_argument("--top", type=int, default=20)
+    ap.add_argument("--few", action="store_true", help="only: the adopted rule with 3-12 training photos a class")
     args = ap.parse_args()
     t0 = time.time()
     raw = nt.extract()
     d = nt.prepare(raw)
     d["logits_raw"] = raw["logits"].astype(np.float64)
+    if args.few:
+        return few(d, args.seeds)
     extra = extract(list(raw["paths"]))
     reps = representations(d, extra)
     res, oracle = run(d, reps, args.seeds, args.rules)
