@@ -51,7 +51,7 @@ const training = new TrainingPanel(
 new DataCheckPanel({ button: $('data-check-button'), body: $('data-check') }, model, showError);
 const explain = new ExplainView({ toggle: $('explain'), view: $('explain-view'), canvas: $('explain-canvas'), caption: $('explain-caption') }, model);
 const prediction = new PredictionPanel(
-  { fileInput: $('image-input'), live: $('live'), strictness: $('strictness'), strictnessValue: $('strictness-value'), preview: $('preview'), top: $('prediction-top'), timing: $('timing'), bars: $('predictions') },
+  { fileInput: $('image-input'), live: $('live'), strictness: $('strictness'), strictnessValue: $('strictness-value'), fewPhotos: $('few-photos'), preview: $('preview'), top: $('prediction-top'), timing: $('timing'), bars: $('predictions') },
   model,
   { camera, letterbox, explain, error: showError },
 );

@@ -29,6 +29,9 @@ test('a misfiled held-out photo is shown as a mistake and moved to its class', {
 
   const evaluation = page.locator('#evaluation');
   await evaluation.waitFor();
+  // Two or three photos a class: the page says "none of these" may catch new photos of them too.
+  assert.match(await page.getByTestId('few-photos').textContent(), /^Taught from few distinct photos \(about [1-3] a class\): “none of these” may also catch new photos of your classes\./);
+  assert.equal(await page.getByTestId('few-photos').isVisible(), true);
   const mistakes = evaluation.locator('.mistake');
   assert.match(await evaluation.textContent(), /Misclassified \(1\)/);
   assert.equal(await mistakes.count(), 1);

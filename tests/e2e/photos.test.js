@@ -44,6 +44,7 @@ for (const set of ['gcompris', 'tuxpaint']) test(`${set}: unseen photos of taugh
   );
   await page.getByTestId('train-button').click();
   await page.waitForFunction(() => document.body.dataset.state === 'trained', null, { timeout: 600_000 });
+  assert.equal(await page.getByTestId('few-photos').isHidden(), true, 'enough photos: no warning about few');
 
   const results = { named: {}, unknown: {} };
   for (const name of taught) {
