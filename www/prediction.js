@@ -79,7 +79,9 @@ export class PredictionPanel {
     ui.strictness.disabled = !model.model;
     const perClass = model.model ? Math.round(model.model.novelty.references / model.model.class_names.length) : Infinity;
     ui.fewPhotos.hidden = perClass >= FEW_PHOTOS;
-    ui.fewPhotos.textContent = `Taught from few distinct photos (about ${perClass} a class): “none of these” may also catch new photos of your classes. More varied photos help, or move the slider towards looser.`;
+    if (!ui.fewPhotos.hidden) {
+      ui.fewPhotos.textContent = `Taught from few distinct photos (about ${perClass} a class): “none of these” may also catch new photos of your classes. More varied photos help, or move the slider towards looser.`;
+    }
     if (model.strictness == null) return; // not opened (loading, or the model failed to load)
     ui.strictness.value = model.strictness;
     this.showStrictness(model.strictness);
@@ -96,7 +98,8 @@ export class PredictionPanel {
     this.answeredBy = this.model.model;
     if (!this.model.model) {
       const top = await this.model.predictImagenet(rgb);
-      return this.last === rgb && this.showImagenet(top);
+      if (this.last === rgb) this.showImagenet(top); // else a newer picture is on its way
+      return;
     }
     const answer = await this.model.classify(rgb);
     if (this.last !== rgb) return; // a newer picture is on its way

@@ -277,19 +277,18 @@ pub async fn to_onnx(model: &TrainedModel, base: &MobileNetV1, strictness: f32) 
     );
     let view = g.node("MatMul", &[&scaled, &rows_t], "novelty.mixed", vec![]);
     let novelty = &model.net.novelty;
-    let Some((a, b)) = model.meta.novelty.appearance_on_view_scale() else {
-        g.nearest_prototype(&view, novelty.prototypes.val(), "novelty", "similarity")
-            .await?;
-        return finish(g, model, strictness);
+    // Without an appearance to read, the view's similarity is the output itself.
+    let appearance = model.meta.novelty.appearance_on_view_scale();
+    let view_output = match appearance {
+        Some(_) => "novelty.view_similarity",
+        None => "similarity",
     };
     let view = g
-        .nearest_prototype(
-            &view,
-            novelty.prototypes.val(),
-            "novelty",
-            "novelty.view_similarity",
-        )
+        .nearest_prototype(&view, novelty.prototypes.val(), "novelty", view_output)
         .await?;
+    let Some((a, b)) = appearance else {
+        return finish(g, model, strictness);
+    };
     // The appearance, as `likeness` reads it: the cosine of the unit pretrained features to the
     // nearest appearance prototype, on the view's scale (a · s + b), the lower of the two.
     let look = g

@@ -174,14 +174,15 @@ pub async fn calibrate(
     let [count, dim] = features.dims();
     let device = features.device();
     let views = read_values(imagenet_view(classifier, features.clone())).await?;
-    let looks = read_values(normalize(features.clone())).await?;
+    let unit = normalize(features);
+    let looks = read_values(unit.clone()).await?;
     let (view_sums, mut view_scores) = class_sums(&views, dim, labels, classes);
     let (look_sums, mut look_scores) = class_sums(&looks, dim, labels, classes);
     let sums = |values| Tensor::from_data(TensorData::new(values, [classes, dim]), &device);
     let novelty = Novelty::new(sums(view_sums), sums(look_sums));
     if let Some(held_out) = held_out {
         let nearest = normalize(held_out.clone())
-            .matmul(normalize(features).transpose())
+            .matmul(unit.transpose())
             .max_dim(1);
         let distinct: Vec<bool> = read_values(nearest)
             .await?

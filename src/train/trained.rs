@@ -121,8 +121,8 @@ impl TrainedModel {
         let features = self.net.tail.features(boundary);
         let probs = read_rows(softmax(self.net.tail.head.forward(features), 1)).await?;
         let strictness = strictness.unwrap_or(DEFAULT_STRICTNESS).clamp(0.0, 100.0);
-        let threshold = self.meta.novelty.threshold(strictness);
         let calibration = &self.meta.novelty;
+        let threshold = calibration.threshold(strictness);
         Ok(probs
             .into_iter()
             .zip(view.into_iter().zip(appearance))
