@@ -28,6 +28,8 @@ layer() {
 }
 
 layer "rustfmt" cargo fmt --all -- --check
+layer "file sizes (src ≤ 400, www ≤ 300 lines)" bash .ci/file-sizes.sh
+layer "eslint (www, tests, bench)" node_modules/.bin/eslint www tests bench sw.js vite.config.js eslint.config.js .ci
 layer "cargo test (native, Flex)" cargo test --all-targets
 layer "clippy (native)" cargo clippy --all-targets -- -D warnings
 layer "clippy (wasm32)" cargo clippy --target wasm32-unknown-unknown --lib --test web -- -D warnings

@@ -3,6 +3,7 @@
 // burn's WebGPU runtime starts once per page). Prints a table and writes bench/results.json.
 // Needs the built wasm package (www/pkg) and the weights (www/models), as `npm start` leaves them.
 
+/* global bench -- the bench page's global, used inside page.evaluate */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, platform, release } from 'node:os';
 import { join } from 'node:path';

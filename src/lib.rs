@@ -3,7 +3,6 @@
 //! The core (everything but `web`) is plain Rust over burn's backend-agnostic `Tensor`, tested
 //! natively on the Flex CPU backend; `web` is the only `wasm_bindgen` surface.
 
-pub mod bundle;
 pub mod data;
 pub mod error;
 pub mod export;
@@ -22,4 +21,5 @@ pub mod image_file;
 pub mod web;
 
 pub use error::Error;
+pub use train::bundle;
 pub use model::{MobileNetV1, MobileNetV1Config};

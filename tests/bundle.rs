@@ -5,7 +5,7 @@
 use burnish::bundle::{
     BUNDLE_FORMAT, Bundle, BundleSample, MAX_ENTRY_BYTES, decode_png, encode_png,
 };
-use burnish::train::TrainConfig;
+use burnish::train::{NextIds, TrainConfig};
 use proptest::prelude::*;
 use std::io::{Cursor, Write};
 use zip::write::SimpleFileOptions;
@@ -25,6 +25,10 @@ fn sample_bundle() -> Bundle {
             ..TrainConfig::default()
         }),
         strictness: Some(7.5),
+        next_ids: NextIds {
+            class: 4,
+            sample: 30,
+        },
         samples: (0..3)
             .map(|i| BundleSample {
                 id: 10 + i as u64 * 3,
@@ -73,6 +77,59 @@ fn round_trip_keeps_everything_and_pixels_exactly() {
     let back = Bundle::from_zip(&bundle.to_zip().expect("zip")).expect("valid");
     assert_eq!(back, bundle);
     assert_eq!(decode_png(&back.samples[1].png).expect("png"), pixels(2));
+}
+
+#[test]
+fn bundles_without_next_ids_start_past_every_id_they_name() {
+    let png = encode_png(&pixels(3)).expect("png");
+    let older = zip_of(&[
+        ("images/a.png", &png, false),
+        (
+            "manifest.json",
+            manifest(r#"{"file": "images/a.png", "class": 1, "id": 41}"#, "").as_bytes(),
+            true,
+        ),
+    ]);
+    let bundle = Bundle::from_zip(&older).expect("a bundle from before next ids were kept");
+    assert_eq!(
+        bundle.next_ids,
+        NextIds {
+            class: 2,
+            sample: 42
+        }
+    );
+    // Saved next ids below what the bundle names cannot make an id come back either.
+    let low = zip_of(&[
+        ("images/a.png", &png, false),
+        (
+            "manifest.json",
+            manifest(
+                r#"{"file": "images/a.png", "class": 1, "id": 41}"#,
+                r#", "next_ids": {"class": 0, "sample": 3}"#,
+            )
+            .as_bytes(),
+            true,
+        ),
+    ]);
+    assert_eq!(Bundle::from_zip(&low).expect("valid").next_ids.sample, 42);
+}
+
+#[test]
+fn keys_this_version_does_not_know_are_refused_by_name() {
+    let png = encode_png(&pixels(3)).expect("png");
+    let sample = r#"{"file": "images/a.png", "class": 0}"#;
+    for (extra, key) in [
+        (r#", "behaviours": []"#, "behaviours"),
+        (r#", "settings": {"epochz": 3}"#, "epochz"),
+        (r#", "next_ids": {"class": 1, "sample": 1, "group": 2}"#, "group"),
+    ] {
+        let bytes = zip_of(&[
+            ("images/a.png", &png, false),
+            ("manifest.json", manifest(sample, extra).as_bytes(), true),
+        ]);
+        let message = refused(&bytes);
+        assert!(message.contains(&format!("unknown field `{key}`")), "{message}");
+    }
 }
 
 #[test]

@@ -194,6 +194,7 @@ fn stop_before_the_first_batch_still_reports_a_trained_epoch() {
     let mut project = random_project(2);
     add(&mut project, 0, 6);
     add(&mut project, 1, 6);
+    project.start_training().expect("start");
     project.stop();
     let m = pollster::block_on(project.train_epoch()).expect("epoch");
     assert!(m.cancelled && m.done, "{m:?}");
@@ -208,6 +209,7 @@ fn a_run_trains_on_its_snapshot_whatever_changes_meanwhile() {
     let mut project = random_project(2);
     let first = add(&mut project, 0, 6);
     add(&mut project, 1, 6);
+    project.start_training().expect("start");
     pollster::block_on(project.train_epoch()).expect("epoch 1");
     // Removing and relabelling samples mid-run changes nothing the run uses.
     for id in &first[..3] {
@@ -235,6 +237,7 @@ fn edits_that_change_what_a_run_trains_end_it() {
     add(&mut project, 0, 6);
     add(&mut project, 1, 6);
     let epoch = |project: &mut Project| pollster::block_on(project.train_epoch()).expect("epoch");
+    project.start_training().expect("start");
     assert_eq!(epoch(&mut project).epoch, 1);
     assert_eq!(epoch(&mut project).epoch, 2, "the run goes on");
     project
@@ -247,13 +250,90 @@ fn edits_that_change_what_a_run_trains_end_it() {
     };
     project.set_config(other).expect("settings");
     assert!(!project.is_training(), "other settings end it");
-    assert_eq!(epoch(&mut project).epoch, 1, "a new run starts");
+    let ended = pollster::block_on(project.train_epoch()).expect_err("no run");
+    assert!(
+        matches!(&ended, Error::State(m) if m.contains("start training again")),
+        "an epoch after an edit says the run ended, it does not restart at epoch 1: {ended}"
+    );
+    project.start_training().expect("start");
+    assert!(
+        project.start_training().is_err(),
+        "one run at a time: a second start is refused"
+    );
+    assert_eq!(epoch(&mut project).epoch, 1, "a new run starts when asked");
     let class = project.add_class("third");
     assert!(!project.is_training(), "a new class ends it");
     project.remove_class(class).expect("remove");
+    project.start_training().expect("start");
     assert_eq!(epoch(&mut project).epoch, 1);
     project.remove_class(1).expect("remove");
     assert!(!project.is_training(), "a removed class ends it");
+}
+
+#[test]
+fn a_stop_is_for_the_run_in_progress_or_for_none() {
+    let mut project = trained_project();
+    // A Stop while idle (after the last epoch, as a page's late click sends it) …
+    project.stop();
+    let first = project.start_training().expect("start");
+    // … and one through the handle of a run that is over: neither reaches the next run.
+    let m = pollster::block_on(project.train_epoch()).expect("epoch");
+    assert!(!m.cancelled && !m.done, "{m:?}");
+    run_to_end(&mut project);
+    first.stop();
+    project.stop();
+    project.start_training().expect("start");
+    let m = pollster::block_on(project.train_epoch()).expect("epoch");
+    assert!(!m.cancelled && !m.done, "a finished run's Stop leaked: {m:?}");
+    // A Stop for the run in progress ends it after its current batch.
+    project.stop();
+    let m = pollster::block_on(project.train_epoch()).expect("epoch");
+    assert!(m.cancelled && m.done, "{m:?}");
+    assert_eq!(m.epoch, 2);
+}
+
+#[test]
+fn deleted_sample_ids_are_never_given_again_after_a_reload() {
+    let mut project = trained_project();
+    let newest = project.dataset().samples().last().expect("samples").id;
+    assert!(project.trained().expect("model").meta.split.contains(newest));
+    let held_out = project.trained().expect("model").meta.split.validation.len();
+    project.remove_sample(newest).expect("remove");
+    let saved = project.next_ids();
+    let model = project.trained().expect("model").clone();
+
+    // Reloaded from what was saved (as the page's store and a bundle both do) …
+    let reload = |next_ids: Option<burnish::train::NextIds>| {
+        let mut again = random_project(2);
+        for s in project.dataset().samples() {
+            again
+                .insert_sample(s.id, s.label as u64, s.rgb.to_vec())
+                .expect("insert");
+        }
+        if let Some(next) = next_ids {
+            again.reserve_ids(next);
+        }
+        again.install(model.clone());
+        again
+    };
+    // … with its next ids, or (an older save) with only the model's split to go by.
+    for next_ids in [Some(saved), None] {
+        let mut again = reload(next_ids);
+        let added = again.add_sample(0, image(0, 99)).expect("add");
+        assert!(added > newest, "id {added} reused ({next_ids:?})");
+        let evaluation = pollster::block_on(again.evaluate()).expect("evaluate");
+        assert_eq!(evaluation.new_since_training, 1, "the new sample is new");
+        let evaluated: usize = evaluation.confusion.iter().flatten().sum();
+        assert!(
+            evaluated <= held_out,
+            "{evaluated} evaluated of {held_out} held out: a new sample passed for a held-out one"
+        );
+    }
+    // A bundle carries the next ids.
+    let bundle = pollster::block_on(burnish::bundle::Bundle::of_project(&project, None))
+        .expect("bundle");
+    let read = burnish::bundle::Bundle::from_zip(&bundle.to_zip().expect("zip")).expect("read");
+    assert_eq!(read.next_ids, saved);
 }
 
 #[test]
@@ -297,6 +377,7 @@ fn the_split_travels_with_the_model_and_resumed_training_continues() {
     assert_eq!(again.confusion, evaluation.confusion);
 
     // Training continues from the installed weights: the first epoch starts where it ended.
+    restored.start_training().expect("start");
     let resumed = pollster::block_on(restored.train_epoch()).expect("epoch");
     let mut fresh_project = random_project(2);
     for s in project.dataset().samples() {
@@ -304,6 +385,7 @@ fn the_split_travels_with_the_model_and_resumed_training_continues() {
             .insert_sample(s.id, s.label as u64, s.rgb.to_vec())
             .expect("insert");
     }
+    fresh_project.start_training().expect("start");
     let from_scratch = pollster::block_on(fresh_project.train_epoch()).expect("epoch");
     assert_ne!(resumed.train_loss, from_scratch.train_loss);
 }
@@ -312,11 +394,15 @@ fn the_split_travels_with_the_model_and_resumed_training_continues() {
 fn errors_say_what_kind_they_are() {
     let mut project = random_project(2);
     assert!(
+        matches!(project.start_training(), Err(Error::State(_))),
+        "no samples"
+    );
+    assert!(
         matches!(
             pollster::block_on(project.train_epoch()),
             Err(Error::State(_))
         ),
-        "no samples"
+        "no run"
     );
     assert!(matches!(
         pollster::block_on(project.evaluate()),

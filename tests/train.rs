@@ -235,6 +235,7 @@ fn same_seed_same_run_and_export_import_is_exact() {
     assert_eq!(classify(&model), classify(&imported));
     // The imported model keeps training.
     b.install(imported);
+    b.start_training().expect("start");
     let more = pollster::block_on(b.train_epoch()).expect("further training");
     assert_eq!(more.epoch, 1);
     // And refuses a model made on other base weights.
@@ -246,18 +247,18 @@ fn untrainable_projects_are_refused_clearly() {
     let _serial = serial();
     let one = fashion::load("train", &FASHION_CLASSES[..1], 3);
     let mut single_class = project_with(&one, 1, head_only());
-    let err = pollster::block_on(single_class.train_epoch()).expect_err("one class");
+    let err = single_class.start_training().expect_err("one class");
     assert!(err.to_string().contains("at least 2 classes"), "{err}");
 
     let mut empty_class = project_with(&one, 2, head_only());
-    let err = pollster::block_on(empty_class.train_epoch()).expect_err("empty class");
+    let err = empty_class.start_training().expect_err("empty class");
     assert!(
         err.to_string().contains("\"class 1\" has no samples"),
         "{err}"
     );
 
     let mut single_sample = project_with(&one[..1], 2, head_only());
-    assert!(pollster::block_on(single_sample.train_epoch()).is_err());
+    assert!(single_sample.start_training().is_err());
 
     let mut project = project_with(&one, 2, head_only());
     assert!(project.add_sample(5, one[0].1.clone()).is_err());

@@ -204,6 +204,9 @@ async fn project_round_trip(backend: &str) {
         done: bool,
     }
     let mut losses = Vec::new();
+    // A Stop with no run in progress is for none: the run started next trains every epoch.
+    project.stop().await.map_err(js).expect("stop");
+    project.start_training().await.map_err(js).expect("start");
     loop {
         let value = project.train_epoch().await.map_err(js).expect("epoch");
         let epoch: Epoch = serde_wasm_bindgen::from_value(value).expect("metrics");
@@ -290,11 +293,16 @@ async fn bundles_round_trip_through_the_boundary() {
         .expect("zip");
     let value = read_bundle(zip).await.map_err(js).expect("read");
     #[derive(Deserialize)]
-    #[serde(rename_all = "camelCase")]
     struct View {
         class_names: Vec<String>,
         strictness: Option<f32>,
+        next_ids: NextIds,
         samples: Vec<Sample>,
+    }
+    #[derive(Deserialize)]
+    struct NextIds {
+        class: u64,
+        sample: u64,
     }
     #[derive(Deserialize)]
     struct Sample {
@@ -316,6 +324,7 @@ async fn bundles_round_trip_through_the_boundary() {
     assert_eq!(view.class_names, ["a", "b"]);
     assert_eq!(view.strictness, Some(2.5));
     assert_eq!((view.samples[0].id, view.samples[0].label), (7, 1));
+    assert_eq!((view.next_ids.class, view.next_ids.sample), (2, 8));
     assert_eq!(view.samples[0].png, png);
 }
 

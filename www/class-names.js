@@ -1,9 +1,9 @@
 // The rules for class names, as the page applies them before asking the core.
 
-/** Refuses an empty name, or one another class (not `key`) has, compared case-insensitively. */
-export function checkName(classes, name, key) {
+/** Refuses an empty name, or one another class (not class `id`) has, compared case-insensitively. */
+export function checkName(classes, name, id) {
   if (!name) throw new Error('a class needs a name');
-  if (classes.some((c) => c.key !== key && c.name.toLowerCase() === name.toLowerCase())) {
+  if (classes.some((c) => c.id !== id && c.name.toLowerCase() === name.toLowerCase())) {
     throw new Error(`There is already a class named “${name}”: class names must differ.`);
   }
 }

@@ -18,38 +18,38 @@ const SHOWN = 200;
 export class ClassesPanel {
   constructor(container, template, model, options) {
     Object.assign(this, { container, template, model, options });
-    /** class key → its card element */
+    /** class id → its card element */
     this.cards = new Map();
     this.recording = false;
     model.addEventListener('change', ({ detail }) => {
       if (detail.what === 'classes') this.render();
-      if (detail.what === 'sample-added') this.appendThumb(detail.key, detail.sample);
-      if (detail.what === 'samples') this.renderClass(detail.key);
+      if (detail.what === 'sample-added') this.appendThumb(detail.class_id, detail.sample);
+      if (detail.what === 'samples') this.renderClass(detail.class_id);
       if (detail.what === 'state') this.setTraining(model.state === 'training');
     });
   }
 
   /** Cards for every class, in order (existing cards are kept). */
   render() {
-    const keys = new Set(this.model.classes.map((c) => c.key));
+    const ids = new Set(this.model.classes.map((c) => c.id));
     // A deleted card that held the focus hands it to the card in its place (or the one before).
     let lostFocusAt = null;
-    for (const [key, card] of this.cards) {
-      if (!keys.has(key)) {
-        if (card.contains(document.activeElement)) lostFocusAt = [...this.cards.keys()].indexOf(key);
+    for (const [id, card] of this.cards) {
+      if (!ids.has(id)) {
+        if (card.contains(document.activeElement)) lostFocusAt = [...this.cards.keys()].indexOf(id);
         if (card.contains(this.options.camera.place)) this.options.camera.goHome();
         card.remove();
-        this.cards.delete(key);
+        this.cards.delete(id);
       }
     }
     for (const [label, entry] of this.model.classes.entries()) {
-      if (!this.cards.has(entry.key)) {
+      if (!this.cards.has(entry.id)) {
         const card = this.template.content.firstElementChild.cloneNode(true);
-        this.cards.set(entry.key, card);
-        this.wire(entry.key, card);
-        this.renderClass(entry.key);
+        this.cards.set(entry.id, card);
+        this.wire(entry.id, card);
+        this.renderClass(entry.id);
       }
-      const card = this.cards.get(entry.key);
+      const card = this.cards.get(entry.id);
       card.style.setProperty('--class-colour', classColour(label));
       const name = card.querySelector('.class-name');
       if (document.activeElement !== name) name.value = entry.name;
@@ -65,40 +65,40 @@ export class ClassesPanel {
     }
   }
 
-  /** The card of class `key` focuses its name field (after "Add a class"). */
-  focusName(key) {
-    this.cards.get(key)?.querySelector('.class-name').focus();
+  /** The card of class `id` focuses its name field (after "Add a class"). */
+  focusName(id) {
+    this.cards.get(id)?.querySelector('.class-name').focus();
   }
 
-  wire(key, card) {
+  wire(id, card) {
     const nameInput = card.querySelector('.class-name');
     nameInput.addEventListener('change', async () => {
-      const entry = this.model.classOf(key);
+      const entry = this.model.classOf(id);
       const name = nameInput.value.trim() || entry.name;
       try {
-        await this.model.renameClass(key, name);
+        await this.model.renameClass(id, name);
       } catch (err) {
         nameInput.value = entry.name;
         this.options.error(err.message);
       }
     });
     card.querySelector('.delete-class').addEventListener('click', () =>
-      this.model.removeClass(key).catch((err) => this.options.error(err.message)),
+      this.model.removeClass(id).catch((err) => this.options.error(err.message)),
     );
     for (const input of card.querySelectorAll('.file-input, .folder-input')) {
       input.addEventListener('change', async (event) => {
         const files = [...event.target.files].filter((f) => !f.type || f.type.startsWith('image/'));
-        await this.addFiles(key, files);
+        await this.addFiles(id, files);
         event.target.value = '';
       });
     }
     card.addEventListener('dragover', (event) => event.preventDefault());
     card.addEventListener('drop', async (event) => {
       event.preventDefault();
-      await this.addFiles(key, [...event.dataTransfer.files].filter((f) => f.type.startsWith('image/')));
+      await this.addFiles(id, [...event.dataTransfer.files].filter((f) => f.type.startsWith('image/')));
     });
     card.querySelector('.webcam').addEventListener('click', () => this.options.camera.toggleIn(card.querySelector('.camera-slot')));
-    this.wireRecord(key, card.querySelector('.record'));
+    this.wireRecord(id, card.querySelector('.record'));
     this.wireGallery(card.querySelector('.gallery'));
   }
 
@@ -129,7 +129,7 @@ export class ClassesPanel {
    * Hold to record: mouse, touch and keyboard (space, enter) all start and stop it. The button
    * carries `data-busy` until the last frame taken is in the project.
    */
-  wireRecord(key, button) {
+  wireRecord(id, button) {
     let timer = null;
     let frame = Promise.resolve();
     const start = (event) => {
@@ -139,7 +139,7 @@ export class ClassesPanel {
       button.dataset.busy = '';
       const tick = async () => {
         const rgb = this.options.camera.grabFrame();
-        frame = rgb ? this.model.addSample(key, rgb).catch((err) => this.options.error(err.message)) : Promise.resolve();
+        frame = rgb ? this.model.addSample(id, rgb).catch((err) => this.options.error(err.message)) : Promise.resolve();
         await frame;
         if (timer) timer = setTimeout(tick, 1000 / this.options.camera.fps());
       };
@@ -162,11 +162,11 @@ export class ClassesPanel {
     });
   }
 
-  async addFiles(key, files) {
+  async addFiles(id, files) {
     const errors = [];
     for (const file of files) {
       try {
-        await this.model.addSample(key, await fileToRgb224(file, { letterbox: this.options.letterbox() }));
+        await this.model.addSample(id, await fileToRgb224(file, { letterbox: this.options.letterbox() }));
       } catch (err) {
         errors.push(err.message);
       }
@@ -175,9 +175,9 @@ export class ClassesPanel {
   }
 
   /** Redraws a class's count and its newest thumbnails. */
-  renderClass(key) {
-    const entry = this.model.classOf(key);
-    const card = this.cards.get(key);
+  renderClass(id) {
+    const entry = this.model.classOf(id);
+    const card = this.cards.get(id);
     if (!entry || !card) return;
     this.showCount(entry, card);
     const shown = entry.samples.slice(-SHOWN);
@@ -193,9 +193,9 @@ export class ClassesPanel {
   }
 
   /** One new sample: its thumbnail joins the gallery (the oldest shown leaves past SHOWN). */
-  appendThumb(key, sample) {
-    const entry = this.model.classOf(key);
-    const card = this.cards.get(key);
+  appendThumb(id, sample) {
+    const entry = this.model.classOf(id);
+    const card = this.cards.get(id);
     const gallery = card.querySelector('.gallery');
     gallery.append(this.thumbItem(entry, sample));
     if (gallery.children.length > SHOWN) gallery.firstElementChild.remove();

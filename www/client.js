@@ -30,8 +30,8 @@ export class WorkerClient {
     this.pending.clear();
   }
 
-  /** Sends `type` with `args` (transferring `transfer`) and resolves with the worker's result. */
-  request(type, args = {}, transfer = []) {
+  /** Sends `type` with `args` (an array: the call's arguments; transferring `transfer`) and resolves with the worker's result. */
+  request(type, args = [], transfer = []) {
     if (this.terminated) return Promise.reject(new Error('the worker was restarted'));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {

@@ -92,7 +92,7 @@ export class DataCheckPanel {
     const list = (title, items) => (items.length ? [element('h3', { textContent: `${title} (${items.length})` }), element('ul', { className: 'gallery data-findings' }, ...items)] : []);
     const suspectItems = suspects.map((s) =>
       this.item(s.id, `Filed under “${names[s.label]}”, looks like “${names[s.looks_like]}”`, [
-        [`Move to “${names[s.looks_like]}”`, () => this.model.moveSample(s.id, this.model.classes[s.looks_like].key)],
+        [`Move to “${names[s.looks_like]}”`, () => this.model.moveSample(s.id, this.model.classes[s.looks_like].id)],
         ['Delete', () => this.model.removeSample(s.id)],
       ]),
     );

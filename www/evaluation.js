@@ -55,7 +55,7 @@ export function renderEvaluation(ui, model, evaluation) {
     target.setAttribute('aria-label', `Class to move this ${names[m.label]} sample to`);
     target.append(cell('option', 'Move to…'), ...model.classes
       .filter((c) => c !== model.classOfSample(m.id))
-      .map((c) => Object.assign(cell('option', c.name), { value: c.key })));
+      .map((c) => Object.assign(cell('option', c.name), { value: c.id })));
     const move = cell('button', 'Move');
     move.type = 'button';
     move.disabled = true;

@@ -107,7 +107,7 @@ model.addEventListener('change', async ({ detail }) => {
 $('add-other-class').addEventListener('click', async () => {
   try {
     const other = model.classes.find((c) => c.name.toLowerCase() === 'other');
-    classes.focusName(other ? other.key : await model.addClass('Other'));
+    classes.focusName(other ? other.id : await model.addClass('Other'));
   } catch (err) {
     showError(err.message);
   }
@@ -159,7 +159,7 @@ async function start() {
 
 /** For tests and benchmarks: add 224² RGB pixels to class `label` as the UI does; wait for saves. */
 window.burnishHooks = {
-  addSample: (label, rgb) => model.addSample(model.classes[label].key, rgb),
+  addSample: (label, rgb) => model.addSample(model.classes[label].id, rgb),
   saved: () => model.saved(),
 };
 

@@ -21,7 +21,7 @@ export class PrefixPool {
   static async start(size, weights) {
     const workers = Array.from({ length: size }, () => new WorkerClient(() => {}, POOL_WORKER_URL));
     try {
-      await Promise.all(workers.map((w) => w.request('load', { weights })));
+      await Promise.all(workers.map((w) => w.request('load', [weights])));
     } catch (err) {
       for (const w of workers) w.terminate();
       throw err;
@@ -48,7 +48,7 @@ export class PrefixPool {
       this.workers
         .map((w, i) => [w, pixels.subarray(i * share * bytesPerImage, Math.min(n, (i + 1) * share) * bytesPerImage)])
         .filter(([, part]) => part.length)
-        .map(([w, part]) => w.request('run', { pixels: part, firstBlock })),
+        .map(([w, part]) => w.request('run', [part, firstBlock])),
     );
     const values = new Float32Array(parts.reduce((sum, p) => sum + p.length, 0));
     parts.reduce((offset, p) => (values.set(p, offset), offset + p.length), 0);

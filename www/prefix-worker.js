@@ -8,10 +8,10 @@ let prefix = null;
 
 serve({
   /** Loads wasm and the base weights (the model worker's own bytes). */
-  async load({ weights }) {
+  async load(weights) {
     await init();
     prefix = await FrozenPrefix.create(weights);
   },
   /** The input of block `firstBlock` for concatenated 224×224 RGB images (a Float32Array). */
-  run: ({ pixels, firstBlock }) => prefix.run(pixels, firstBlock),
+  run: (pixels, firstBlock) => prefix.run(pixels, firstBlock),
 });

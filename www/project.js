@@ -1,7 +1,8 @@
 // The page's one copy of the project: classes and samples (under the core's ids), settings,
 // "none of these" strictness, the trained model's description and the page's state. Every
 // change is one worker request, one IndexedDB write (all writes in one queue) and one `change`
-// event ({ detail: { what, … } }); the panels render from it and call its methods, and never
+// event ({ detail: { what, … } }). A class is named by its `id` and a sample's class by its
+// `class_id`, as in the core, the store and bundles; the panels render from it and call its methods, and never
 // talk to the worker or the store themselves.
 
 import { rgbThumbnail, rgbToPng, pngThumbnail } from './capture.js';
@@ -16,7 +17,7 @@ export class ProjectModel extends EventTarget {
     Object.assign(this, { thumbnail, toPng });
     /** 'loading' | 'ready' | 'training' | 'trained' | 'error' */
     this.state = 'loading';
-    /** [{ key, name, samples: [{ id, thumb?, png? }] }], in label order. */
+    /** [{ id, name, samples: [{ id, thumb?, png? }] }], in label order. */
     this.classes = [];
     this.settings = null;
     this.schema = [];
@@ -45,11 +46,8 @@ export class ProjectModel extends EventTarget {
    */
   async open({ weightsUrl, backend, onProgress, store = null, session = null }) {
     this.store = store ?? (await ProjectStore.open());
-    let saved = await this.store.load();
-    if (!saved) {
-      await this.writes.enqueue(() => this.store.create(['Class 1', 'Class 2']));
-      saved = await this.store.load();
-    }
+    if (!(await this.store.load())) await this.writes.enqueue(() => this.store.create(['Class 1', 'Class 2']));
+    const saved = await this.store.load();
     this.session = session ?? new ModelSession({
       store: this.store,
       flush: () => this.saved(),
@@ -66,8 +64,8 @@ export class ProjectModel extends EventTarget {
     this.schema = started.schema.schema;
     this.settings = started.settings;
     this.strictness = saved.strictness ?? started.schema.default_strictness;
-    this.classes = saved.classes.map(({ key, name }) => ({ key, name, samples: [] }));
-    for (const { key, classKey, png } of saved.samples) this.classOf(classKey)?.samples.push({ id: key, png });
+    this.classes = saved.classes.map(({ id, name }) => ({ id, name, samples: [] }));
+    for (const { id, class_id: classId, png } of saved.samples) this.classOf(classId)?.samples.push({ id, png });
     this.model = started.model;
     this.modelError = started.modelError;
     this.restored = saved.samples.length;
@@ -92,8 +90,9 @@ export class ProjectModel extends EventTarget {
     return this.writes.idle();
   }
 
-  classOf(key) {
-    return this.classes.find((c) => c.key === key);
+  /** The class whose id is `id`. */
+  classOf(id) {
+    return this.classes.find((c) => c.id === id);
   }
 
   names = () => this.classes.map((c) => c.name);
@@ -104,40 +103,40 @@ export class ProjectModel extends EventTarget {
     return this.classes.find((c) => c.samples.some((s) => s.id === id));
   }
 
-  /** Adds a class; returns its key (the core's id). */
+  /** Adds a class; returns its id (the core's). */
   async addClass(name = freeName(this.names())) {
     checkName(this.classes, name);
-    const key = await this.#request('addClass', [name]);
-    await this.writes.save(() => this.store.addClass(key, name));
-    this.classes.push({ key, name, samples: [] });
+    const id = await this.#request('addClass', [name]);
+    await this.writes.save(() => this.store.addClass(id, name));
+    this.classes.push({ id, name, samples: [] });
     this.emit('classes');
-    return key;
+    return id;
   }
 
-  async renameClass(key, name) {
-    checkName(this.classes, name, key);
-    await this.#request('renameClass', [key, name]);
-    await this.writes.save(() => this.store.renameClass(key, name));
-    this.classOf(key).name = name;
+  async renameClass(id, name) {
+    checkName(this.classes, name, id);
+    await this.#request('renameClass', [id, name]);
+    await this.writes.save(() => this.store.renameClass(id, name));
+    this.classOf(id).name = name;
     this.emit('classes');
   }
 
-  async removeClass(key) {
+  async removeClass(id) {
     if (this.state === 'training') throw new Error('classes cannot be deleted while training');
     if (this.classes.length <= 1) throw new Error('a project keeps at least one class');
-    await this.#request('removeClass', [key]);
-    await this.writes.save(() => this.store.removeClass(key));
-    this.classes = this.classes.filter((c) => c.key !== key);
+    await this.#request('removeClass', [id]);
+    await this.writes.save(() => this.store.removeClass(id));
+    this.classes = this.classes.filter((c) => c.id !== id);
     this.emit('classes');
   }
 
-  /** Adds 224² RGB pixels to class `key`; saving the lossless PNG is queued. Returns the id. */
-  async addSample(key, rgb) {
-    const id = await this.#request('addSample', [key, rgb]);
+  /** Adds 224² RGB pixels to class `classId`; saving the lossless PNG is queued. Returns the sample's id. */
+  async addSample(classId, rgb) {
+    const id = await this.#request('addSample', [classId, rgb]);
     const sample = { id, thumb: this.thumbnail(rgb) };
-    this.writes.save(async () => this.store.addSample(id, key, await this.toPng(rgb)));
-    this.classOf(key).samples.push(sample);
-    this.emit('sample-added', { key, sample });
+    this.writes.save(async () => this.store.addSample(id, classId, await this.toPng(rgb)));
+    this.classOf(classId).samples.push(sample);
+    this.emit('sample-added', { class_id: classId, sample });
     return id;
   }
 
@@ -147,20 +146,20 @@ export class ProjectModel extends EventTarget {
     await this.#request('removeSample', [id]);
     await this.writes.save(() => this.store.removeSample(id));
     entry.samples = entry.samples.filter((s) => s.id !== id);
-    this.emit('samples', { key: entry.key });
+    this.emit('samples', { class_id: entry.id });
   }
 
-  async moveSample(id, toKey) {
+  async moveSample(id, toClassId) {
     const from = this.classOfSample(id);
-    const to = this.classOf(toKey);
+    const to = this.classOf(toClassId);
     if (!from || !to || from === to) return;
-    await this.#request('relabelSample', [id, toKey]);
-    await this.writes.save(() => this.store.moveSample(id, toKey));
+    await this.#request('relabelSample', [id, toClassId]);
+    await this.writes.save(() => this.store.moveSample(id, toClassId));
     const sample = from.samples.find((s) => s.id === id);
     from.samples = from.samples.filter((s) => s !== sample);
     to.samples.push(sample);
-    this.emit('samples', { key: from.key });
-    this.emit('samples', { key: to.key });
+    this.emit('samples', { class_id: from.id });
+    this.emit('samples', { class_id: to.id });
   }
 
   /** A sample's thumbnail (data URL), made from its saved PNG the first time; null if unknown. */
@@ -186,15 +185,17 @@ export class ProjectModel extends EventTarget {
     this.emit('strictness');
   }
 
-  /** Stops training after the current batch (the best weights so far are kept). */
+  /** Stops the run in progress after its current batch, keeping its best weights (idle: nothing). */
   stop() {
+    if (this.state !== 'training') return Promise.resolve();
     this.stopRequested = true;
     return this.#request('stop');
   }
 
   /**
-   * Embeds new samples, then trains epoch by epoch until done or stopped; emits 'progress'
-   * ({ phase: 'embedding', done, total }) and 'epoch' ({ metrics }). Resolves to the last metrics.
+   * Embeds new samples, then starts a run and trains it epoch by epoch until done or stopped;
+   * emits 'progress' ({ phase: 'embedding', done, total }) and 'epoch' ({ metrics }). Resolves to
+   * the last metrics.
    */
   async train() {
     this.stopRequested = false;
@@ -204,18 +205,20 @@ export class ProjectModel extends EventTarget {
       const total = pending;
       while (pending > 0 && !this.stopRequested) {
         this.emit('progress', { phase: 'embedding', done: total - pending, total });
-        pending = await this.#request('embedPending', { limit: 8 });
+        pending = await this.#request('embedPending', [8]);
       }
       this.emit('progress', { phase: 'embedding', done: total - pending, total });
+      await this.#request('startTraining');
+      // A Stop that came while embedding is for this run (it arrived before the run existed).
+      if (this.stopRequested) await this.#request('stop');
       let metrics;
       do {
-        if (this.stopRequested) await this.#request('stop');
         const { result, ms } = await this.#timed('trainEpoch');
         metrics = { ...result, ms };
         this.emit('epoch', { metrics });
       } while (!metrics.done);
       this.model = await this.#request('model');
-      await this.writes.save(async () => this.store.saveModel(await this.#request('exportModel', {})));
+      await this.writes.save(async () => this.store.saveModel(await this.#request('exportModel')));
       this.setState('trained');
       return metrics;
     } catch (err) {
@@ -272,11 +275,11 @@ export class ProjectModel extends EventTarget {
    * problem otherwise, and nothing saved is touched. Returns the bundle.
    */
   async importBundle(bytes) {
-    const bundle = await this.#request('readBundle', { bytes });
+    const bundle = await this.#request('readBundle', [bytes]);
     if (bundle.model) {
       const meta = await this.#request('checkModel', [bundle.model]);
-      if (meta.class_names.length !== bundle.classNames.length) {
-        throw new Error(`bad project bundle: the model knows ${meta.class_names.length} classes, the project has ${bundle.classNames.length}`);
+      if (meta.class_names.length !== bundle.class_names.length) {
+        throw new Error(`bad project bundle: the model knows ${meta.class_names.length} classes, the project has ${bundle.class_names.length}`);
       }
     }
     await this.writes.enqueue(() => this.store.replace(bundle));
@@ -285,11 +288,11 @@ export class ProjectModel extends EventTarget {
 
   /** How many workers embed new samples (0: the model worker alone), once they have started. */
   poolSize() {
-    return this.#request('poolSize', {});
+    return this.#request('poolSize');
   }
 
   /** URLs the worker loaded, for the offline cache. */
   resources() {
-    return this.#request('resources', {});
+    return this.#request('resources');
   }
 }

@@ -6,12 +6,11 @@ import { WorkerClient } from './client.js';
 /** How a lost WebGPU device shows up in burn-wgpu's errors (and a trapped wasm instance). */
 const DEVICE_LOST = /device is poisoned|device (?:was |is )?lost|instance reference no longer exists|unreachable/i;
 
-/** Requests that can simply be sent again once the worker has been rebuilt. */
-const RETRYABLE = new Set([
-  'addClass', 'renameClass', 'removeClass', 'addSample', 'removeSample', 'relabelSample',
-  'classify', 'predictImagenet', 'evaluate', 'model', 'exportModel', 'exportModelAs', 'noneOfTheseBelow', 'checkModel', 'setConfig',
-  'pendingEmbeddings', 'writeBundle', 'readBundle', 'explain',
-]);
+/**
+ * A training run's steps: the run lives in the worker and is lost with it, so these are the only
+ * requests not sent again once the worker has been rebuilt from the saved project.
+ */
+const RUN_STEPS = new Set(['startTraining', 'trainEpoch']);
 
 export class ModelSession {
   /**
@@ -36,12 +35,10 @@ export class ModelSession {
       if (message.type === 'progress') this.onProgress(message);
       if (message.type === 'gpu-lost') this.recover(message.message);
     });
-    const classes = saved.classes.map((c) => ({ id: c.key, name: c.name }));
-    const settings = saved.settings ?? {};
-    const info = await this.client.request('load', { weightsUrl: this.weightsUrl, backend: requested, classes, settings });
+    const { classes, settings, samples, next_ids, model } = saved;
+    const info = await this.client.request('load', [{ weights_url: this.weightsUrl, backend: requested, classes, settings: settings ?? {} }]);
     this.backend = info.backend;
-    const samples = saved.samples.map((s) => ({ id: s.key, classId: s.classKey, png: s.png }));
-    return { ...info, ...(await this.client.request('restore', { samples, model: saved.model })) };
+    return { ...info, ...(await this.client.request('restore', [{ samples, next_ids, model }])) };
   }
 
   /** Sends a request; when WebGPU is lost, rebuilds on Flex and (when safe) sends it again. */
@@ -54,7 +51,7 @@ export class ModelSession {
       const lost = this.recovering || (this.backend === 'webgpu' && DEVICE_LOST.test(err.message));
       if (!lost) throw err;
       await this.recover(err.message);
-      if (RETRYABLE.has(type)) return this.client.request(type, args, transfer);
+      if (!RUN_STEPS.has(type)) return this.client.request(type, args, transfer);
       throw new Error('the GPU was lost during this step: burnish moved to the CPU (Flex) and kept your project; please try again');
     }
   }

@@ -1,12 +1,14 @@
 // The project as saved in IndexedDB (through `idb`): classes, samples as lossless PNGs under
 // their ids (the same ids the core gives them, so a trained model's split still names them),
-// settings, "none of these" strictness and the trained model. The model worker is rebuilt from
+// the next ids (an id is never given twice, even after its sample was deleted), settings,
+// "none of these" strictness and the trained model. Field names are the core's (snake_case). The model worker is rebuilt from
 // it after a reload or when WebGPU is lost. Every change is one transaction, so a crash or a
 // killed tab mid-write leaves the last complete state.
 
 import { openDB } from 'idb';
 
-const VERSION = 1;
+/** 2: classes `{ id, name }`, samples `{ id, class_id, png }` and `next_ids` (1: `key`, `classKey`). */
+const VERSION = 2;
 
 // Sample PNGs are stored as bytes, not Blobs: WebKit's IndexedDB refuses Blob values in its
 // ephemeral sessions (private windows, WebDriver) with "Error preparing Blob/File data to be
@@ -24,6 +26,13 @@ function typedSettings(settings) {
   const blocks = settings?.fine_tune_blocks;
   if (typeof blocks !== 'string' || blocks === 'auto') return settings;
   return { ...settings, fine_tune_blocks: Number(blocks) };
+}
+
+/** `next_ids` with its `kind` ('class' | 'sample') id past `id` (ids only grow). */
+function nextPast(nextIds, kind, id) {
+  const next = { class: 0, sample: 0, ...nextIds };
+  next[kind] = Math.max(next[kind], id + 1);
+  return next;
 }
 
 /** A write the browser refused, with the reason in words (quota, private mode, …). */
@@ -72,10 +81,22 @@ export class ProjectStore {
   /** Opens (creating if needed) the database `name`. */
   static async open(name = 'burnish') {
     const db = await openDB(name, VERSION, {
-      upgrade(db) {
-        db.createObjectStore('meta');
-        db.createObjectStore('model');
-        db.createObjectStore('samples', { keyPath: 'key', autoIncrement: true }).createIndex('classKey', 'classKey');
+      async upgrade(db, oldVersion, _newVersion, tx) {
+        if (oldVersion < 1) {
+          db.createObjectStore('meta');
+          db.createObjectStore('model');
+        }
+        // Version 1's samples and classes, renamed to the core's fields (nothing else changes).
+        const old = oldVersion === 1 ? await tx.objectStore('samples').getAll() : [];
+        if (oldVersion === 1) db.deleteObjectStore('samples');
+        const samples = db.createObjectStore('samples', { keyPath: 'id' });
+        samples.createIndex('class_id', 'class_id');
+        for (const { key, classKey, png } of old) await samples.put({ id: key, class_id: classKey, png });
+        const project = oldVersion === 1 ? await tx.objectStore('meta').get('project') : null;
+        if (project) {
+          project.classes = project.classes.map(({ key, name }) => ({ id: key, name }));
+          await tx.objectStore('meta').put(project, 'project');
+        }
       },
     });
     return new ProjectStore(db);
@@ -86,8 +107,9 @@ export class ProjectStore {
   }
 
   /**
-   * The saved project: { classes: [{ key, name }], settings, strictness, model: Uint8Array | null,
-   * samples: [{ key (the sample id), classKey, png }] }, or null when nothing was saved yet.
+   * The saved project: { classes: [{ id, name }], settings, strictness, next_ids: { class, sample }
+   * (null: saved before they were kept), model: Uint8Array | null, samples: [{ id, class_id, png }] },
+   * or null when nothing was saved yet.
    */
   async load() {
     const tx = this.db.transaction(['meta', 'model', 'samples']);
@@ -97,22 +119,28 @@ export class ProjectStore {
       tx.objectStore('samples').getAll(),
     ]);
     if (!project) return null;
-    return { ...project, settings: typedSettings(project.settings), model: await modelBytes(model), samples: samples.map((s) => ({ ...s, png: pngBlob(s.png) })) };
+    return {
+      ...project,
+      next_ids: project.next_ids ?? null,
+      settings: typedSettings(project.settings),
+      model: await modelBytes(model),
+      samples: samples.map((s) => ({ ...s, png: pngBlob(s.png) })),
+    };
   }
 
-  /** Starts a new project with these class names; returns their keys. */
+  /** Starts a new project with these class names (ids 0, 1, …). */
   async create(classNames) {
-    const classes = classNames.map((name, key) => ({ key, name }));
+    const classes = classNames.map((name, id) => ({ id, name }));
+    const project = { classes, settings: null, strictness: null, next_ids: { class: classes.length, sample: 0 } };
     await write(async () => {
       const tx = this.db.transaction(['meta', 'model', 'samples'], 'readwrite');
       await Promise.all([
         tx.objectStore('samples').clear(),
         tx.objectStore('model').clear(),
-        tx.objectStore('meta').put({ classes, settings: null, strictness: null }, 'project'),
+        tx.objectStore('meta').put(project, 'project'),
         tx.done,
       ]);
     });
-    return classes.map((c) => c.key);
   }
 
   /** Applies `change(project)` to the saved project record in one transaction. */
@@ -128,69 +156,81 @@ export class ProjectStore {
   }
 
   /**
-   * Replaces the whole project, in one transaction, by a validated bundle's content
-   * ({ classNames, settings, strictness, samples: [{ id, label, png: Uint8Array }], model }).
+   * Replaces the whole project, in one transaction, by a validated bundle's content (the core's
+   * Bundle: { class_names, settings, strictness, next_ids, samples: [{ id, label, png: Uint8Array }],
+   * model }); its classes take the ids 0, 1, … (their labels).
    */
   async replace(bundle) {
-    const classes = bundle.classNames.map((name, key) => ({ key, name }));
+    const classes = bundle.class_names.map((name, id) => ({ id, name }));
     await write(async () => {
       const tx = this.db.transaction(['meta', 'model', 'samples'], 'readwrite');
       const samples = tx.objectStore('samples');
       await samples.clear();
       await tx.objectStore('model').clear();
       for (const { id, label, png } of bundle.samples) {
-        await samples.add({ key: id, classKey: label, png: png.slice() });
+        await samples.add({ id, class_id: label, png: png.slice() });
       }
       if (bundle.model) await tx.objectStore('model').put(bundle.model, 'current');
-      const project = { classes, settings: bundle.settings, strictness: bundle.strictness };
+      const { settings, strictness, next_ids } = bundle;
+      const project = { classes, settings, strictness, next_ids };
       await tx.objectStore('meta').put(project, 'project');
       await tx.done;
     });
   }
 
-  /** Adds class `key` (the core's id for it). */
-  addClass(key, name) {
+  /** Adds class `id` (the core's id for it); the next class id moves past it. */
+  addClass(id, name) {
     return this.update((p) => {
-      p.classes.push({ key, name });
+      p.classes.push({ id, name });
+      p.next_ids = nextPast(p.next_ids, 'class', id);
     });
   }
 
-  renameClass(key, name) {
+  renameClass(id, name) {
     return this.update((p) => {
-      p.classes.find((c) => c.key === key).name = name;
+      p.classes.find((c) => c.id === id).name = name;
     });
   }
 
   /** Removes a class and all its samples, atomically. */
-  async removeClass(key) {
+  async removeClass(id) {
     await write(async () => {
       const tx = this.db.transaction(['meta', 'samples'], 'readwrite');
       const project = await tx.objectStore('meta').get('project');
-      project.classes = project.classes.filter((c) => c.key !== key);
+      project.classes = project.classes.filter((c) => c.id !== id);
       await tx.objectStore('meta').put(project, 'project');
-      const index = tx.objectStore('samples').index('classKey');
-      for (let cursor = await index.openCursor(key); cursor; cursor = await cursor.continue()) {
+      const index = tx.objectStore('samples').index('class_id');
+      for (let cursor = await index.openCursor(id); cursor; cursor = await cursor.continue()) {
         await cursor.delete();
       }
       await tx.done;
     });
   }
 
-  /** Saves sample `id` (a PNG blob) of class `classKey`. */
-  async addSample(id, classKey, png) {
+  /** Saves sample `id` (a PNG blob) of class `classId`, and that the next sample id is past it, atomically. */
+  async addSample(id, classId, png) {
     const bytes = await png.arrayBuffer();
-    return write(() => this.db.add('samples', { key: id, classKey, png: bytes }));
+    return write(async () => {
+      const tx = this.db.transaction(['meta', 'samples'], 'readwrite');
+      const project = await tx.objectStore('meta').get('project');
+      project.next_ids = nextPast(project.next_ids, 'sample', id);
+      await Promise.all([
+        tx.objectStore('samples').add({ id, class_id: classId, png: bytes }),
+        tx.objectStore('meta').put(project, 'project'),
+        tx.done,
+      ]);
+    });
   }
 
-  removeSample(key) {
-    return write(() => this.db.delete('samples', key));
+  removeSample(id) {
+    return write(() => this.db.delete('samples', id));
   }
 
-  async moveSample(key, classKey) {
+  async moveSample(id, classId) {
     await write(async () => {
       const tx = this.db.transaction('samples', 'readwrite');
-      const sample = await tx.store.get(key);
-      if (sample) await tx.store.put({ ...sample, classKey });
+      const sample = await tx.store.get(id);
+      if (sample) await tx.store.put({ ...sample, class_id: classId });
       await tx.done;
     });
   }

@@ -1,6 +1,7 @@
 // The module worker: owns the wasm instance and burn, so the page never blocks. A generic
 // dispatcher: a request { id, type, args } whose type is a method of the wasm `Project` (src/web)
-// calls it with `args` (an array of its arguments); the few requests below are the worker's own.
+// calls it with `args` (an array of its arguments); the few requests below are the worker's own,
+// called the same way.
 // Unsolicited messages: { type: 'progress', phase: 'weights' | 'restore', loaded, total } during
 // long steps, and { type: 'gpu-lost', message } when the GPU goes away under a WebGPU project.
 
@@ -8,6 +9,7 @@ import init, { Project, readBundle, trainingSettings } from './pkg/burnish.js';
 import { chooseBackend } from './backend.js';
 import { loadWeights } from './weights.js';
 import { serve } from './serve.js';
+import { restoreSaved } from './restore.js';
 import { POOL_WORKER_URL, PrefixPool, poolSize } from './prefix-pool.js';
 
 let project = null;
@@ -44,7 +46,7 @@ const handlers = {
    * on `classes` ([{ id, name }]) with `settings` (missing ones take the core's defaults); returns
    * the core's settings schema and the project's settings as the core holds them.
    */
-  async load({ weightsUrl, backend: requested, classes, settings }) {
+  async load({ weights_url: weightsUrl, backend: requested, classes, settings }) {
     await init();
     const { bytes: weights, cached, verified } = await loadWeights(weightsUrl, (loaded, total) =>
       postMessage({ type: 'progress', phase: 'weights', loaded, total }),
@@ -68,27 +70,19 @@ const handlers = {
         return null;
       });
     }
-    return { backend, reason, weightsBytes: weights.length, cached, verified, schema: await trainingSettings(), settings: await project.config() };
+    return { backend, reason, cached, verified, schema: await trainingSettings(), settings: await project.config() };
   },
   /**
-   * Re-adds saved samples ([{ id, classId, png }], decoded in wasm) and the saved model; returns the
-   * model's description, or why it was not restored (the samples stay usable).
+   * Re-adds a saved project's samples ([{ id, class_id, png }], decoded in wasm), its next ids
+   * (ids are never given twice) and its model; returns the model's description, or why it was
+   * not restored (the samples stay usable).
    */
-  async restore({ samples, model }) {
-    for (const [i, { id, classId, png }] of samples.entries()) {
-      await needProject().insertSamplePng(id, classId, new Uint8Array(await png.arrayBuffer()));
-      if (i % 16 === 15) postMessage({ type: 'progress', phase: 'restore', loaded: i + 1, total: samples.length });
-    }
-    try {
-      return { model: model ? await needProject().installModel(model) : null, modelError: null };
-    } catch (err) {
-      return { model: null, modelError: err.message };
-    }
-  },
+  restore: (saved) =>
+    restoreSaved(needProject(), saved, (loaded, total) => postMessage({ type: 'progress', phase: 'restore', loaded, total })),
   /** How many embedding workers started (0: none; this worker embeds alone), once they have. */
   poolSize: async () => (await pool)?.size ?? 0,
   /** Embeds a round of up to `limit` pending images (on the pool where there is one); returns how many remain. */
-  async embedPending({ limit }) {
+  async embedPending(limit) {
     const workers = await pool;
     return workers ? workers.embedPending(needProject(), limit) : needProject().embedPending(limit);
   },
@@ -97,7 +91,7 @@ const handlers = {
   /** The trained model's `.safetensors`, as a Blob: posting and storing it costs the page nothing. */
   exportModel: async () => new Blob([await needProject().exportModel()]),
   /** Reads and validates a bundle (throws naming the problem). */
-  readBundle: ({ bytes }) => readBundle(bytes),
+  readBundle: (bytes) => readBundle(bytes),
 };
 
 /** Any other request: the Project method of that name, with `args` as its arguments. */

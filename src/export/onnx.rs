@@ -13,7 +13,7 @@
 use super::onnx_proto::{
     AttributeProto, Dimension, FLOAT, GraphProto, IR_VERSION, ModelProto, NodeProto,
     OperatorSetIdProto, StringStringEntryProto, TensorProto, TensorShapeProto, TensorTypeProto,
-    TypeProto, ValueInfoProto,
+    TypeProto, ValueInfoProto, int, ints,
 };
 use super::{read_dense, read_folded_conv};
 use crate::error::{Error, Result};
@@ -35,24 +35,6 @@ pub const PREPROCESSING: &str = "input `image`: float32 [N, 3, 224, 224] (NCHW),
 struct Graph {
     nodes: Vec<NodeProto>,
     initializers: Vec<TensorProto>,
-}
-
-fn ints(name: &str, values: &[i64]) -> AttributeProto {
-    AttributeProto {
-        name: name.into(),
-        r#type: 7,
-        ints: values.to_vec(),
-        ..Default::default()
-    }
-}
-
-fn int(name: &str, value: i64) -> AttributeProto {
-    AttributeProto {
-        name: name.into(),
-        r#type: 2,
-        i: Some(value),
-        ..Default::default()
-    }
 }
 
 impl Graph {

@@ -183,3 +183,23 @@ pub struct Dimension {
 pub const IR_VERSION: i64 = 7;
 /// `TensorProto.DataType.FLOAT`.
 pub const FLOAT: i32 = 1;
+
+/// A list-of-integers attribute (`AttributeProto.INTS`).
+pub fn ints(name: &str, values: &[i64]) -> AttributeProto {
+    AttributeProto {
+        name: name.into(),
+        r#type: 7,
+        ints: values.to_vec(),
+        ..Default::default()
+    }
+}
+
+/// An integer attribute (`AttributeProto.INT`).
+pub fn int(name: &str, value: i64) -> AttributeProto {
+    AttributeProto {
+        name: name.into(),
+        r#type: 2,
+        i: Some(value),
+        ..Default::default()
+    }
+}

@@ -111,9 +111,11 @@ impl serde::de::Visitor<'_> for FineTuneBlocksVisitor {
     }
 }
 
-/// Everything that shapes a training run. Every random choice derives from `seed`.
+/// Everything that shapes a training run. Every random choice derives from `seed`. A missing
+/// setting takes its default; an unknown one is refused by name (a misspelt key must not
+/// silently leave its setting at the default).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct TrainConfig {
     /// How many of the last depthwise-separable blocks train with the head (0..=3, or chosen
     /// by validation).
@@ -179,33 +181,18 @@ impl Default for TrainConfig {
 pub const MAX_FINE_TUNE_BLOCKS: usize = 3;
 
 impl TrainConfig {
-    /// Every numeric field by its setting's name (`None`: an optional one that is off).
-    fn numbers(&self) -> [(&'static str, Option<f64>); 13] {
-        [
-            ("epochs", Some(self.epochs as f64)),
-            ("fine_tune_epochs", Some(self.fine_tune_epochs as f64)),
-            ("augment_views", Some(self.augment_views as f64)),
-            ("batch_size", Some(self.batch_size as f64)),
-            ("learning_rate", Some(self.learning_rate)),
-            ("block_lr_factor", Some(self.block_lr_factor)),
-            ("hidden_units", Some(self.hidden_units as f64)),
-            ("dropout", Some(self.dropout)),
-            ("label_smoothing", Some(f64::from(self.label_smoothing))),
-            ("weight_decay", Some(f64::from(self.weight_decay))),
-            ("validation_fraction", Some(self.validation_fraction)),
-            ("patience", self.patience.map(|p| p as f64)),
-            ("seed", Some(self.seed as f64)),
-        ]
-    }
-
-    /// Checks every number against its [`Setting`]'s range and the blocks against
+    /// Checks every number of the schema ([`Self::settings`]) against its range, read from
+    /// the settings as serialised (so no list of fields is kept by hand), and the blocks against
     /// [`MAX_FINE_TUNE_BLOCKS`] (selects and checkboxes are typed: serde refuses other values).
     pub fn validate(&self) -> Result<()> {
-        let schema = Self::settings();
-        for (name, value) in self.numbers() {
-            let setting = (schema.iter().find(|s| s.name == name))
-                .ok_or_else(|| Error::InvalidArgument(format!("no setting named {name}")))?;
-            setting.check(value)?;
+        let values = serde_json::to_value(self)
+            .map_err(|e| Error::InvalidArgument(format!("settings: {e}")))?;
+        for setting in Self::settings().iter().filter(|s| s.kind == "number") {
+            let value = values.get(setting.name).ok_or_else(|| {
+                Error::InvalidArgument(format!("no setting named {}", setting.name))
+            })?;
+            // NaN and infinities serialise as null: refused like any missing number.
+            setting.check(value.as_f64())?;
         }
         if self.blocks() > MAX_FINE_TUNE_BLOCKS {
             return Err(Error::InvalidArgument(format!(
@@ -268,18 +255,30 @@ mod tests {
 
     #[test]
     fn every_number_in_the_schema_is_validated() {
-        let checked: Vec<&str> = TrainConfig::default().numbers().map(|(n, _)| n).to_vec();
-        let numbers: Vec<&str> = (TrainConfig::settings().into_iter())
-            .filter(|s| s.kind == "number")
-            .map(|s| s.name)
-            .collect();
-        assert_eq!(checked.len(), numbers.len());
-        assert!(numbers.iter().all(|n| checked.contains(n)), "{numbers:?}");
+        let defaults = serde_json::to_value(TrainConfig::default()).expect("json");
+        for setting in TrainConfig::settings() {
+            if setting.kind != "number" {
+                continue;
+            }
+            let beyond = setting.max.expect("max") * 2.0 + 1.0;
+            let mut values = defaults.clone();
+            values[setting.name] = serde_json::json!(beyond.round() as u64);
+            let config: TrainConfig = serde_json::from_value(values).expect("typed");
+            assert!(config.validate().is_err(), "{} = {beyond}", setting.name);
+        }
         let none = TrainConfig {
             patience: None,
             ..TrainConfig::default()
         };
         none.validate().expect("patience may be off");
+    }
+
+    #[test]
+    fn unknown_settings_are_refused_by_name() {
+        let err = serde_json::from_str::<TrainConfig>(r#"{"epochz": 3}"#).expect_err("misspelt");
+        assert!(err.to_string().contains("unknown field `epochz`"), "{err}");
+        let some: TrainConfig = serde_json::from_str(r#"{"epochs": 3}"#).expect("partial");
+        assert_eq!(some.epochs, 3, "missing settings take their defaults");
     }
 
     #[test]

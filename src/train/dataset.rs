@@ -2,7 +2,30 @@
 
 use crate::data::RGB_IMAGE_BYTES;
 use crate::error::{Error, Result};
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
+
+/// The ids the next class and the next sample get. They only grow, so an id is never given
+/// twice within a project — across deletions, reloads and bundles too (a trained model's split
+/// names its samples by id, and evaluation trusts it).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NextIds {
+    /// The next class's id.
+    pub class: u64,
+    /// The next sample's id.
+    pub sample: u64,
+}
+
+impl NextIds {
+    /// Each id the larger of the two.
+    pub fn max(self, other: NextIds) -> NextIds {
+        NextIds {
+            class: self.class.max(other.class),
+            sample: self.sample.max(other.sample),
+        }
+    }
+}
 
 /// One labelled image.
 #[derive(Clone, Debug)]
@@ -22,8 +45,7 @@ pub struct Dataset {
     class_ids: Vec<u64>,
     class_names: Vec<String>,
     samples: Vec<Sample>,
-    next_id: u64,
-    next_class_id: u64,
+    next: NextIds,
 }
 
 impl Dataset {
@@ -31,7 +53,10 @@ impl Dataset {
     pub fn new(class_names: Vec<String>) -> Self {
         Self {
             class_ids: (0..class_names.len() as u64).collect(),
-            next_class_id: class_names.len() as u64,
+            next: NextIds {
+                class: class_names.len() as u64,
+                sample: 0,
+            },
             class_names,
             ..Self::default()
         }
@@ -48,10 +73,10 @@ impl Dataset {
 
     /// Adds a class; returns its id.
     pub fn add_class(&mut self, name: impl Into<String>) -> u64 {
-        let id = self.next_class_id;
+        let id = self.next.class;
         self.class_ids.push(id);
         self.class_names.push(name.into());
-        self.next_class_id += 1;
+        self.next.class += 1;
         id
     }
 
@@ -62,7 +87,7 @@ impl Dataset {
         }
         self.class_ids.push(id);
         self.class_names.push(name.into());
-        self.next_class_id = self.next_class_id.max(id + 1);
+        self.next.class = self.next.class.max(id + 1);
         Ok(())
     }
 
@@ -102,6 +127,17 @@ impl Dataset {
         Ok(removed)
     }
 
+    /// The ids the next class and sample will get.
+    pub fn next_ids(&self) -> NextIds {
+        self.next
+    }
+
+    /// Never gives ids below `next` (a saved project's, which may be past every id it still
+    /// holds: its newest samples or classes were deleted).
+    pub fn reserve_ids(&mut self, next: NextIds) {
+        self.next = self.next.max(next);
+    }
+
     /// Class ids, by label.
     pub fn class_ids(&self) -> &[u64] {
         &self.class_ids
@@ -114,7 +150,7 @@ impl Dataset {
 
     /// Adds one 224×224 RGB image to class `class` (an id); returns the sample's new id.
     pub fn add_sample(&mut self, class: u64, rgb: Vec<u8>) -> Result<u64> {
-        let id = self.next_id;
+        let id = self.next.sample;
         self.insert_sample(id, class, rgb)?;
         Ok(id)
     }
@@ -143,7 +179,7 @@ impl Dataset {
                 rgb: rgb.into(),
             },
         );
-        self.next_id = self.next_id.max(id + 1);
+        self.next.sample = self.next.sample.max(id + 1);
         Ok(())
     }
 
@@ -257,5 +293,29 @@ mod tests {
             "1 is a label, not an id"
         );
         assert!(Dataset::with_classes(vec![(1, "a".into()), (1, "b".into())]).is_err());
+    }
+
+    #[test]
+    fn deleted_ids_are_never_given_again() {
+        let mut d = Dataset::new(vec!["a".into(), "b".into()]);
+        let kept = d.add_sample(0, vec![0; RGB_IMAGE_BYTES]).expect("kept");
+        let newest = d.add_sample(0, vec![0; RGB_IMAGE_BYTES]).expect("newest");
+        assert!(d.remove_sample(newest));
+        let class = d.add_class("c");
+        d.remove_class(class).expect("remove");
+        let saved = d.next_ids();
+        // Reloaded from what is left, the project would hand the deleted ids out again…
+        let mut reloaded = Dataset::with_classes(vec![(0, "a".into()), (1, "b".into())])
+            .expect("classes");
+        reloaded
+            .insert_sample(kept, 0, vec![0; RGB_IMAGE_BYTES])
+            .expect("kept");
+        assert_eq!(reloaded.next_ids(), NextIds { class: 2, sample: 1 });
+        // …unless its saved next ids come back with it.
+        reloaded.reserve_ids(saved);
+        assert_eq!(reloaded.add_sample(0, vec![0; RGB_IMAGE_BYTES]).ok(), Some(newest + 1));
+        assert_eq!(reloaded.add_class("d"), class + 1);
+        reloaded.reserve_ids(NextIds::default());
+        assert_eq!(reloaded.next_ids().sample, newest + 2, "ids never go back");
     }
 }

@@ -6,6 +6,7 @@
 //! embedded once up to the same boundary; every epoch draws one of them per sample.
 
 mod augment;
+pub mod bundle;
 mod cache;
 mod calibration;
 mod config;
@@ -32,7 +33,7 @@ pub use config::{
     AUTO_FINE_TUNE_BLOCKS, FineTuneBlocks, HeadKind, MAX_FINE_TUNE_BLOCKS, TrainConfig,
 };
 pub use data_check::{DataCheck, MapPoint, NearCopy, Overlap, Suspect};
-pub use dataset::{Dataset, Sample};
+pub use dataset::{Dataset, NextIds, Sample};
 pub use embedding::{PrefixWork, embed_batch};
 pub use evaluation::{Evaluation, Misclassified};
 pub use explain::ActivationMap;
@@ -42,7 +43,8 @@ pub use novelty::{
     DEFAULT_STRICTNESS, Novelty, REFERENCES_PER_CLASS, VIEW_TEMPERATURE, imagenet_view, row_scale,
 };
 pub use project::Project;
-pub use settings::Setting;
+pub use run::StopHandle;
+pub use settings::{Choice, Setting};
 pub use split::{Split, stratified_split};
 pub use stage::Stage;
 pub use tail::Tail;

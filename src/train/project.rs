@@ -5,25 +5,22 @@
 use super::cache::BoundaryCache;
 use super::config::TrainConfig;
 use super::data_check::DataCheck;
-use super::dataset::Dataset;
+use super::dataset::{Dataset, NextIds};
 use super::evaluation::Evaluation;
 use super::explain::ActivationMap;
 use super::head::HeadConfig;
 use super::metrics::EpochMetrics;
 use super::novelty::normalize;
-use super::run::{Run, RunSetup};
+use super::run::{Run, RunSetup, StopHandle};
 use super::stage::RunSample;
 use super::tail::Tail;
 use super::trained::{Classification, TrainedModel, novelty_features};
-use crate::bundle::{Bundle, BundleSample, encode_png};
 use crate::data::rgb_to_input;
 use crate::error::{Error, Result};
 use crate::infer::read_values;
 use crate::model::{FEATURE_DIM, MobileNetV1};
 use burn::prelude::*;
 use std::collections::HashSet;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Samples a data check reads features of at once (bounds the boundary activations held).
 const CHECK_BATCH: usize = 32;
@@ -37,13 +34,12 @@ pub struct Project {
     pub(super) config: TrainConfig,
     pub(super) dataset: Dataset,
     pub(super) cache: BoundaryCache,
-    /// The run in progress: started by the first [`Self::train_epoch`], forgotten by any edit
-    /// that changes what it would train (settings, classes) or installs another model.
+    /// The run in progress: started by [`Self::start_training`], ended by its last epoch or by
+    /// any edit that changes what it would train (settings, classes) or installs another model.
     run: Option<Run>,
     trained: Option<TrainedModel>,
     /// An imported model's tail: the next run starts from it when its shape fits.
     resume: Option<Tail>,
-    cancel: Arc<AtomicBool>,
 }
 
 impl Project {
@@ -72,7 +68,6 @@ impl Project {
             run: None,
             trained: None,
             resume: None,
-            cancel: Arc::new(AtomicBool::new(false)),
         }
     }
 
@@ -152,6 +147,16 @@ impl Project {
         self.dataset.add_sample(class, rgb)
     }
 
+    /// The ids the next class and sample will get (save them with the project).
+    pub fn next_ids(&self) -> NextIds {
+        self.dataset.next_ids()
+    }
+
+    /// Never gives ids below a saved project's `next` ([`Dataset::reserve_ids`]).
+    pub fn reserve_ids(&mut self, next: NextIds) {
+        self.dataset.reserve_ids(next);
+    }
+
     /// Adds a 224×224 RGB sample under a known id (restoring a saved project).
     pub fn insert_sample(&mut self, id: u64, class: u64, rgb: Vec<u8>) -> Result<()> {
         self.dataset.insert_sample(id, class, rgb)
@@ -176,16 +181,29 @@ impl Project {
         &self.cache
     }
 
-    /// A flag that, once set, stops the running epoch after its current batch (set it from
-    /// another thread or task than the one awaiting [`Self::train_epoch`]).
-    pub fn cancel_handle(&self) -> Arc<AtomicBool> {
-        self.cancel.clone()
+    /// Starts a training run on a snapshot of the current samples (embedding what is pending);
+    /// returns its stop handle, which stops this run only (keep it to stop the run from another
+    /// thread or task than the one awaiting [`Self::train_epoch`]). Refused while a run is in
+    /// progress.
+    pub fn start_training(&mut self) -> Result<StopHandle> {
+        if self.run.is_some() {
+            return Err(Error::State(
+                "a training run is already in progress: stop it or train it to its end first"
+                    .into(),
+            ));
+        }
+        let run = self.start_run()?;
+        let stop = run.stop_handle();
+        self.run = Some(run);
+        Ok(stop)
     }
 
-    /// Asks the running (or next) epoch to stop after its current batch; the run keeps its best
-    /// weights so far.
+    /// Stops the run in progress after its current batch (it keeps its best weights so far);
+    /// without a run in progress, does nothing.
     pub fn stop(&self) {
-        self.cancel.store(true, Ordering::SeqCst);
+        if let Some(run) = &self.run {
+            run.stop_handle().stop();
+        }
     }
 
     /// Whether a run is in progress (started and not yet done).
@@ -193,18 +211,20 @@ impl Project {
         self.run.is_some()
     }
 
-    /// Trains one epoch, starting a run on a snapshot of the current samples first if none is
-    /// in progress (embedding what is pending). When the epoch reports `done`, the run's model
-    /// has become [`Self::trained`]. A failed epoch ends the run.
+    /// Trains one epoch of the run in progress. When the epoch reports `done`, the run's model
+    /// has become [`Self::trained`] and the run is over. A failed epoch ends the run. Without a
+    /// run in progress (none was started, or an edit to the classes or settings ended it) this
+    /// is an error, never a silent new run.
     pub async fn train_epoch(&mut self) -> Result<EpochMetrics> {
-        let mut run = match self.run.take() {
-            Some(run) => run,
-            None => self.start_run()?,
-        };
+        let mut run = self.run.take().ok_or_else(|| {
+            Error::State(
+                "no training run in progress (changing the classes or settings ends one): \
+                 start training again"
+                    .into(),
+            )
+        })?;
         let metrics = run.epoch().await?;
         if metrics.done {
-            // A Stop that came after the last batch is for this run, not the next one.
-            self.cancel.store(false, Ordering::SeqCst);
             self.trained = Some(run.finish(&self.frozen).await?);
         } else {
             self.run = Some(run);
@@ -251,7 +271,7 @@ impl Project {
             tail,
             train,
             validation,
-            cancel: self.cancel.clone(),
+            stop: StopHandle::default(),
         }))
     }
 
@@ -267,9 +287,17 @@ impl Project {
     }
 
     /// Installs a saved or imported model (ending the run in progress); the next run starts
-    /// from its weights when the classes and `fine_tune_blocks` match.
+    /// from its weights when the classes and `fine_tune_blocks` match. New samples get ids past
+    /// every id its split names, so none can pass for one it held out.
     pub fn install(&mut self, model: TrainedModel) {
         self.run = None;
+        let split = &model.meta.split;
+        if let Some(&last) = split.train.iter().chain(&split.validation).max() {
+            self.dataset.reserve_ids(NextIds {
+                class: 0,
+                sample: last + 1,
+            });
+        }
         self.resume = Some(model.net.tail.clone());
         self.trained = Some(model);
     }
@@ -319,7 +347,7 @@ impl Project {
     }
 
     /// What the trained model says of one 224×224 RGB image; `strictness` is the percent of
-    /// known-class images "none of these" would flag (default 1).
+    /// known-class images "none of these" would flag ([`super::DEFAULT_STRICTNESS`] when `None`).
     pub async fn classify(&self, rgb: &[u8], strictness: Option<f32>) -> Result<Classification> {
         let model = self.trained_or_err()?;
         let input = rgb_to_input(rgb, &self.device)?;
@@ -359,30 +387,5 @@ impl Project {
             FEATURE_DIM,
             classes,
         ))
-    }
-
-    /// The whole project as a bundle: classes, settings, "none of these" `strictness`, every
-    /// sample as a lossless PNG under its id, and the trained model.
-    pub async fn to_bundle(&self, strictness: Option<f32>) -> Result<Bundle> {
-        let samples = (self.dataset.samples().iter())
-            .map(|s| {
-                Ok(BundleSample {
-                    id: s.id,
-                    label: s.label,
-                    png: encode_png(&s.rgb)?,
-                })
-            })
-            .collect::<Result<_>>()?;
-        let model = match &self.trained {
-            Some(model) => Some(model.to_safetensors().await?),
-            None => None,
-        };
-        Ok(Bundle {
-            class_names: self.dataset.class_names().to_vec(),
-            settings: Some(self.config.clone()),
-            strictness,
-            samples,
-            model,
-        })
     }
 }

@@ -44,8 +44,30 @@ pub struct RunSetup {
     pub train: Vec<RunSample>,
     /// Held-out samples.
     pub validation: Vec<RunSample>,
-    /// Set to stop the run at the next batch boundary.
-    pub cancel: Arc<AtomicBool>,
+    /// Stops this run (and no other) at the next batch boundary.
+    pub stop: StopHandle,
+}
+
+/// Stops one training run after its current batch (never before its first). Each run has its
+/// own: a Stop that reaches a run already over, or no run at all, cannot end the next one.
+#[derive(Clone, Debug, Default)]
+pub struct StopHandle(Arc<AtomicBool>);
+
+impl StopHandle {
+    /// Asks the run to stop after its current batch; it keeps its best weights so far.
+    pub fn stop(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether a stop was asked for (and not yet taken by an epoch).
+    pub fn is_stopping(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+
+    /// Takes the request: true once per stop.
+    fn take(&self) -> bool {
+        self.0.swap(false, Ordering::SeqCst)
+    }
 }
 
 /// A training run in progress.
@@ -78,6 +100,11 @@ pub struct Run {
 }
 
 impl Run {
+    /// This run's stop handle.
+    pub fn stop_handle(&self) -> StopHandle {
+        self.setup.stop.clone()
+    }
+
     /// Starts a run (the tail moves to autodiff; the optimiser is fresh).
     pub fn new(setup: RunSetup) -> Self {
         let Tail { blocks, head } = setup.tail.clone();
@@ -134,7 +161,7 @@ impl Run {
         Tensor::cat(rows, 0)
     }
 
-    /// Trains one epoch and reports it. Stop (the cancel flag) ends the epoch after its current
+    /// Trains one epoch and reports it. Stop (the run's [`StopHandle`]) ends the epoch after its current
     /// batch — never before its first, so every reported epoch trained on something — and the
     /// run keeps the best weights so far.
     pub async fn epoch(&mut self) -> Result<EpochMetrics> {
@@ -164,7 +191,7 @@ impl Run {
         let mut seen = 0usize;
         let mut cancelled = false;
         for batch in order.chunks(config.batch_size) {
-            if seen > 0 && self.setup.cancel.swap(false, Ordering::SeqCst) {
+            if seen > 0 && self.setup.stop.take() {
                 cancelled = true;
                 break;
             }
@@ -186,7 +213,7 @@ impl Run {
             seen += n;
         }
         // A stop that arrived during the last batch still ends the run.
-        cancelled |= self.setup.cancel.swap(false, Ordering::SeqCst);
+        cancelled |= self.setup.stop.take();
         let train_loss = read_scalar(loss_sum).await? / seen.max(1) as f32;
         let train_accuracy = read_scalar(correct.float()).await? / seen.max(1) as f32;
 

@@ -4,15 +4,15 @@
 
 use super::device::device_for;
 use super::to_js;
-use crate::bundle::decode_png;
+use crate::bundle::{Bundle, decode_png};
 use crate::data::rgb_to_input;
 use crate::export::{ModelFormat, export_model_file};
 use crate::infer::{embed_images, imagenet_top_k};
-use crate::train::{Dataset, Project as CoreProject, TrainConfig, TrainedModel, embed_batch};
+use crate::train::{
+    Dataset, NextIds, Project as CoreProject, StopHandle, TrainConfig, TrainedModel, embed_batch,
+};
 use crate::weights::{load_mobilenet, source_sha256};
 use std::cell::{Ref, RefCell, RefMut};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use wasm_bindgen::prelude::*;
 
 const BUSY: &str = "busy: another operation on this project is running";
@@ -21,8 +21,9 @@ const BUSY: &str = "busy: another operation on this project is running";
 #[wasm_bindgen]
 pub struct Project {
     core: RefCell<CoreProject>,
-    /// The core's stop flag, reachable while an epoch holds the core.
-    cancel: Arc<AtomicBool>,
+    /// The stop handle of the last run started, reachable while an epoch holds the core (never
+    /// borrowed across an await).
+    run_stop: RefCell<Option<StopHandle>>,
     backend: String,
 }
 
@@ -63,7 +64,7 @@ impl Project {
         let mut core = CoreProject::new(base, device, sha, dataset);
         core.set_config(settings)?;
         Ok(Project {
-            cancel: core.cancel_handle(),
+            run_stop: RefCell::new(None),
             core: RefCell::new(core),
             backend,
         })
@@ -191,21 +192,54 @@ impl Project {
             .insert_prefix_work(&slots, first_block, values)?)
     }
 
-    /// Trains one epoch (starting a run first if none is going); resolves to its
-    /// `EpochMetrics`. When `done`, the run's model has become the trained model.
+    /// Starts a training run on the samples as they are now (refused while one is in progress).
+    #[wasm_bindgen(js_name = startTraining)]
+    pub async fn start_training(&self) -> Result<(), JsError> {
+        let stop = self.core_mut()?.start_training()?;
+        *self.run_stop.borrow_mut() = Some(stop);
+        Ok(())
+    }
+
+    /// Trains one epoch of the run in progress; resolves to its `EpochMetrics`. When `done`,
+    /// the run's model has become the trained model. Without a run in progress (an edit to the
+    /// classes or settings ends one) it fails: it never starts one by itself.
     #[wasm_bindgen(js_name = trainEpoch)]
     pub async fn train_epoch(&self) -> Result<JsValue, JsError> {
         to_js(&self.core_mut()?.train_epoch().await?)
     }
 
-    /// Asks the running epoch to stop after its current batch (the best weights so far are kept).
+    /// Stops the run in progress after its current batch (its best weights so far are kept);
+    /// a Stop with no run in progress, or for a run already over, changes nothing.
     pub async fn stop(&self) -> Result<(), JsError> {
-        self.cancel.store(true, Ordering::SeqCst);
+        if let Some(stop) = self.run_stop.borrow().as_ref() {
+            stop.stop();
+        }
+        Ok(())
+    }
+
+    /// Whether a training run is in progress.
+    #[wasm_bindgen(js_name = isTraining)]
+    pub async fn is_training(&self) -> Result<bool, JsError> {
+        Ok(self.core()?.is_training())
+    }
+
+    /// The ids the next class and sample get (`{ class, sample }`: save them with the project).
+    #[wasm_bindgen(js_name = nextIds)]
+    pub async fn next_ids(&self) -> Result<JsValue, JsError> {
+        to_js(&self.core()?.next_ids())
+    }
+
+    /// Never gives ids below a saved project's `next_ids` (`{ class, sample }`).
+    #[wasm_bindgen(js_name = reserveIds)]
+    pub async fn reserve_ids(&self, next_ids: JsValue) -> Result<(), JsError> {
+        let next: NextIds = serde_wasm_bindgen::from_value(next_ids)?;
+        self.core_mut()?.reserve_ids(next);
         Ok(())
     }
 
     /// What the trained model says of one 224×224 RGB image (`Classification`); `strictness`
-    /// is the percent of known-class images "none of these" flags (default 1).
+    /// is the percent of known-class images "none of these" flags (the core's
+    /// `DEFAULT_STRICTNESS` when absent).
     pub async fn classify(
         &self,
         rgb: Vec<u8>,
@@ -333,7 +367,7 @@ impl Project {
     /// The whole project as a bundle (zip bytes) with this "none of these" strictness.
     #[wasm_bindgen(js_name = writeBundle)]
     pub async fn write_bundle(&self, strictness: Option<f32>) -> Result<Vec<u8>, JsError> {
-        let bundle = self.core()?.to_bundle(strictness).await?;
+        let bundle = Bundle::of_project(&*self.core()?, strictness).await?;
         Ok(bundle.to_zip()?)
     }
 }

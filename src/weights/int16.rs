@@ -9,7 +9,7 @@
 //! int16's error for 1.7 % of the weights. The converter also moves each BatchNorm mean by the
 //! expected shift of its int16 kernel's output (`convert::bias_correction`). Measured against
 //! TensorFlow on 366 real photos, largest |Δprobability|: every kernel int16 4.5e-3, this 2.7e-4
-//! (docs/benchmarks.md, "Half the download"; `bench/int16-layers.py`). Files with every kernel
+//! (docs/benchmarks.md, "Half the download"; `bench/research/int16-layers.py`). Files with every kernel
 //! int16 (before issue 24) or none still read.
 
 use super::{RawTensor, le_bytes, serialize_raw};

@@ -75,10 +75,13 @@ pub fn golden_rgb(image: &GoldenImage) -> Vec<u8> {
 }
 pub mod fashion;
 
-/// Trains `project` epoch by epoch until its run is done (its model installed); returns every
+/// Trains `project` epoch by epoch (starting a run if none is in progress) until its run is done (its model installed); returns every
 /// epoch's metrics.
 pub fn run_to_end(project: &mut burnish::train::Project) -> Vec<burnish::train::EpochMetrics> {
     let mut history = Vec::new();
+    if !project.is_training() {
+        project.start_training().expect("start training");
+    }
     loop {
         let m = pollster::block_on(project.train_epoch()).expect("epoch");
         let done = m.done;

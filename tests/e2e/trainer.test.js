@@ -23,7 +23,6 @@ const env = serverAndChromium([
 ]);
 
 const shot = (page, name) => page.screenshot({ path: join(ARTIFACTS, `trainer-${name}.png`), fullPage: true });
-const state = (page) => page.evaluate(() => document.body.dataset.state);
 const cards = (page) => page.locator('[data-testid="class-card"]');
 const top = (page) => page.textContent('[data-testid="prediction-top"]');
 

@@ -4,6 +4,7 @@
 // records the requests, so tests can check what the ProjectModel asks.
 
 import { readFileSync } from 'node:fs';
+import { restoreSaved } from '../../www/restore.js';
 
 const ROOT = new URL('../../', import.meta.url);
 const pkg = await import(new URL('www/pkg/burnish.js', ROOT));
@@ -15,26 +16,22 @@ export class CoreSession {
     this.requests = [];
   }
 
-  /** ModelSession.start on the real core: classes under their ids, settings, samples and model. */
+  /** ModelSession.start on the real core: classes under their ids, settings, then what the worker restores. */
   async start(_backend, saved) {
-    const classes = saved.classes.map((c) => ({ id: c.key, name: c.name }));
-    this.project = await pkg.Project.create(new Uint8Array(WEIGHTS), 'flex', classes, saved.settings ?? {});
-    for (const s of saved.samples) {
-      await this.project.insertSamplePng(s.key, s.classKey, new Uint8Array(await s.png.arrayBuffer()));
-    }
-    const model = saved.model ? await this.project.installModel(saved.model) : null;
+    this.project = await pkg.Project.create(new Uint8Array(WEIGHTS), 'flex', saved.classes, saved.settings ?? {});
+    const restored = await restoreSaved(this.project, saved);
     const schema = await pkg.trainingSettings();
-    return { backend: 'flex', reason: 'the core under Node', cached: false, schema, settings: await this.project.config(), model, modelError: null };
+    return { backend: 'flex', reason: 'the core under Node', cached: false, schema, settings: await this.project.config(), ...restored };
   }
 
   /** The worker's own requests as worker.js answers them (no pool here), else the Project method. */
   async request(type, args = []) {
     this.requests.push(type);
     const own = {
-      embedPending: ({ limit }) => this.project.embedPending(limit),
+      embedPending: (limit) => this.project.embedPending(limit),
       exportModel: async () => new Blob([await this.project.exportModel()]),
-      readBundle: ({ bytes }) => pkg.readBundle(bytes),
+      readBundle: (bytes) => pkg.readBundle(bytes),
     };
-    return own[type] ? own[type](args) : this.project[type](...args);
+    return own[type] ? own[type](...args) : this.project[type](...args);
   }
 }

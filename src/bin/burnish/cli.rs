@@ -2,7 +2,7 @@
 
 use crate::train::{Source, TrainArgs};
 use crate::{check, convert, export, export_model, predict, train};
-use burnish::train::{FineTuneBlocks, HeadKind, TrainConfig};
+use crate::setting_flags::{SettingFlags, StrictnessFlag};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -55,10 +55,12 @@ enum Command {
         /// The class whose evidence --explain maps (default: the predicted one).
         #[arg(long, value_name = "NAME", requires = "explain")]
         explain_class: Option<String>,
+        #[command(flatten)]
+        strictness: StrictnessFlag,
     },
     /// Fine-tune on DATA_DIR (one sub-folder per class) or on a project bundle; one JSON line
     /// per epoch, then a summary. Settings: the bundle's (if any), else the defaults shown,
-    /// each overridden by its flag when given.
+    /// each overridden by its flag when given (every setting of the app has one).
     Train {
         /// Training images, one sub-folder per class.
         #[arg(required_unless_present = "project", conflicts_with = "project")]
@@ -79,7 +81,9 @@ enum Command {
         #[arg(long, default_value = DEFAULT_WEIGHTS)]
         weights: PathBuf,
         #[command(flatten)]
-        flags: TrainFlags,
+        settings: SettingFlags,
+        #[command(flatten)]
+        strictness: StrictnessFlag,
         /// Where to write the trained model.
         #[arg(long, default_value = "model.safetensors")]
         out: PathBuf,
@@ -103,6 +107,11 @@ enum Command {
         /// The bundle to write.
         #[arg(long, default_value = "project.zip")]
         out: PathBuf,
+        /// Settings the bundle carries (the app trains with them); none given: the app's own.
+        #[command(flatten)]
+        settings: SettingFlags,
+        #[command(flatten)]
+        strictness: StrictnessFlag,
     },
     /// Write a trained model in a format other tools load: `onnx` (one file, the whole
     /// classifier) or `tfjs` (Teachable Machine's files); see docs/using-a-model.md.
@@ -118,89 +127,9 @@ enum Command {
         /// Converted ImageNet weights (the base the model was trained on).
         #[arg(long, default_value = DEFAULT_WEIGHTS)]
         weights: PathBuf,
+        #[command(flatten)]
+        strictness: StrictnessFlag,
     },
-}
-
-/// Training flags given on the command line (each overrides the base settings).
-#[derive(clap::Args)]
-struct TrainFlags {
-    /// Last depthwise-separable blocks to fine-tune with the head, 0..=3, or `auto`: train
-    /// the head alone, then the last block with it, and keep whichever validates better
-    /// [default: auto].
-    #[arg(long)]
-    fine_tune_blocks: Option<FineTuneBlocks>,
-    /// Maximum epochs training the head alone [default: 50].
-    #[arg(long)]
-    epochs: Option<usize>,
-    /// Maximum epochs training the fine-tuned blocks with the head, after those [default: 10].
-    #[arg(long)]
-    fine_tune_epochs: Option<usize>,
-    /// The fine-tuned blocks (and, in their stage, the head) learn at this × --lr [default: 0.1].
-    #[arg(long)]
-    block_lr_factor: Option<f64>,
-    /// Batch size [default: 16].
-    #[arg(long)]
-    batch: Option<usize>,
-    /// Adam learning rate [default: 0.001].
-    #[arg(long)]
-    lr: Option<f64>,
-    /// Seed for init, split, shuffles and augmentation [default: 42].
-    #[arg(long)]
-    seed: Option<u64>,
-    /// Train on random augmented views (each embedded once, in a bank reused every epoch)
-    /// [default: on].
-    #[arg(long, conflicts_with = "no_augment")]
-    augment: bool,
-    /// Train on the images as they are, without augmented views.
-    #[arg(long)]
-    no_augment: bool,
-    /// Augmented views per training image in the bank [default: 2].
-    #[arg(long)]
-    augment_views: Option<usize>,
-    /// Early stopping: epochs without a better validation loss, 0 = never [default: 10].
-    #[arg(long)]
-    patience: Option<usize>,
-    /// Fraction of each class held out for validation [default: 0.15].
-    #[arg(long)]
-    validation_fraction: Option<f64>,
-    /// Cross-entropy label smoothing [default: 0].
-    #[arg(long)]
-    label_smoothing: Option<f32>,
-    /// L2 weight decay [default: 0].
-    #[arg(long)]
-    weight_decay: Option<f32>,
-    /// Use a single linear layer as head instead of Dense(100) → Dropout → Dense(N).
-    #[arg(long)]
-    linear_head: bool,
-}
-
-impl TrainFlags {
-    fn apply(self, mut config: TrainConfig) -> TrainConfig {
-        fn set<T>(slot: &mut T, value: Option<T>) {
-            if let Some(value) = value {
-                *slot = value;
-            }
-        }
-        set(&mut config.fine_tune_blocks, self.fine_tune_blocks);
-        set(&mut config.epochs, self.epochs);
-        set(&mut config.fine_tune_epochs, self.fine_tune_epochs);
-        set(&mut config.block_lr_factor, self.block_lr_factor);
-        set(&mut config.augment_views, self.augment_views);
-        set(&mut config.batch_size, self.batch);
-        set(&mut config.learning_rate, self.lr);
-        set(&mut config.seed, self.seed);
-        set(&mut config.validation_fraction, self.validation_fraction);
-        set(&mut config.label_smoothing, self.label_smoothing);
-        set(&mut config.weight_decay, self.weight_decay);
-        if let Some(patience) = self.patience {
-            config.patience = (patience > 0).then_some(patience);
-        }
-        config.augment = (config.augment || self.augment) && !self.no_augment;
-        if self.linear_head {
-            config.head = HeadKind::Linear;
-        }
-        config
-    }
 }
 
 /// Parses the command line and runs the subcommand.
@@ -215,6 +144,7 @@ pub fn main() -> ExitCode {
             features,
             explain,
             explain_class,
+            strictness,
         } => predict::run(
             &weights,
             model.as_deref(),
@@ -224,6 +154,7 @@ pub fn main() -> ExitCode {
                 out,
                 class: explain_class,
             }),
+            strictness.or(None),
         ),
         Command::Check { data_dir, weights } => check::run(&data_dir, &weights),
         Command::Train {
@@ -233,7 +164,8 @@ pub fn main() -> ExitCode {
             eval_dir,
             unknown_dir,
             weights,
-            flags,
+            settings,
+            strictness,
             out,
         } => train::run(TrainArgs {
             source: match (data_dir, project) {
@@ -244,7 +176,8 @@ pub fn main() -> ExitCode {
             eval_dir,
             unknown_dir,
             weights,
-            settings: Box::new(move |base| flags.apply(base)),
+            settings: Box::new(move |base| settings.apply(base)),
+            strictness: strictness.strictness,
             out,
             out_project,
         }),
@@ -252,13 +185,24 @@ pub fn main() -> ExitCode {
             data_dir,
             model,
             out,
-        } => export::run(&data_dir, model.as_deref(), &out),
+            settings,
+            strictness,
+        } => settings.given().and_then(|settings| {
+            export::run(
+                &data_dir,
+                model.as_deref(),
+                settings,
+                strictness.strictness,
+                &out,
+            )
+        }),
         Command::ExportModel {
             model,
             format,
             out,
             weights,
-        } => export_model::run(&model, &weights, format, &out),
+            strictness,
+        } => export_model::run(&model, &weights, format, strictness.or(None), &out),
     };
     match result {
         Ok(code) => code,

@@ -4,19 +4,32 @@
 use crate::image_folder;
 use anyhow::Context;
 use burnish::bundle::Bundle;
+use burnish::train::{NextIds, TrainConfig};
 use std::path::Path;
 use std::process::ExitCode;
 
-pub fn run(data_dir: &Path, model: Option<&Path>, out: &Path) -> anyhow::Result<ExitCode> {
+/// `settings` and `strictness` ("none of these", the app's slider): what the bundle carries, if given.
+pub fn run(
+    data_dir: &Path,
+    model: Option<&Path>,
+    settings: Option<TrainConfig>,
+    strictness: Option<f32>,
+    out: &Path,
+) -> anyhow::Result<ExitCode> {
     let folder = image_folder::read(data_dir, None)?;
     let samples = folder.bundle_samples()?;
     let model = model
         .map(|path| std::fs::read(path).with_context(|| format!("reading {}", path.display())))
         .transpose()?;
+    let next_ids = NextIds {
+        class: folder.classes.len() as u64,
+        sample: samples.len() as u64,
+    };
     let bundle = Bundle {
         class_names: folder.classes,
-        settings: None,
-        strictness: None,
+        settings,
+        strictness,
+        next_ids,
         samples,
         model,
     };

@@ -4,7 +4,7 @@ use crate::train::load_base;
 use anyhow::{Context, bail};
 use burn::prelude::*;
 use burnish::export::{ModelFormat, export_model};
-use burnish::train::{DEFAULT_STRICTNESS, TrainedModel};
+use burnish::train::TrainedModel;
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -22,7 +22,13 @@ pub enum Format {
 
 /// Writes `model` (from `burnish train` or the app) on the base `weights` as `format` to `out`;
 /// prints one JSON line (`files`, `bytes`, `seconds`).
-pub fn run(model: &Path, weights: &Path, format: Format, out: &Path) -> anyhow::Result<ExitCode> {
+pub fn run(
+    model: &Path,
+    weights: &Path,
+    format: Format,
+    strictness: f32,
+    out: &Path,
+) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let device = Device::flex();
     let (base, sha) = load_base(weights, &device)?;
@@ -39,7 +45,7 @@ pub fn run(model: &Path, weights: &Path, format: Format, out: &Path) -> anyhow::
         &trained,
         &base,
         format,
-        DEFAULT_STRICTNESS,
+        strictness,
         created_ms,
     ))?;
     let mut written = Vec::new();

@@ -16,13 +16,14 @@ fn classify_all(
     model: &TrainedModel,
     frozen: &MobileNetV1,
     images: &[(PathBuf, Vec<u8>)],
+    strictness: f32,
     device: &Device,
 ) -> anyhow::Result<Vec<Classification>> {
     images
         .iter()
         .map(|(file, rgb)| {
             let input = rgb_to_input(rgb, device)?;
-            let mut results = pollster::block_on(model.classify(frozen, input, None))?;
+            let mut results = pollster::block_on(model.classify(frozen, input, Some(strictness)))?;
             results.pop().with_context(|| file.display().to_string())
         })
         .collect()
@@ -49,20 +50,21 @@ pub fn auroc(known: &[f32], unknown: &[f32]) -> Option<f64> {
 }
 
 /// The report's fields for `--eval` (folders named like the classes) and `--unknown` (any
-/// images, in any sub-folders), and the evaluation on `--eval`.
+/// images, in any sub-folders), and the evaluation on `--eval`; "none of these" at `strictness`.
 pub fn report(
     model: &TrainedModel,
     frozen: &MobileNetV1,
     classes: &[String],
     eval_dir: &Path,
     unknown_dir: Option<&Path>,
+    strictness: f32,
     device: &Device,
 ) -> anyhow::Result<(Evaluation, Value)> {
     let held_out = image_folder::read(eval_dir, Some(classes))?;
     let images: Vec<(PathBuf, Vec<u8>)> = (held_out.images.iter())
         .map(|(_, file, rgb)| (file.clone(), rgb.clone()))
         .collect();
-    let known = classify_all(model, frozen, &images, device)?;
+    let known = classify_all(model, frozen, &images, strictness, device)?;
     let rows: Vec<_> = (held_out.images.iter().zip(&known).enumerate())
         .map(|(i, ((label, _, _), c))| (i as u64, *label, c.probs.clone()))
         .collect();
@@ -83,7 +85,7 @@ pub fn report(
     });
     if let Some(dir) = unknown_dir {
         let others = image_folder::read_all(dir)?;
-        let unknown = classify_all(model, frozen, &others, device)?;
+        let unknown = classify_all(model, frozen, &others, strictness, device)?;
         let scores = |c: &[Classification]| c.iter().map(|c| c.similarity).collect::<Vec<_>>();
         fields["unknown_photos"] = json!(unknown.len());
         fields["unknown_flagged"] = json!(share(&unknown, true));

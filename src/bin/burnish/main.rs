@@ -17,6 +17,8 @@ mod image_folder;
 #[cfg(not(target_arch = "wasm32"))]
 mod predict;
 #[cfg(not(target_arch = "wasm32"))]
+mod setting_flags;
+#[cfg(not(target_arch = "wasm32"))]
 mod train;
 
 #[cfg(not(target_arch = "wasm32"))]

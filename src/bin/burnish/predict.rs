@@ -18,6 +18,8 @@ use std::process::ExitCode;
 struct Classifier {
     base: MobileNetV1,
     trained: Option<TrainedModel>,
+    /// "None of these" strictness (percent of known-class photos flagged).
+    strictness: f32,
 }
 
 /// `--explain`: where to write the image with its class-activation map, and which class.
@@ -35,6 +37,7 @@ pub fn run(
     images: &[PathBuf],
     features: bool,
     explain: Option<Explain>,
+    strictness: f32,
 ) -> anyhow::Result<ExitCode> {
     if explain.is_some() && images.len() != 1 {
         anyhow::bail!("--explain writes one image: give exactly one IMAGE");
@@ -54,6 +57,7 @@ pub fn run(
     let classifier = Classifier {
         base: base.folded(),
         trained,
+        strictness,
     };
     if let Some(explain) = &explain {
         return explain_one(&classifier, &images[0], explain, &device);
@@ -104,7 +108,11 @@ fn classify(
             Ok(json!({ "file": file, "top5": rows.first().context("no output")? }))
         }
         Some(model) => {
-            let results = pollster::block_on(model.classify(&classifier.base, input, None))?;
+            let results = pollster::block_on(model.classify(
+                &classifier.base,
+                input,
+                Some(classifier.strictness),
+            ))?;
             let result = results.first().context("no output")?;
             let top5: Vec<_> = top_k(&result.probs, 5)
                 .into_iter()

@@ -29,7 +29,9 @@ pub struct TrainArgs {
     pub unknown_dir: Option<PathBuf>,
     pub weights: PathBuf,
     /// The run's settings from the base ones (the bundle's, or the defaults).
-    pub settings: Box<dyn FnOnce(TrainConfig) -> TrainConfig>,
+    pub settings: Box<dyn FnOnce(TrainConfig) -> anyhow::Result<TrainConfig>>,
+    /// "None of these" strictness given on the command line (else the bundle's, else the default).
+    pub strictness: Option<f32>,
     pub out: PathBuf,
     pub out_project: Option<PathBuf>,
 }
@@ -99,7 +101,12 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         .as_ref()
         .and_then(|b| b.settings.clone())
         .unwrap_or_default();
-    let config = (args.settings)(base_settings);
+    let config = (args.settings)(base_settings)?;
+    let saved_strictness = bundle.as_ref().and_then(|b| b.strictness);
+    let strictness = args
+        .strictness
+        .or(saved_strictness)
+        .unwrap_or(burnish::train::DEFAULT_STRICTNESS);
     let (base, sha) = load_base(&args.weights, &device)?;
     let mut project = Project::new(
         base,
@@ -110,6 +117,9 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     project.set_config(config.clone())?;
     for ((label, _, rgb), id) in folder.images.iter().zip(&ids) {
         project.insert_sample(*id, *label as u64, rgb.clone())?;
+    }
+    if let Some(bundle) = &bundle {
+        project.reserve_ids(bundle.next_ids);
     }
 
     let total = project.pending_embeddings();
@@ -123,6 +133,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     let embed_ms_per_image = embed_started.elapsed().as_secs_f64() * 1e3 / total.max(1) as f64;
 
     let epochs = bar(config.epochs, "epochs");
+    project.start_training()?;
     let last = loop {
         let epoch_started = Instant::now();
         let m = pollster::block_on(project.train_epoch())?;
@@ -148,16 +159,18 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
             &folder.classes,
             dir,
             args.unknown_dir.as_deref(),
+            strictness,
             &device,
         )?),
         None => None,
     };
     // The project bundle holds the model's file: the same bytes go to `--out`.
     let written = match &args.out_project {
-        // The source bundle's "none of these" strictness travels on (a folder has none).
-        Some(_) => Some(pollster::block_on(
-            project.to_bundle(bundle.as_ref().and_then(|b| b.strictness)),
-        )?),
+        // The strictness given, else the source bundle's, travels on (a folder has none).
+        Some(_) => Some(pollster::block_on(Bundle::of_project(
+            &project,
+            args.strictness.or(saved_strictness),
+        ))?),
         None => None,
     };
     let bytes = match written.as_ref().and_then(|w| w.model.clone()) {
@@ -181,8 +194,9 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
             "val_accuracy": validation.accuracy,
             "per_class": per_class,
             "confusion": report.confusion,
-            "novelty_threshold": model.meta.novelty.threshold(burnish::train::DEFAULT_STRICTNESS),
-            "fine_tuned_blocks": model.meta.fine_tune_blocks,
+            "novelty_threshold": model.meta.novelty.threshold(strictness),
+            "strictness": strictness,
+            "fine_tune_blocks": model.meta.fine_tune_blocks,
             "kept": last.kept,
             "samples": folder.images.len(),
             "embed_ms_per_image": embed_ms_per_image,

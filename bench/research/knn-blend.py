@@ -1,4 +1,4 @@
-"""Held-out accuracy of the trained head blended with nearest-neighbour votes (bench/knn-blend.sh).
+"""Held-out accuracy of the trained head blended with nearest-neighbour votes (bench/research/knn-blend.sh).
 
 Input: JSON lines {set, seed, part (train|eval), cls, probs, top5, f} from `burnish predict
 --model --features`. The votes: for each class, the cosine to its nearest training photo on the

@@ -1,6 +1,6 @@
 """Misfiles a known number of photos in a class-folder tree and counts what `burnish check` lists.
 
-python3 bench/data-check.py BURNISH TRAIN_DIR WORK_DIR SET_NAME  (run by bench/data-check.sh)
+python3 bench/research/data-check.py BURNISH TRAIN_DIR WORK_DIR SET_NAME  (run by bench/research/data-check.sh)
 """
 import json
 import os

@@ -1,5 +1,5 @@
 //! Project bundles: one zip holding `manifest.json` (format, version, class names, settings,
-//! "none of these" strictness, the sample list), the samples as 224×224 PNGs under `images/`, and the trained
+//! "none of these" strictness, the next ids, the sample list), the samples as 224×224 PNGs under `images/`, and the trained
 //! model as `model.safetensors`. The browser and the CLI read and write the same file.
 //!
 //! Reading validates everything before returning anything — entry names (no absolute paths,
@@ -7,9 +7,11 @@
 //! version, every referenced file, every image (decoded: a 224² PNG), the model's safetensors
 //! framing — so a caller can replace its project only when the whole bundle is good.
 
+use super::config::TrainConfig;
+use super::dataset::NextIds;
+use super::project::Project;
 use crate::data::INPUT_SIZE;
 use crate::error::{Error, Result};
-use crate::train::TrainConfig;
 use serde::{Deserialize, Serialize};
 use std::io::{Cursor, Read, Write};
 use zip::write::SimpleFileOptions;
@@ -31,8 +33,10 @@ pub const MAX_RATIO: u64 = 100;
 const MANIFEST: &str = "manifest.json";
 const MODEL: &str = "model.safetensors";
 
-/// `manifest.json`.
+/// `manifest.json`. A key this version does not know is refused by name (a bundle from a newer
+/// burnish says what it holds that this one would drop).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Manifest {
     /// Always [`BUNDLE_FORMAT`].
     pub format: String,
@@ -46,6 +50,10 @@ pub struct Manifest {
     /// The "none of these" strictness (percent of known-class images flagged), when set.
     #[serde(default)]
     pub strictness: Option<f32>,
+    /// The ids the project's next class and sample get (bundles written before they were kept
+    /// have none: reading starts past every id they name).
+    #[serde(default)]
+    pub next_ids: Option<NextIds>,
     /// Every sample: its file in the zip and its class.
     pub samples: Vec<ManifestSample>,
     /// The trained model's file in the zip, when trained.
@@ -55,6 +63,7 @@ pub struct Manifest {
 
 /// One sample in the manifest.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ManifestSample {
     /// Path inside the zip.
     pub file: String,
@@ -67,18 +76,19 @@ pub struct ManifestSample {
 }
 
 /// One sample: its id, class and 224×224 PNG.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct BundleSample {
     /// Its id in the project.
     pub id: u64,
     /// Class index.
     pub label: usize,
     /// A 224×224 PNG.
+    #[serde(with = "serde_bytes")]
     pub png: Vec<u8>,
 }
 
-/// A whole project, as held in a bundle.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// A whole project, as held in a bundle (and as the page receives a validated one).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Bundle {
     /// Class names, by label.
     pub class_names: Vec<String>,
@@ -86,9 +96,12 @@ pub struct Bundle {
     pub settings: Option<TrainConfig>,
     /// The "none of these" strictness (percent of known-class images flagged).
     pub strictness: Option<f32>,
+    /// The ids the project's next class and sample get: past every id it ever gave.
+    pub next_ids: NextIds,
     /// The samples, in order.
     pub samples: Vec<BundleSample>,
     /// The trained model (`.safetensors` bytes).
+    #[serde(with = "serde_bytes")]
     pub model: Option<Vec<u8>>,
 }
 
@@ -136,6 +149,32 @@ fn is_safe_name(name: &str) -> bool {
 }
 
 impl Bundle {
+    /// The whole project as a bundle: classes, settings, "none of these" `strictness`, its next
+    /// ids, every sample as a lossless PNG under its id, and the trained model.
+    pub async fn of_project(project: &Project, strictness: Option<f32>) -> Result<Self> {
+        let samples = (project.dataset().samples().iter())
+            .map(|s| {
+                Ok(BundleSample {
+                    id: s.id,
+                    label: s.label,
+                    png: encode_png(&s.rgb)?,
+                })
+            })
+            .collect::<Result<_>>()?;
+        let model = match project.trained() {
+            Some(model) => Some(model.to_safetensors().await?),
+            None => None,
+        };
+        Ok(Self {
+            class_names: project.dataset().class_names().to_vec(),
+            settings: Some(project.config().clone()),
+            strictness,
+            next_ids: project.next_ids(),
+            samples,
+            model,
+        })
+    }
+
     /// Writes the bundle as zip bytes (PNGs stored as they are, the rest deflated).
     pub fn to_zip(&self) -> Result<Vec<u8>> {
         let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
@@ -165,6 +204,7 @@ impl Bundle {
             classes: self.class_names.clone(),
             settings: self.settings.clone(),
             strictness: self.strictness,
+            next_ids: Some(self.next_ids),
             samples,
             model: self.model.as_ref().map(|_| MODEL.into()),
         };
@@ -269,10 +309,17 @@ impl Bundle {
             }
             None => None,
         };
+        // Ids past every one the bundle names; a model's split may name deleted samples too, and
+        // a project that installs it starts past those as well (`Project::install`).
+        let named = NextIds {
+            class: manifest.classes.len() as u64,
+            sample: samples.iter().map(|s| s.id + 1).max().unwrap_or(0),
+        };
         Ok(Self {
             class_names: manifest.classes,
             settings: manifest.settings,
             strictness: manifest.strictness,
+            next_ids: manifest.next_ids.unwrap_or_default().max(named),
             samples,
             model,
         })

@@ -1,10 +1,10 @@
 // Embedding throughput by batch size, burnish (Flex) and tfjs-wasm side by side on the bench page:
 // the measurement behind burnish's embedding batch size on the CPU (`embed_batch` in the core).
 //
-//   node bench/embed-batches.js [1,2,4,8,16,32]      (needs `npm run build` and the weights)
+//   node bench/research/embed-batches.js [1,2,4,8,16,32]      (needs `npm run build` and the weights)
 
-import { launchChromium, startServer } from '../tests/e2e/harness.js';
-import { openBenchPage, probeImages } from './page.js';
+import { launchChromium, startServer } from '../../tests/e2e/harness.js';
+import { openBenchPage, probeImages } from '../page.js';
 
 const sizes = (process.argv[2] ?? '1,2,4,8,16,32').split(',').map(Number);
 const images = probeImages().base64;

@@ -6,7 +6,7 @@ scales, bias correction), and prints the largest |Δprobability| over the 1001 c
 against the original: max over the photos, 99th percentile, median, top-1 / top-5 agreement.
 `--weights FILE` runs a file burnish's converter wrote (expanded, in TF's layout) the same way.
 
-    ~/.cache/burnish/refvenv/bin/python bench/int16-layers.py \
+    ~/.cache/burnish/refvenv/bin/python bench/research/int16-layers.py \
         ~/.cache/burnish/weights/retrained_graph.pb [--no-sweep] [--sweep-photos N] \
         [--bias-correction none,analytic] [--variant 'stem:f32,dw*:f32'] [--weights FILE]
 
@@ -34,7 +34,7 @@ import skimage.data
 import tensorflow as tf
 from PIL import Image
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "fixtures"))
 from make_golden import centre_crop_224  # noqa: E402  (the golden test's own crop)
 
 LEVELS = 32767.0

@@ -5,9 +5,9 @@ docs/quality.md, "Kinds that look alike"): score = max over stored L2-normalised
 scores, the photo "none of these" below it.
 
     OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 \
-        ~/.cache/burnish/refvenv/bin/python bench/none-of-these-prototypes.py [--seeds 42 1 2]
+        ~/.cache/burnish/refvenv/bin/python bench/research/none-of-these-prototypes.py [--seeds 42 1 2]
 
-Reuses bench/none-of-these.py (imported, not copied): its feature cache, `prepare`, `scenarios`,
+Reuses bench/research/none-of-these.py (imported, not copied): its feature cache, `prepare`, `scenarios`,
 `Model` (the product's split, references, held-out photos per fold and seed) and threshold rules.
 Grid (each axis a flag; the defaults run in ~3.5 min on 2 cores):
 * representation e (--temps): the row mix unit(softmax(logits / T) @ unit(W.T)), T = 3, 4, 5, and
@@ -28,7 +28,7 @@ Cells: kept (held-out taught photos not flagged) / flagged (other kinds flagged)
 variant's "worst" is its lowest kept and lowest flagged over the cells, fixture and CV alike. Also:
 the best worst-flagged at lower kept floors, the ceiling (flagged at a perfectly placed threshold
 keeping 95% of the held-out known photos, no calibration) and the cross-package selection as
-bench/none-of-these.py --select does it (chosen on one package's sets, tested on the other's).
+bench/research/none-of-these.py --select does it (chosen on one package's sets, tested on the other's).
 """
 import argparse
 import importlib.util

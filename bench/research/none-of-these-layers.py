@@ -5,12 +5,12 @@ part there at all) or a mirrored second look separate the other kinds better tha
 alone?
 
     OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 \
-        ~/.cache/burnish/refvenv/bin/python bench/none-of-these-layers.py [--seeds 42 1 2] [--few]
+        ~/.cache/burnish/refvenv/bin/python bench/research/none-of-these-layers.py [--seeds 42 1 2] [--few]
 
-TensorFlow runs the frozen graph (as bench/none-of-these.py) once more on every photo and on its
+TensorFlow runs the frozen graph (as bench/research/none-of-these.py) once more on every photo and on its
 mirror image, caching in ~/.cache/burnish/none-of-these-layers.npz the average- and max-pooled
 outputs of pointwise blocks 5, 7, 9, 11, 12 and 13, and the mirror's pooled features and logits.
-Everything after that reuses bench/none-of-these-prototypes.py (imported): the product's split,
+Everything after that reuses bench/research/none-of-these-prototypes.py (imported): the product's split,
 references and calibration (`prototypes`: one class-mean prototype per class), scored per
 representation. Rules: one score, lower semi-deviation 1/2/3/4%; and "either": two scores, each
 with its own threshold, the photo "none of these" when either says so — ImageNet's view with each

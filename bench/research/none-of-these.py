@@ -2,7 +2,7 @@
 """"None of these" on kinds that look alike (issue 23 part 3; docs/quality.md): candidate rules,
 each calibrated as the page would calibrate it, measured on the photo sets.
 
-    ~/.cache/burnish/refvenv/bin/python bench/none-of-these.py [--seeds 42 1 2] [--only NAME ...]
+    ~/.cache/burnish/refvenv/bin/python bench/research/none-of-these.py [--seeds 42 1 2] [--only NAME ...]
     … --explore    every score tried, with a perfectly placed threshold (no calibration)
     … --select     scores × threshold rules, chosen on one package and tested on the other
 
@@ -46,7 +46,7 @@ HOME = os.path.expanduser("~")
 PHOTOS = os.environ.get("BURNISH_PHOTOS_DIR", f"{HOME}/.cache/burnish/photos")
 GRAPH = f"{HOME}/.cache/burnish/weights/retrained_graph.pb"
 CACHE = f"{HOME}/.cache/burnish/none-of-these.npz"
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 NEAR_COPY = 0.95  # src/train/novelty.rs
 PER_CLASS = 64  # REFERENCES_PER_CLASS
 VALIDATION = 0.15  # TrainConfig::validation_fraction

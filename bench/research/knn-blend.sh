@@ -2,10 +2,10 @@
 # Would nearest-neighbour votes help the trained head? (docs/quality.md, "Against simple
 # baselines".) For gcompris-all and tuxpaint-all and seeds 42, 1, 2: trains the default model
 # with the CLI, then `burnish predict --model --features` gives every photo's class
-# probabilities and pretrained features; bench/knn-blend.py blends the head's probabilities with
+# probabilities and pretrained features; bench/research/knn-blend.py blends the head's probabilities with
 # a softmax of each class's nearest-training-photo cosine and prints held-out accuracy.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 VENV="$HOME/.cache/burnish/pyvenv"
 source bench/photo-sets.sh
 for set in gcompris-all tuxpaint-all; do
@@ -22,4 +22,4 @@ for set in gcompris-all tuxpaint-all; do
     done
   done
 done > "$work/predictions.jsonl"
-"$VENV/bin/python" bench/knn-blend.py "$work/predictions.jsonl"
+"$VENV/bin/python" bench/research/knn-blend.py "$work/predictions.jsonl"

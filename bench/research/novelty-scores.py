@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Which "none of these" score separates best (docs/quality.md): run by bench/novelty-scores.sh.
+"""Which "none of these" score separates best (docs/quality.md): run by bench/research/novelty-scores.sh.
 
 Reads FEATURES.jsonl (one line per photo: set, part = train | eval | unknown, class, the pretrained
 MobileNetV1's pooled 1024-d features from `burnish predict --features`) and the weights file (for
