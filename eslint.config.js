@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import globals from 'globals';
 
 export default [
-  { ignores: ['www/pkg/**', 'node_modules/**', 'dist/**'] },
+  { ignores: ['www/pkg/**', 'www/lib/vendor/**', 'node_modules/**', 'dist/**'] },
   js.configs.recommended,
   {
     files: ['**/*.js', '**/*.mjs'],
@@ -16,6 +16,13 @@ export default [
     rules: {
       // `_name` marks an argument kept for its position.
       'no-unused-vars': ['error', { argsIgnorePattern: '^_', caughtErrors: 'none' }],
+    },
+  },
+  {
+    // The page is a client of the burnish library: it imports the package's entry, never its internals.
+    files: ['www/*.js'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['./lib/*', '!./lib/burnish.js'], message: 'the page uses the library\'s public API only: import from ./lib/burnish.js' }] }],
     },
   },
 ];

@@ -1,7 +1,7 @@
 // The offline service worker. Every same-origin GET is answered by the network when it can be
 // and from this cache when it cannot, and the page hands over the URLs it loaded on its first
 // visit, so after one visit the app starts with the network off. The weights are not stored
-// twice: www/weights.js keeps them (sha256-checked) in its own cache.
+// twice: www/lib/weights.js keeps them (sha256-checked) in its own cache.
 
 const CACHE = 'burnish-app-v1';
 

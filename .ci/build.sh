@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Builds the wasm package the page loads (www/pkg): cargo's release profile for wasm32, then the
+# Builds the wasm package the library loads (www/pkg) and vendors idb into www/lib/vendor: cargo's release profile for wasm32, then the
 # wasm-bindgen CLI (the version Cargo.lock pins, installed by setup) writes the JS glue, and
 # wasm-opt strips it. What `wasm-pack build --target web` does, without needing wasm-pack (a
 # test-only tool now: `wasm-pack test`), so `npm start` installs one tool fewer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/burnish/target}"
+# The library's one npm dependency, idb (a single ES module), copied beside the module that
+# imports it, so the library loads from any static server without an import map or a bundler.
+mkdir -p www/lib/vendor
+cp node_modules/idb/build/index.js www/lib/vendor/idb.js
 cargo build --release --lib --target wasm32-unknown-unknown
 built="$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/burnish.wasm"
 # Already made from this build (set-up builds before converting the weights, then `npm start`

@@ -29,9 +29,9 @@ fi
 WBG_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
 if [[ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WBG_VERSION" ]]; then
   step "cargo install wasm-bindgen-cli $WBG_VERSION"
-  # --locked can fail when a locked dependency was yanked; then take the newest compatible.
-  cargo install wasm-bindgen-cli --version "$WBG_VERSION" --locked \
-    || cargo install wasm-bindgen-cli --version "$WBG_VERSION"
+  # Not --locked: its lock file pins a yanked webpki-roots, so a locked install always failed
+  # first (a red error a newcomer reads as failure) before this one succeeded.
+  cargo install wasm-bindgen-cli --version "$WBG_VERSION"
 fi
 
 # --- npm packages ----------------------------------------------------------------------------

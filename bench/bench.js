@@ -2,7 +2,7 @@
 // tfjs-wasm, "webgpu": burn-wgpu vs tfjs-webgpu), driven by bench/run.js through `window.bench`.
 // Every figure is the median of `reps` timed runs after `warmup` untimed ones.
 
-import { probeWebGpu } from '../www/backend.js';
+import { probeWebGpu } from '../www/lib/backend.js';
 import { burnishPoolSide } from './burnish-pool-side.js';
 import { burnishSide } from './burnish-side.js';
 import { concat } from './concat.js';
@@ -18,7 +18,7 @@ const BACKENDS = { cpu: { burnish: 'flex', tfjs: 'wasm' }, webgpu: { burnish: 'w
 // A run must not reload when a served file changes (vite's HMR, e.g. a rebuild of www/pkg): accept
 // updates of this page's imports and keep running the modules already loaded.
 if (import.meta.hot) {
-  import.meta.hot.accept(['../www/backend.js', './burnish-pool-side.js', './burnish-side.js', './concat.js', './safetensors.js', './tfjs-side.js'], () => {});
+  import.meta.hot.accept(['../www/lib/backend.js', './burnish-pool-side.js', './burnish-side.js', './concat.js', './safetensors.js', './tfjs-side.js'], () => {});
 }
 
 let images = [];

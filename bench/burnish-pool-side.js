@@ -1,8 +1,8 @@
 // The burnish side of the all-cores benchmark: the app's pool of embedding workers
-// (www/prefix-pool.js), `threads` of them, each a wasm instance with its own copy of the frozen
+// (www/lib/prefix-pool.js), `threads` of them, each a wasm instance with its own copy of the frozen
 // layers on Flex.
 
-import { PrefixPool } from '../www/prefix-pool.js';
+import { PrefixPool } from '../www/lib/prefix-pool.js';
 import { rgb } from './burnish-side.js';
 
 /** The pooled embedding is the input of block 13 (after the last block, pooled). */

@@ -45,6 +45,7 @@ export async function burnishSide(backend, weightBytes) {
       await project.setConfig({ ...config, fine_tune_blocks: 0, augment: false, patience: null, validation_fraction: 0 });
       await embedAll();
       const start = performance.now();
+      await project.startTraining();
       while (!(await project.trainEpoch()).done);
       return performance.now() - start;
     },
@@ -65,6 +66,7 @@ export async function burnishSide(backend, weightBytes) {
       });
       await embedAll();
       const times = [];
+      await project.startTraining();
       for (let done = false; !done; ) {
         const start = performance.now();
         const metrics = await project.trainEpoch();

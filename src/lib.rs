@@ -21,5 +21,5 @@ pub mod image_file;
 pub mod web;
 
 pub use error::Error;
-pub use train::bundle;
 pub use model::{MobileNetV1, MobileNetV1Config};
+pub use train::bundle;

@@ -121,14 +121,20 @@ fn keys_this_version_does_not_know_are_refused_by_name() {
     for (extra, key) in [
         (r#", "behaviours": []"#, "behaviours"),
         (r#", "settings": {"epochz": 3}"#, "epochz"),
-        (r#", "next_ids": {"class": 1, "sample": 1, "group": 2}"#, "group"),
+        (
+            r#", "next_ids": {"class": 1, "sample": 1, "group": 2}"#,
+            "group",
+        ),
     ] {
         let bytes = zip_of(&[
             ("images/a.png", &png, false),
             ("manifest.json", manifest(sample, extra).as_bytes(), true),
         ]);
         let message = refused(&bytes);
-        assert!(message.contains(&format!("unknown field `{key}`")), "{message}");
+        assert!(
+            message.contains(&format!("unknown field `{key}`")),
+            "{message}"
+        );
     }
 }
 

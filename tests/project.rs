@@ -284,7 +284,10 @@ fn a_stop_is_for_the_run_in_progress_or_for_none() {
     project.stop();
     project.start_training().expect("start");
     let m = pollster::block_on(project.train_epoch()).expect("epoch");
-    assert!(!m.cancelled && !m.done, "a finished run's Stop leaked: {m:?}");
+    assert!(
+        !m.cancelled && !m.done,
+        "a finished run's Stop leaked: {m:?}"
+    );
     // A Stop for the run in progress ends it after its current batch.
     project.stop();
     let m = pollster::block_on(project.train_epoch()).expect("epoch");
@@ -293,11 +296,43 @@ fn a_stop_is_for_the_run_in_progress_or_for_none() {
 }
 
 #[test]
+fn a_discarded_run_leaves_the_model_from_before_it() {
+    let mut project = trained_project();
+    let before = project.trained().expect("model").meta.clone();
+    // Between epochs: the run is dropped.
+    project.start_training().expect("start");
+    pollster::block_on(project.train_epoch()).expect("epoch");
+    project.discard_training();
+    assert!(!project.is_training());
+    assert_eq!(project.trained().expect("model").meta, before);
+    // During an epoch (through the handle, as from another task): it ends, makes no model.
+    let handle = project.start_training().expect("start");
+    handle.discard();
+    let m = pollster::block_on(project.train_epoch()).expect("epoch");
+    assert!(m.done && m.cancelled, "{m:?}");
+    assert!(!project.is_training());
+    assert_eq!(project.trained().expect("model").meta, before, "the earlier model stays");
+}
+
+#[test]
 fn deleted_sample_ids_are_never_given_again_after_a_reload() {
     let mut project = trained_project();
     let newest = project.dataset().samples().last().expect("samples").id;
-    assert!(project.trained().expect("model").meta.split.contains(newest));
-    let held_out = project.trained().expect("model").meta.split.validation.len();
+    assert!(
+        project
+            .trained()
+            .expect("model")
+            .meta
+            .split
+            .contains(newest)
+    );
+    let held_out = project
+        .trained()
+        .expect("model")
+        .meta
+        .split
+        .validation
+        .len();
     project.remove_sample(newest).expect("remove");
     let saved = project.next_ids();
     let model = project.trained().expect("model").clone();
@@ -330,8 +365,8 @@ fn deleted_sample_ids_are_never_given_again_after_a_reload() {
         );
     }
     // A bundle carries the next ids.
-    let bundle = pollster::block_on(burnish::bundle::Bundle::of_project(&project, None))
-        .expect("bundle");
+    let bundle =
+        pollster::block_on(burnish::bundle::Bundle::of_project(&project, None)).expect("bundle");
     let read = burnish::bundle::Bundle::from_zip(&bundle.to_zip().expect("zip")).expect("read");
     assert_eq!(read.next_ids, saved);
 }

@@ -1,7 +1,6 @@
 // Class cards, rendered from the ProjectModel: name, count, gallery, files and hold-to-record
 // from the webcam. User actions become ProjectModel calls; changes come back as its events.
 
-import { fileToRgb224 } from './capture.js';
 
 /** The colour of class `label`: its card's edge and its bar in the predictions. */
 export const classColour = (label) => `hsl(${(label * 137.5 + 210) % 360} 70% 45%)`;
@@ -139,7 +138,7 @@ export class ClassesPanel {
       button.dataset.busy = '';
       const tick = async () => {
         const rgb = this.options.camera.grabFrame();
-        frame = rgb ? this.model.addSample(id, rgb).catch((err) => this.options.error(err.message)) : Promise.resolve();
+        frame = rgb ? this.model.addImage(id, rgb).catch((err) => this.options.error(err.message)) : Promise.resolve();
         await frame;
         if (timer) timer = setTimeout(tick, 1000 / this.options.camera.fps());
       };
@@ -166,7 +165,7 @@ export class ClassesPanel {
     const errors = [];
     for (const file of files) {
       try {
-        await this.model.addSample(id, await fileToRgb224(file, { letterbox: this.options.letterbox() }));
+        await this.model.addImage(id, file, { letterbox: this.options.letterbox() });
       } catch (err) {
         errors.push(err.message);
       }

@@ -102,10 +102,11 @@ export class ExportDialog {
     button.disabled = true;
     this.status.textContent = 'Writing the model…';
     try {
-      const { name, bytes, ms } = await this.model.exportModelAs(this.format);
-      download(bytes, name, name.endsWith('.zip') ? 'application/zip' : 'application/octet-stream');
+      const file = await this.model.exportModel(this.format);
+      const { name, ms } = file;
+      download(file, name, name.endsWith('.zip') ? 'application/zip' : 'application/octet-stream');
       const took = ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
-      this.status.textContent = `${name}: ${(bytes.length / 1e6).toFixed(1)} MB, written in ${took}.`;
+      this.status.textContent = `${name}: ${(file.size / 1e6).toFixed(1)} MB, written in ${took}.`;
       this.dialog.dataset.exportMs = String(ms);
     } catch (err) {
       this.status.textContent = `The model was not exported: ${err.message}`;

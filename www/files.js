@@ -1,5 +1,5 @@
 // Whole projects and trained models as files: export downloads them; an imported bundle is
-// validated completely (ProjectModel.importBundle) before the saved project is replaced, so a bad
+// validated completely (Trainer.importBundle) before the saved project is replaced, so a bad
 // file changes nothing.
 
 /** Offers `bytes` as a download named `name`. */
@@ -14,9 +14,9 @@ export function download(bytes, name, type) {
 
 /** Downloads the project as one bundle (zip); resolves to its size in bytes. */
 export async function exportProject(model) {
-  const bytes = await model.exportBundle();
-  download(bytes, 'burnish-project.zip', 'application/zip');
-  return bytes.length;
+  const bundle = await model.save();
+  download(bundle, 'burnish-project.zip', 'application/zip');
+  return bundle.size;
 }
 
 /** Wires the Project section's buttons (#export-project, #import-project; #download-model opens `exportDialog`). */

@@ -1,9 +1,9 @@
-// Starts the page: opens the ProjectModel and hands it to the panels, which render it.
+// Starts the page: opens a Trainer (the burnish library's, its only import from www/lib) and
+// hands it to the panels, which render it.
 // The page's state is the model's (mirrored into document.body.dataset.state).
 
 import './locale.js'; // first: a valid navigator.language before uPlot loads
 import { Camera } from './camera.js';
-import { toRgb224 } from './capture.js';
 import { ClassesPanel } from './classes.js';
 import { renderEvaluation } from './evaluation.js';
 import { DataCheckPanel } from './data-check.js';
@@ -12,13 +12,11 @@ import { ExportDialog } from './export.js';
 import { wireProjectFiles } from './files.js';
 import { enableOffline } from './offline.js';
 import { PredictionPanel } from './prediction.js';
-import { ProjectModel } from './project.js';
-import { storageText } from './store.js';
 import { TrainingPanel } from './training.js';
-import { forgetWeights, progressText } from './weights.js';
+import { Trainer, forgetWeights, progressText, storageText, toRgb224 } from './lib/burnish.js';
 
 const params = new URLSearchParams(location.search);
-const weightsUrl = params.get('weights') ?? new URL('./models/mobilenet_v1_1.0_224.safetensors', import.meta.url).href;
+const weightsUrl = params.get('weights') ?? undefined; // the library's own by default
 const requestedBackend = params.get('backend') ?? 'auto';
 const $ = (id) => document.getElementById(id);
 const status = (text) => ($('status').textContent = text);
@@ -27,7 +25,7 @@ function showError(message) {
   $('error').hidden = false;
 }
 
-const model = new ProjectModel();
+const model = new Trainer();
 const letterbox = () => $('letterbox').checked;
 function cameraChanged(running) {
   classes.setRecording(running);
@@ -139,7 +137,7 @@ function showLoadProgress(progress) {
 /** Opens the saved project on the model, shows it, then caches the app for offline starts. */
 async function start() {
   try {
-    await model.open({ weightsUrl, backend: requestedBackend, onProgress: showLoadProgress });
+    await model.open({ weights: weightsUrl, backend: requestedBackend, onProgress: showLoadProgress, store: 'indexeddb', classes: ['Class 1', 'Class 2'] });
   } catch (err) {
     model.setState('error');
     status('The model could not be loaded.');
@@ -159,7 +157,7 @@ async function start() {
 
 /** For tests and benchmarks: add 224² RGB pixels to class `label` as the UI does; wait for saves. */
 window.burnishHooks = {
-  addSample: (label, rgb) => model.addSample(model.classes[label].id, rgb),
+  addSample: (label, rgb) => model.addImage(model.classes[label].id, rgb),
   saved: () => model.saved(),
 };
 

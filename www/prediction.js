@@ -2,7 +2,7 @@
 // colour plus a "none of these" row (trained model), or ImageNet's top 5 (before training);
 // and the "none of these" strictness slider.
 
-import { fileToRgb224 } from './capture.js';
+import { toRgb } from './lib/burnish.js';
 import { classColour } from './classes.js';
 
 /** A row: the class name (a button showing where the model looked for it, when `explain` is given), its bar and percent. */
@@ -52,7 +52,7 @@ export class PredictionPanel {
       ui.preview.src = URL.createObjectURL(file);
       ui.preview.hidden = false;
       try {
-        await this.predict(await fileToRgb224(file, { letterbox: letterbox() }));
+        await this.predict(await toRgb(file, { letterbox: letterbox() }));
         ui.top.dataset.source = file.name; // which picture the answer is about
       } catch (err) {
         error(err.message);
@@ -120,6 +120,7 @@ export class PredictionPanel {
     const rows = probs.map((p, i) => bar(names[i] ?? `class ${i}`, p, classColour(i), explain(i)));
     this.ui.bars.replaceChildren(...rows, noneRow(none_of_these, similarity, threshold));
     this.ui.top.textContent = none_of_these ? 'none of these' : (names[best] ?? `class ${best}`);
+    this.ui.top.dataset.similarity = similarity; // the exact likeness, for comparisons (tests, tools)
     this.ui.timing.textContent = `${ms.toFixed(0)} ms`;
   }
 

@@ -225,7 +225,7 @@ impl Dataset {
     pub fn check_trainable(&self) -> Result<()> {
         if self.class_names.len() < 2 {
             return Err(Error::State(format!(
-                "training needs at least 2 classes, this project has {}",
+                "training needs at least 2 classes, this project has {}: add another class",
                 self.class_names.len()
             )));
         }
@@ -235,7 +235,9 @@ impl Dataset {
             .zip(self.counts())
             .find(|(_, n)| *n == 0)
         {
-            return Err(Error::State(format!("class \"{name}\" has no samples")));
+            return Err(Error::State(format!(
+                "class \"{name}\" has no samples: add images to it, or remove it"
+            )));
         }
         Ok(())
     }
@@ -305,15 +307,24 @@ mod tests {
         d.remove_class(class).expect("remove");
         let saved = d.next_ids();
         // Reloaded from what is left, the project would hand the deleted ids out again…
-        let mut reloaded = Dataset::with_classes(vec![(0, "a".into()), (1, "b".into())])
-            .expect("classes");
+        let mut reloaded =
+            Dataset::with_classes(vec![(0, "a".into()), (1, "b".into())]).expect("classes");
         reloaded
             .insert_sample(kept, 0, vec![0; RGB_IMAGE_BYTES])
             .expect("kept");
-        assert_eq!(reloaded.next_ids(), NextIds { class: 2, sample: 1 });
+        assert_eq!(
+            reloaded.next_ids(),
+            NextIds {
+                class: 2,
+                sample: 1
+            }
+        );
         // …unless its saved next ids come back with it.
         reloaded.reserve_ids(saved);
-        assert_eq!(reloaded.add_sample(0, vec![0; RGB_IMAGE_BYTES]).ok(), Some(newest + 1));
+        assert_eq!(
+            reloaded.add_sample(0, vec![0; RGB_IMAGE_BYTES]).ok(),
+            Some(newest + 1)
+        );
         assert_eq!(reloaded.add_class("d"), class + 1);
         reloaded.reserve_ids(NextIds::default());
         assert_eq!(reloaded.next_ids().sample, newest + 2, "ids never go back");

@@ -206,6 +206,12 @@ impl Project {
         }
     }
 
+    /// Ends the run in progress without keeping what it trained: the model from before the run
+    /// stays (an aborted run). Without a run in progress, does nothing.
+    pub fn discard_training(&mut self) {
+        self.run = None;
+    }
+
     /// Whether a run is in progress (started and not yet done).
     pub fn is_training(&self) -> bool {
         self.run.is_some()
@@ -225,7 +231,9 @@ impl Project {
         })?;
         let metrics = run.epoch().await?;
         if metrics.done {
-            self.trained = Some(run.finish(&self.frozen).await?);
+            if !run.stop_handle().is_discarded() {
+                self.trained = Some(run.finish(&self.frozen).await?);
+            }
         } else {
             self.run = Some(run);
         }

@@ -51,22 +51,32 @@ pub struct RunSetup {
 /// Stops one training run after its current batch (never before its first). Each run has its
 /// own: a Stop that reaches a run already over, or no run at all, cannot end the next one.
 #[derive(Clone, Debug, Default)]
-pub struct StopHandle(Arc<AtomicBool>);
+pub struct StopHandle {
+    stop: Arc<AtomicBool>,
+    discard: Arc<AtomicBool>,
+}
 
 impl StopHandle {
     /// Asks the run to stop after its current batch; it keeps its best weights so far.
     pub fn stop(&self) {
-        self.0.store(true, Ordering::SeqCst);
+        self.stop.store(true, Ordering::SeqCst);
     }
 
-    /// Whether a stop was asked for (and not yet taken by an epoch).
-    pub fn is_stopping(&self) -> bool {
-        self.0.load(Ordering::SeqCst)
+    /// Asks the run to stop after its current batch and to make no model: the project keeps
+    /// the model it had before the run (an aborted run, not a stopped one).
+    pub fn discard(&self) {
+        self.discard.store(true, Ordering::SeqCst);
+        self.stop();
     }
 
-    /// Takes the request: true once per stop.
+    /// Whether the run was told to discard what it trained.
+    pub fn is_discarded(&self) -> bool {
+        self.discard.load(Ordering::SeqCst)
+    }
+
+    /// Takes the stop request: true once per stop.
     fn take(&self) -> bool {
-        self.0.swap(false, Ordering::SeqCst)
+        self.stop.swap(false, Ordering::SeqCst)
     }
 }
 

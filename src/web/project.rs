@@ -217,6 +217,20 @@ impl Project {
         Ok(())
     }
 
+    /// Ends the run in progress after its current batch without keeping what it trained (the
+    /// model from before the run stays); the epoch in progress reports `done` and `cancelled`.
+    /// With no run in progress, or for a run already over, changes nothing.
+    #[wasm_bindgen(js_name = discardTraining)]
+    pub async fn discard_training(&self) -> Result<(), JsError> {
+        if let Some(stop) = self.run_stop.borrow().as_ref() {
+            stop.discard();
+        }
+        if let Ok(mut core) = self.core.try_borrow_mut() {
+            core.discard_training();
+        }
+        Ok(())
+    }
+
     /// Whether a training run is in progress.
     #[wasm_bindgen(js_name = isTraining)]
     pub async fn is_training(&self) -> Result<bool, JsError> {

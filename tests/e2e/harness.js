@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
-import { extname, join } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 import { PNG } from 'pngjs';
@@ -171,4 +171,29 @@ export async function serve(dir) {
     url: `http://127.0.0.1:${server.address().port}/`,
     close: () => new Promise((resolve) => server.close(resolve)),
   };
+}
+
+/**
+ * Each photo (any size) as the 224² PNG the library makes of it (its `toRgb`: the page's window.burnish,
+ * else the repository's module), written under `dir`; returns the new paths. Every side of a
+ * comparison (library, page, CLI) then sees the same pixels.
+ */
+export async function crop224(page, paths, dir) {
+  mkdirSync(dir, { recursive: true });
+  const out = [];
+  for (const path of paths) {
+    const png = await page.evaluate(async (bytes) => {
+      const toRgb = window.burnish?.toRgb ?? (await import('/www/lib/burnish.js')).toRgb;
+      const rgb = await toRgb(new Blob([new Uint8Array(bytes)]));
+      const rgba = new Uint8ClampedArray(224 * 224 * 4).fill(255);
+      for (let p = 0; p < 224 * 224; p++) rgba.set(rgb.subarray(p * 3, p * 3 + 3), p * 4);
+      const canvas = new OffscreenCanvas(224, 224);
+      canvas.getContext('2d').putImageData(new ImageData(rgba, 224, 224), 0, 0);
+      return [...new Uint8Array(await (await canvas.convertToBlob({ type: 'image/png' })).arrayBuffer())];
+    }, [...readFileSync(path)]);
+    const file = join(dir, basename(path).replace(/\.\w+$/, '.png'));
+    writeFileSync(file, Buffer.from(png));
+    out.push(file);
+  }
+  return out;
 }

@@ -30,7 +30,7 @@ const MODELS = {
   },
   linear: {
     classes: { pets: ['dog', 'chelsea'], flying: ['eagle', 'rocket'], things: ['coffee', 'astronaut'] },
-    args: ['--fine-tune-blocks', '0', '--linear-head', '--validation-fraction', '0', '--epochs', '10'],
+    args: ['--fine-tune-blocks', '0', '--head', 'linear', '--validation-fraction', '0', '--epochs', '10'],
   },
 };
 

@@ -195,6 +195,14 @@ test('the trainer, step by step: record, add files, train, predict, stop, reload
     assert.match(await page.textContent('#training-status'), /stopped after \d+ epochs/);
   });
 
+  await t.test('after a Stop, the next Train runs all its epochs (a Stop is for one run)', async () => {
+    await page.fill('input[name="epochs"]', '3');
+    await page.getByTestId('train-button').click();
+    await page.waitForFunction(() => document.body.dataset.state === 'training');
+    await page.waitForFunction(() => document.body.dataset.state === 'trained', null, { timeout: 120_000 });
+    assert.match(await page.textContent('#training-status'), /Training finished after 3 epochs/);
+  });
+
   await t.test('a reload brings back samples, settings and the model without re-training', async () => {
     await page.getByTestId('predict-file-input').setInputFiles(join(FIXTURES, 'eagle.png'));
     await page.waitForFunction(() => document.querySelector('[data-testid="prediction-top"]').dataset.source === 'eagle.png');
@@ -204,7 +212,7 @@ test('the trainer, step by step: record, add files, train, predict, stop, reload
     assert.match(await page.textContent('#backend'), /weights from this browser’s cache/);
     assert.deepEqual([await count(page, 0), await count(page, 1)], expected, 'every sample is back');
     assert.equal(await cards(page).nth(0).getByTestId('class-name').inputValue(), 'animal');
-    assert.equal(await page.inputValue('input[name="epochs"]'), '1000', 'settings are back');
+    assert.equal(await page.inputValue('input[name="epochs"]'), '3', 'settings are back');
     assert.equal(await page.isChecked('input[name="augment"]'), false, 'every setting, not a subset');
     await page.getByTestId('predict-file-input').setInputFiles(join(FIXTURES, 'eagle.png'));
     await page.waitForFunction(() => document.querySelector('[data-testid="prediction-top"]').dataset.source === 'eagle.png');

@@ -4,7 +4,7 @@
 // records the requests, so tests can check what the ProjectModel asks.
 
 import { readFileSync } from 'node:fs';
-import { restoreSaved } from '../../www/restore.js';
+import { restoreSaved } from '../../www/lib/restore.js';
 
 const ROOT = new URL('../../', import.meta.url);
 const pkg = await import(new URL('www/pkg/burnish.js', ROOT));

@@ -1,4 +1,4 @@
-// The ProjectModel (www/project.js) against the real core (the wasm package under Node, through
+// The Trainer's project (www/lib/project.js, the library's one owner of a project) against the real core (the wasm package under Node, through
 // the worker's protocol) and a real IndexedDB implementation (fake-indexeddb): each change is one
 // worker request, one store write, one change event; what is saved reloads as it was; class and
 // sample ids are the core's everywhere; settings reach the core when the project opens.
@@ -7,8 +7,8 @@ import 'fake-indexeddb/auto';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PNG } from 'pngjs';
-import { ProjectModel } from '../../www/project.js';
-import { ProjectStore } from '../../www/store.js';
+import { Trainer } from '../../www/lib/burnish.js';
+import { ProjectStore } from '../../www/lib/store.js';
 import { CoreSession } from './core-session.js';
 
 let dbCount = 0;
@@ -24,10 +24,10 @@ function toPng(rgb) {
 async function open(store = null) {
   store ??= await ProjectStore.open(`test-${dbCount++}`);
   const session = new CoreSession();
-  const model = new ProjectModel({ thumbnail: () => 'data:thumb', toPng: async (rgb) => toPng(rgb) });
+  const model = new Trainer({ thumbnail: () => 'data:thumb', toPng: async (rgb) => toPng(rgb) });
   const events = [];
   model.addEventListener('change', ({ detail }) => events.push(detail.what));
-  await model.open({ weightsUrl: 'unused', backend: 'flex', onProgress: () => {}, store, session });
+  await model.open({ weights: 'unused', backend: 'flex', store, session, classes: ['Class 1', 'Class 2'] });
   return { model, store, session, events };
 }
 

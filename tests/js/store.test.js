@@ -1,4 +1,4 @@
-// The IndexedDB store (www/store.js) on fake-indexeddb: a bundle replaces everything at once,
+// The IndexedDB store (www/lib/store.js) on fake-indexeddb: a bundle replaces everything at once,
 // removing a class removes its samples, samples keep the ids they were given, the next ids only
 // grow, and a project saved by the first version of the store opens with nothing lost.
 
@@ -6,7 +6,7 @@ import 'fake-indexeddb/auto';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { openDB } from 'idb';
-import { ProjectStore } from '../../www/store.js';
+import { ProjectStore } from '../../www/lib/store.js';
 
 let n = 0;
 const fresh = () => ProjectStore.open(`store-${n++}`);

@@ -1,8 +1,8 @@
 //! Command-line parsing and dispatch.
 
+use crate::setting_flags::{SettingFlags, StrictnessFlag};
 use crate::train::{Source, TrainArgs};
 use crate::{check, convert, export, export_model, predict, train};
-use crate::setting_flags::{SettingFlags, StrictnessFlag};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;

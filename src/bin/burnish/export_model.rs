@@ -42,11 +42,7 @@ pub fn run(
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
     let created_ms = now.map_or(0, |d| d.as_millis() as i64);
     let files = pollster::block_on(export_model(
-        &trained,
-        &base,
-        format,
-        strictness,
-        created_ms,
+        &trained, &base, format, strictness, created_ms,
     ))?;
     let mut written = Vec::new();
     match (format, files.as_slice()) {

@@ -21,9 +21,9 @@ fn flag(setting: &Setting) -> String {
     setting.name.replace('_', "-")
 }
 
-/// What a flag's help says: the schema's sentence, the values taken and the default.
-fn help(setting: &Setting, default: &Value) -> String {
-    let values = match setting.kind {
+/// The values a flag takes, in words.
+fn values(setting: &Setting) -> String {
+    match setting.kind {
         "number" => format!(
             "{}..={}",
             setting.min.unwrap_or(f64::MIN),
@@ -34,13 +34,17 @@ fn help(setting: &Setting, default: &Value) -> String {
             .map(|(value, _)| choice_text(value))
             .collect::<Vec<_>>()
             .join(", "),
-    };
+    }
+}
+
+/// What a flag's help says: the schema's sentence, the values taken and the default.
+fn help(setting: &Setting, default: &Value) -> String {
     let default = match default {
         Value::Null if setting.zero_is_off => "0 (off)".into(),
         Value::String(s) => s.clone(),
         other => other.to_string(),
     };
-    format!("{} [{values}; default: {default}]", setting.help)
+    format!("{} [{}; default: {default}]", setting.help, values(setting))
 }
 
 fn choice_text(choice: &Choice) -> String {
@@ -92,16 +96,21 @@ impl FromArgMatches for SettingFlags {
 fn parse(setting: &Setting, text: &str) -> anyhow::Result<Value> {
     let bad = || format!("--{} {text}", flag(setting));
     Ok(match setting.kind {
-        "checkbox" => json!(text.parse::<bool>().with_context(|| format!("{}: true or false", bad()))?),
+        "checkbox" => json!(
+            text.parse::<bool>()
+                .with_context(|| format!("{}: true or false", bad()))?
+        ),
         "select" => {
             let choice = (setting.options.iter())
                 .map(|(value, _)| value)
                 .find(|value| choice_text(value) == text)
-                .with_context(|| format!("{}: not one of {}", bad(), help(setting, &Value::Null)))?;
+                .with_context(|| format!("{}: not one of {}", bad(), values(setting)))?;
             serde_json::to_value(choice)?
         }
         _ => {
-            let number: f64 = text.parse().with_context(|| format!("{}: not a number", bad()))?;
+            let number: f64 = text
+                .parse()
+                .with_context(|| format!("{}: not a number", bad()))?;
             if setting.zero_is_off && number == 0.0 {
                 Value::Null
             } else if let Ok(whole) = text.parse::<u64>() {
@@ -176,13 +185,29 @@ mod tests {
     #[test]
     fn every_setting_is_a_flag_and_values_are_checked_by_the_core() {
         let c = config(&[
-            "--epochs", "7", "--fine-tune-blocks", "2", "--head", "linear", "--augment", "false",
-            "--patience", "0", "--learning-rate", "0.01",
+            "--epochs",
+            "7",
+            "--fine-tune-blocks",
+            "2",
+            "--head",
+            "linear",
+            "--augment",
+            "false",
+            "--patience",
+            "0",
+            "--learning-rate",
+            "0.01",
         ])
         .expect("valid");
-        assert_eq!((c.epochs, c.blocks(), c.augment, c.patience), (7, 2, false, None));
+        assert_eq!(
+            (c.epochs, c.blocks(), c.augment, c.patience),
+            (7, 2, false, None)
+        );
         assert_eq!(c.learning_rate, 0.01);
-        assert_eq!(config(&["--fine-tune-blocks", "auto"]).expect("auto"), TrainConfig::default());
+        assert_eq!(
+            config(&["--fine-tune-blocks", "auto"]).expect("auto"),
+            TrainConfig::default()
+        );
         for bad in [
             &["--epochs", "0"][..],
             &["--epochs", "2.5"],

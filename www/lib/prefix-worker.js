@@ -1,7 +1,7 @@
 // An embedding worker of the pool (prefix-pool.js): its own wasm instance holding its own copy of
 // the frozen layers on the CPU (Flex); it runs the images the model worker hands it.
 
-import init, { FrozenPrefix } from './pkg/burnish.js';
+import init, { FrozenPrefix } from '../pkg/burnish.js';
 import { serve } from './serve.js';
 
 let prefix = null;

@@ -63,21 +63,6 @@ export function toRgb224(source, width, height, { mirror = false, letterbox = fa
   return rgbaToRgb(context.getImageData(0, 0, INPUT_SIZE, INPUT_SIZE).data);
 }
 
-/** Decodes an image file with the browser and returns its 224×224 RGB bytes. */
-export async function fileToRgb224(file, { letterbox = false } = {}) {
-  let bitmap;
-  try {
-    bitmap = await createImageBitmap(file);
-  } catch {
-    throw new Error(`${file.name} is not an image this browser can decode`);
-  }
-  try {
-    return toRgb224(bitmap, bitmap.width, bitmap.height, { letterbox });
-  } finally {
-    bitmap.close();
-  }
-}
-
 /** Encodes 224×224 RGB bytes as a lossless PNG blob (how samples are saved). */
 export async function rgbToPng(rgb) {
   const png = new OffscreenCanvas(INPUT_SIZE, INPUT_SIZE);

@@ -1,7 +1,7 @@
 // The model worker as the page uses it: started on a backend, filled from the saved project, and
 // rebuilt on the CPU (Flex) from the saved project when WebGPU is lost, so nothing is lost.
 
-import { WorkerClient } from './client.js';
+import { WorkerClient, startModelWorker } from './client.js';
 
 /** How a lost WebGPU device shows up in burn-wgpu's errors (and a trapped wasm instance). */
 const DEVICE_LOST = /device is poisoned|device (?:was |is )?lost|instance reference no longer exists|unreachable/i;
@@ -31,7 +31,7 @@ export class ModelSession {
    * Returns { backend, reason, cached, schema, settings, model, modelError }.
    */
   async start(requested, saved) {
-    this.client = new WorkerClient((message) => {
+    this.client = new WorkerClient(startModelWorker(), (message) => {
       if (message.type === 'progress') this.onProgress(message);
       if (message.type === 'gpu-lost') this.recover(message.message);
     });

@@ -2,10 +2,18 @@
 // its pool of embedding workers): a promise per request; unsolicited messages (progress, GPU
 // lost) go to `onMessage`.
 
+/**
+ * Starts the model worker. Written as `new Worker(new URL(…, import.meta.url), { type: 'module' })`
+ * so that bundlers (Vite, webpack) find the worker and its wasm in an app that imports burnish.
+ */
+export function startModelWorker() {
+  return new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+}
+
 export class WorkerClient {
-  /** Starts the module worker at `url` (the model worker by default). */
-  constructor(onMessage, url = new URL('./worker.js', import.meta.url)) {
-    this.worker = new Worker(url, { type: 'module' });
+  /** Talks to `worker` (a started module worker). */
+  constructor(worker, onMessage) {
+    this.worker = worker;
     this.pending = new Map();
     this.nextId = 1;
     this.worker.onmessage = ({ data }) => {

@@ -5,7 +5,7 @@
 // Unsolicited messages: { type: 'progress', phase: 'weights' | 'restore', loaded, total } during
 // long steps, and { type: 'gpu-lost', message } when the GPU goes away under a WebGPU project.
 
-import init, { Project, readBundle, trainingSettings } from './pkg/burnish.js';
+import init, { Project, readBundle, trainingSettings } from '../pkg/burnish.js';
 import { chooseBackend } from './backend.js';
 import { loadWeights } from './weights.js';
 import { serve } from './serve.js';
@@ -44,9 +44,10 @@ const handlers = {
   /**
    * Loads wasm, picks a backend (falling back to CPU), loads the weights and opens the project
    * on `classes` ([{ id, name }]) with `settings` (missing ones take the core's defaults); returns
-   * the core's settings schema and the project's settings as the core holds them.
+   * the core's settings schema and the project's settings as the core holds them. `pool: false`
+   * starts no embedding workers (a predict-only Classifier embeds nothing in bulk).
    */
-  async load({ weights_url: weightsUrl, backend: requested, classes, settings }) {
+  async load({ weights_url: weightsUrl, backend: requested, classes, settings, pool: withPool = true }) {
     await init();
     const { bytes: weights, cached, verified } = await loadWeights(weightsUrl, (loaded, total) =>
       postMessage({ type: 'progress', phase: 'weights', loaded, total }),
@@ -61,7 +62,7 @@ const handlers = {
       project = await Project.create(weights, backend, classes, settings);
     }
     if (backend === 'webgpu') watchGpu();
-    const cores = backend === 'flex' ? poolSize() : 0;
+    const cores = backend === 'flex' && withPool ? poolSize() : 0;
     if (cores) {
       // Started now, while the person collects samples; embedding falls back to this worker alone
       // if it cannot start (a browser without nested workers).
@@ -101,5 +102,5 @@ function callProject(type, args) {
   return target[type](...args);
 }
 
-// `stop` must reach the project during an epoch; `poolSize` waits for the pool, not the queue.
-serve(handlers, ['stop', 'poolSize'], callProject);
+// `stop` and `discardTraining` must reach the run during an epoch; `poolSize` waits for the pool, not the queue.
+serve(handlers, ['stop', 'discardTraining', 'poolSize'], callProject);

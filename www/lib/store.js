@@ -5,7 +5,7 @@
 // it after a reload or when WebGPU is lost. Every change is one transaction, so a crash or a
 // killed tab mid-write leaves the last complete state.
 
-import { openDB } from 'idb';
+import { openDB } from './vendor/idb.js'; // npm idb's build, copied by .ci/build.sh
 
 /** 2: classes `{ id, name }`, samples `{ id, class_id, png }` and `next_ids` (1: `key`, `classKey`). */
 const VERSION = 2;

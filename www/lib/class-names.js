@@ -2,7 +2,7 @@
 
 /** Refuses an empty name, or one another class (not class `id`) has, compared case-insensitively. */
 export function checkName(classes, name, id) {
-  if (!name) throw new Error('a class needs a name');
+  if (typeof name !== 'string' || !name.trim()) throw new Error('a class needs a name (a non-empty string)');
   if (classes.some((c) => c.id !== id && c.name.toLowerCase() === name.toLowerCase())) {
     throw new Error(`There is already a class named “${name}”: class names must differ.`);
   }

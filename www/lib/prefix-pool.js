@@ -19,7 +19,9 @@ export function poolSize(cores = navigator.hardwareConcurrency || 1) {
 export class PrefixPool {
   /** Starts `size` workers on the base weights' bytes; resolves once every one has loaded them. */
   static async start(size, weights) {
-    const workers = Array.from({ length: size }, () => new WorkerClient(() => {}, POOL_WORKER_URL));
+    // The literal `new Worker(new URL(…))` lets bundlers find the embedding workers' script.
+    const start = () => new Worker(new URL('./prefix-worker.js', import.meta.url), { type: 'module' });
+    const workers = Array.from({ length: size }, () => new WorkerClient(start(), () => {}));
     try {
       await Promise.all(workers.map((w) => w.request('load', [weights])));
     } catch (err) {

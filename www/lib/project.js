@@ -10,6 +10,13 @@ import { ModelSession } from './session.js';
 import { ProjectStore, WriteQueue } from './store.js';
 import { checkName, freeName } from './class-names.js';
 
+/** The model's worker request methods: for the library's own modules (trainer.js), not exported by burnish.js. */
+export const REQUEST = Symbol('worker request');
+export const TIMED = Symbol('timed worker request');
+
+/** Why a run ended when its AbortSignal fired (the model from before it stays). */
+const aborted = () => new DOMException('training was aborted: the model from before it is kept', 'AbortError');
+
 export class ProjectModel extends EventTarget {
   /** `thumbnail(rgb)` → data URL, `toPng(rgb)` → Blob: the browser's canvas unless given (tests). */
   constructor({ thumbnail = rgbThumbnail, toPng = rgbToPng } = {}) {
@@ -40,13 +47,13 @@ export class ProjectModel extends EventTarget {
   }
 
   /**
-   * Opens the saved project (or starts one with two classes) and loads the model on it.
+   * Opens the saved project (or starts one with the classes `classes`) and loads the model on it.
    * `onProgress({ phase, loaded, total })` reports the weights download and the restore.
    * `store` and `session` default to IndexedDB's and a model worker's (tests pass their own).
    */
-  async open({ weightsUrl, backend, onProgress, store = null, session = null }) {
+  async open({ weightsUrl, backend, onProgress, store = null, session = null, classes = ['Class 1', 'Class 2'] }) {
     this.store = store ?? (await ProjectStore.open());
-    if (!(await this.store.load())) await this.writes.enqueue(() => this.store.create(['Class 1', 'Class 2']));
+    if (!(await this.store.load())) await this.writes.enqueue(() => this.store.create(classes));
     const saved = await this.store.load();
     this.session = session ?? new ModelSession({
       store: this.store,
@@ -74,14 +81,14 @@ export class ProjectModel extends EventTarget {
   }
 
   /** One call of the worker's project (`args`: its arguments), or one of the worker's own requests. */
-  #request(type, args = [], transfer = []) {
+  [REQUEST](type, args = [], transfer = []) {
     return this.session.request(type, args, transfer);
   }
 
-  /** `#request`, resolving to `{ result, ms }`: the round trip as the page waits for it. */
-  async #timed(type, args) {
+  /** A request, resolving to `{ result, ms }`: the round trip as the caller waits for it. */
+  async [TIMED](type, args) {
     const started = performance.now();
-    const result = await this.#request(type, args);
+    const result = await this[REQUEST](type, args);
     return { result, ms: performance.now() - started };
   }
 
@@ -106,7 +113,7 @@ export class ProjectModel extends EventTarget {
   /** Adds a class; returns its id (the core's). */
   async addClass(name = freeName(this.names())) {
     checkName(this.classes, name);
-    const id = await this.#request('addClass', [name]);
+    const id = await this[REQUEST]('addClass', [name]);
     await this.writes.save(() => this.store.addClass(id, name));
     this.classes.push({ id, name, samples: [] });
     this.emit('classes');
@@ -115,7 +122,7 @@ export class ProjectModel extends EventTarget {
 
   async renameClass(id, name) {
     checkName(this.classes, name, id);
-    await this.#request('renameClass', [id, name]);
+    await this[REQUEST]('renameClass', [id, name]);
     await this.writes.save(() => this.store.renameClass(id, name));
     this.classOf(id).name = name;
     this.emit('classes');
@@ -124,7 +131,7 @@ export class ProjectModel extends EventTarget {
   async removeClass(id) {
     if (this.state === 'training') throw new Error('classes cannot be deleted while training');
     if (this.classes.length <= 1) throw new Error('a project keeps at least one class');
-    await this.#request('removeClass', [id]);
+    await this[REQUEST]('removeClass', [id]);
     await this.writes.save(() => this.store.removeClass(id));
     this.classes = this.classes.filter((c) => c.id !== id);
     this.emit('classes');
@@ -132,7 +139,7 @@ export class ProjectModel extends EventTarget {
 
   /** Adds 224² RGB pixels to class `classId`; saving the lossless PNG is queued. Returns the sample's id. */
   async addSample(classId, rgb) {
-    const id = await this.#request('addSample', [classId, rgb]);
+    const id = await this[REQUEST]('addSample', [classId, rgb]);
     const sample = { id, thumb: this.thumbnail(rgb) };
     this.writes.save(async () => this.store.addSample(id, classId, await this.toPng(rgb)));
     this.classOf(classId).samples.push(sample);
@@ -143,7 +150,7 @@ export class ProjectModel extends EventTarget {
   async removeSample(id) {
     const entry = this.classOfSample(id);
     if (!entry) return;
-    await this.#request('removeSample', [id]);
+    await this[REQUEST]('removeSample', [id]);
     await this.writes.save(() => this.store.removeSample(id));
     entry.samples = entry.samples.filter((s) => s.id !== id);
     this.emit('samples', { class_id: entry.id });
@@ -153,7 +160,7 @@ export class ProjectModel extends EventTarget {
     const from = this.classOfSample(id);
     const to = this.classOf(toClassId);
     if (!from || !to || from === to) return;
-    await this.#request('relabelSample', [id, toClassId]);
+    await this[REQUEST]('relabelSample', [id, toClassId]);
     await this.writes.save(() => this.store.moveSample(id, toClassId));
     const sample = from.samples.find((s) => s.id === id);
     from.samples = from.samples.filter((s) => s !== sample);
@@ -173,7 +180,7 @@ export class ProjectModel extends EventTarget {
   /** Replaces every training setting (a whole TrainConfig); the same settings again change nothing. */
   async setSettings(settings) {
     if (JSON.stringify(settings) === JSON.stringify(this.settings)) return;
-    await this.#request('setConfig', [settings]);
+    await this[REQUEST]('setConfig', [settings]);
     this.settings = settings;
     await this.writes.save(() => this.store.saveSettings(settings));
     this.emit('settings');
@@ -189,110 +196,69 @@ export class ProjectModel extends EventTarget {
   stop() {
     if (this.state !== 'training') return Promise.resolve();
     this.stopRequested = true;
-    return this.#request('stop');
+    return this[REQUEST]('stop');
   }
 
   /**
    * Embeds new samples, then starts a run and trains it epoch by epoch until done or stopped;
    * emits 'progress' ({ phase: 'embedding', done, total }) and 'epoch' ({ metrics }). Resolves to
-   * the last metrics.
+   * the last metrics. `signal` (an AbortSignal) ends the run without keeping it: rejects with an
+   * AbortError and the model from before the run stays.
    */
-  async train() {
+  async train({ signal } = {}) {
+    if (signal?.aborted) throw aborted();
     this.stopRequested = false;
+    const discard = () => this[REQUEST]('discardTraining').catch(() => {});
+    signal?.addEventListener('abort', discard, { once: true });
     this.setState('training');
     try {
-      let pending = await this.#request('pendingEmbeddings');
+      let pending = await this[REQUEST]('pendingEmbeddings');
       const total = pending;
-      while (pending > 0 && !this.stopRequested) {
+      while (pending > 0 && !this.stopRequested && !signal?.aborted) {
         this.emit('progress', { phase: 'embedding', done: total - pending, total });
-        pending = await this.#request('embedPending', [8]);
+        pending = await this[REQUEST]('embedPending', [8]);
       }
       this.emit('progress', { phase: 'embedding', done: total - pending, total });
-      await this.#request('startTraining');
+      if (signal?.aborted) throw aborted();
+      await this[REQUEST]('startTraining');
       // A Stop that came while embedding is for this run (it arrived before the run existed).
-      if (this.stopRequested) await this.#request('stop');
+      if (this.stopRequested) await this[REQUEST]('stop');
       let metrics;
       do {
-        const { result, ms } = await this.#timed('trainEpoch');
+        const { result, ms } = await this[TIMED]('trainEpoch');
         metrics = { ...result, ms };
         this.emit('epoch', { metrics });
-      } while (!metrics.done);
-      this.model = await this.#request('model');
-      await this.writes.save(async () => this.store.saveModel(await this.#request('exportModel')));
+      } while (!metrics.done && !signal?.aborted);
+      if (signal?.aborted) throw aborted();
+      this.model = await this[REQUEST]('model');
+      await this.writes.save(async () => this.store.saveModel(await this[REQUEST]('exportModel')));
       this.setState('trained');
       return metrics;
     } catch (err) {
+      if (signal?.aborted) await discard();
       this.setState(this.model ? 'trained' : 'ready');
-      throw err;
+      throw signal?.aborted ? aborted() : err;
+    } finally {
+      signal?.removeEventListener('abort', discard);
     }
   }
 
-  /** What the trained model says of 224² RGB pixels, at the current strictness (with `ms`). */
-  async classify(rgb) {
-    const { result, ms } = await this.#timed('classify', [rgb, this.strictness]);
-    return { ...result, ms };
-  }
-
-  /** The pretrained network's top 5 ImageNet classes of 224² RGB pixels: { top, ms }. */
-  async predictImagenet(rgb) {
-    const { result, ms } = await this.#timed('predictImagenet', [rgb, 5]);
-    return { top: result, ms };
-  }
-
   evaluate() {
-    return this.#request('evaluate');
+    return this[REQUEST]('evaluate');
   }
 
   /** The data check of every sample (the core's DataCheck: map points, suspects, near-copies, overlaps). */
   checkData() {
-    return this.#request('checkData');
-  }
-
-  /** Where the model found the evidence for class `label` (the predicted one when null) in 224² RGB pixels. */
-  explain(rgb, label = null) {
-    return this.#request('explain', [rgb, label]);
-  }
-
-  /** The similarity under which the trained model answers "none of these" at the current strictness. */
-  noneOfTheseBelow() {
-    return this.#request('noneOfTheseBelow', [this.strictness]);
-  }
-
-  /** The trained model in `format`, at the current strictness: { name, bytes, ms }. */
-  exportModelAs(format) {
-    return this.#request('exportModelAs', [format, this.strictness]);
-  }
-
-  /** The whole project as a bundle (zip bytes), once every change is saved. */
-  async exportBundle() {
-    await this.saved();
-    return this.#request('writeBundle', [this.strictness]);
-  }
-
-  /**
-   * Validates a bundle (`bytes`) completely, its model against the loaded base weights, and only
-   * then replaces the saved project with it (open the page again to load it). Throws naming the
-   * problem otherwise, and nothing saved is touched. Returns the bundle.
-   */
-  async importBundle(bytes) {
-    const bundle = await this.#request('readBundle', [bytes]);
-    if (bundle.model) {
-      const meta = await this.#request('checkModel', [bundle.model]);
-      if (meta.class_names.length !== bundle.class_names.length) {
-        throw new Error(`bad project bundle: the model knows ${meta.class_names.length} classes, the project has ${bundle.class_names.length}`);
-      }
-    }
-    await this.writes.enqueue(() => this.store.replace(bundle));
-    return bundle;
+    return this[REQUEST]('checkData');
   }
 
   /** How many workers embed new samples (0: the model worker alone), once they have started. */
   poolSize() {
-    return this.#request('poolSize');
+    return this[REQUEST]('poolSize');
   }
 
   /** URLs the worker loaded, for the offline cache. */
   resources() {
-    return this.#request('resources');
+    return this[REQUEST]('resources');
   }
 }

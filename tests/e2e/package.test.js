@@ -1,0 +1,130 @@
+// The library as a web developer gets it: `npm pack` → installed into an empty project → built
+// with Vite (no configuration) → served statically → opened in Chromium. It teaches two classes
+// of real photos, trains and names held-out photos; the trainer page, taught the same photos,
+// reads the same names, and the CLI, given the model the library exported, answers the same
+// (labels equal, likeness within 1e-5). The photos are first cut to 224² PNGs by the library's
+// own conversion, so every side sees the same pixels.
+
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { after, test } from 'node:test';
+import { photoSplit } from '../fixtures/photo-sets.js';
+import { ARTIFACTS, ROOT, burnish, crop224, serve, serverAndChromium } from './harness.js';
+import { cards } from './journey.js';
+
+const env = serverAndChromium();
+const work = mkdtempSync(join(tmpdir(), 'burnish-package-'));
+after(() => rmSync(work, { recursive: true, force: true }));
+
+/** The app a developer writes: the public API on `window`, nothing else. */
+const APP = {
+  'index.html': '<!doctype html><html lang="en"><title>app</title><script type="module" src="./main.js"></script></html>',
+  'main.js': `import { Trainer, Classifier, toRgb } from 'burnish';
+window.burnish = { Trainer, Classifier, toRgb };
+window.ready = true;
+`,
+};
+
+/** Packs the repository, installs the tarball into an empty project and builds it with Vite; returns dist/. */
+function buildApp() {
+  const tarball = execFileSync('npm', ['pack', '--silent', '--pack-destination', work], { cwd: ROOT, encoding: 'utf8' }).trim().split('\n').at(-1);
+  const app = join(work, 'app');
+  mkdirSync(app);
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'an-app', private: true, type: 'module' }));
+  for (const [file, text] of Object.entries(APP)) writeFileSync(join(app, file), text);
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--offline', join(work, tarball)], { cwd: app, stdio: 'pipe' });
+  execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: app, stdio: 'pipe' });
+  return join(app, 'dist');
+}
+
+test('npm pack → Vite build → teach, train, answer; the page and the CLI answer the same', { timeout: 1_200_000 }, async () => {
+  const dist = buildApp();
+  const files = readdirSync(join(dist, 'assets'));
+  assert.ok(files.some((f) => f.endsWith('.wasm')), `the wasm is emitted: ${files}`);
+  assert.ok(files.some((f) => f.endsWith('.safetensors')), `the weights are emitted: ${files}`);
+  const site = await serve(dist);
+  after(() => site.close());
+  const page = await env.browser.newPage();
+  const problems = [];
+  page.on('pageerror', (err) => problems.push(err.message));
+  await page.goto(site.url);
+  await page.waitForFunction(() => window.ready);
+
+  const split = photoSplit('gcompris');
+  const taught = Object.keys(split.train);
+  const photos = { train: {}, eval: {} };
+  for (const part of ['train', 'eval']) {
+    for (const name of taught) photos[part][name] = await crop224(page, split[part][name], join(work, 'photos', part, name));
+  }
+  const heldOut = taught.flatMap((name) => photos.eval[name].map((path) => ({ name, path })));
+  mkdirSync(join(dist, 'photos'));
+  const url = (path) => `photos/${path.slice(join(work, 'photos').length + 1)}`;
+  execFileSync('cp', ['-r', ...['train', 'eval'].map((p) => join(work, 'photos', p)), join(dist, 'photos')]);
+
+  // The library, as the issue's ten lines use it.
+  const app = await page.evaluate(async ({ teach, held }) => {
+    const blob = async (u) => (await fetch(u)).blob();
+    const trainer = await window.burnish.Trainer.create({ backend: 'cpu' });
+    for (const [name, urls] of Object.entries(teach)) {
+      await trainer.addClass(name);
+      for (const u of urls) await trainer.addImage(name, await blob(u));
+    }
+    const epochs = [];
+    const last = await trainer.train({ onEpoch: (m) => epochs.push(m.epoch) });
+    const answers = [];
+    for (const u of held) {
+      const { label, similarity, none_of_these } = await trainer.classify(await blob(u));
+      answers.push({ label, similarity, none_of_these });
+    }
+    const model = await trainer.exportModel('safetensors');
+    return { answers, epochs: epochs.length, last, model: [...new Uint8Array(await model.arrayBuffer())] };
+  }, { teach: Object.fromEntries(taught.map((n) => [n, photos.train[n].map(url)])), held: heldOut.map((h) => url(h.path)) });
+  assert.deepEqual(problems, []);
+  assert.ok(app.epochs >= 2 && app.last.done, JSON.stringify(app.last));
+  const named = app.answers.filter((a, i) => a.label === heldOut[i].name).length / heldOut.length;
+  assert.ok(named >= 0.85, `the library names ${(named * 100).toFixed(0)}% of held-out photos`);
+  const modelPath = join(ARTIFACTS, 'package-model.safetensors');
+  writeFileSync(modelPath, Buffer.from(app.model));
+
+  // The CLI on the model the library exported: the same answers.
+  const cli = (await burnish('predict', '--model', modelPath, ...heldOut.map((h) => h.path))).trim().split('\n').map((l) => JSON.parse(l));
+  let worst = 0;
+  for (const [i, line] of cli.entries()) {
+    assert.equal(line.none_of_these ? null : line.top5[0].label, app.answers[i].label, line.file);
+    worst = Math.max(worst, Math.abs(line.similarity - app.answers[i].similarity));
+  }
+  assert.ok(worst < 1e-5, `CLI likeness within 1e-5 of the library's: ${worst}`);
+
+  // The trainer page taught the same photos (same seed: the defaults) reads the same names.
+  const trainer = await env.browser.newPage();
+  await trainer.goto(`${env.server.url}?backend=flex`);
+  await trainer.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 180_000 });
+  for (const [i, name] of taught.entries()) {
+    await cards(trainer).nth(i).getByTestId('class-name').fill(name);
+    await cards(trainer).nth(i).getByTestId('class-name').dispatchEvent('change');
+    await cards(trainer).nth(i).getByTestId('file-input').setInputFiles(photos.train[name]);
+  }
+  await trainer.waitForFunction(
+    (n) => [...document.querySelectorAll('[data-testid="class-card"] .count')].every((c, i) => c.textContent.startsWith(`${n[i]} samples`)),
+    taught.map((n) => photos.train[n].length),
+    { timeout: 120_000 },
+  );
+  await trainer.getByTestId('train-button').click();
+  await trainer.waitForFunction(() => document.body.dataset.state === 'trained', null, { timeout: 600_000 });
+  for (const [i, { path }] of heldOut.entries()) {
+    const top = trainer.getByTestId('prediction-top');
+    await trainer.evaluate(() => delete document.querySelector('[data-testid="prediction-top"]').dataset.source);
+    await trainer.getByTestId('predict-file-input').setInputFiles(path);
+    await trainer.waitForFunction((n) => document.querySelector('[data-testid="prediction-top"]').dataset.source === n, basename(path));
+    const read = await top.textContent();
+    assert.equal(read, app.answers[i].label ?? 'none of these', `the page reads what the library answers for ${basename(path)}`);
+    const similarity = Number(await top.getAttribute('data-similarity'));
+    assert.ok(Math.abs(similarity - app.answers[i].similarity) < 1e-5, `${basename(path)}: page ${similarity}, library ${app.answers[i].similarity}`);
+  }
+  writeFileSync(join(ARTIFACTS, 'package-results.json'), JSON.stringify({ named, worstCliLikeness: worst, answers: app.answers }, null, 2));
+  await trainer.close();
+  await page.close();
+});
