@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { join } from 'node:path';
-import { ARTIFACTS, ROOT, startServer } from './harness.js';
+import { ARTIFACTS, ROOT, serve, startServer } from './harness.js';
+import { assertLibraryApi, startLibraryApiCheck } from './library-api.js';
 import { launchFirefox } from './webdriver.js';
 
 const FIXTURES = join(ROOT, 'tests/fixtures/images');
@@ -72,4 +73,16 @@ test('Firefox: record, add files, train, predict, reload', { timeout: 900_000 },
   await firefox.type('[data-testid="predict-file-input"]', join(FIXTURES, 'dog.png'));
   await firefox.waitFor(() => document.querySelector('[data-testid="prediction-top"]').textContent === 'animal');
   assert.equal(await firefox.evaluate(() => document.querySelector('#error').hidden), true);
+});
+
+test('Firefox: the library API teaches, trains, answers, reopens, predicts, and refuses bad input clearly', { timeout: 600_000 }, async () => {
+  const other = await serve(ROOT);
+  try {
+    await firefox.goto(`${server.url}examples/`);
+    await firefox.evaluate(startLibraryApiCheck, other.url);
+    await firefox.waitFor(() => window.libraryApi.done, { timeout: 600_000 });
+    assertLibraryApi(await firefox.evaluate(() => window.libraryApi), 'Firefox');
+  } finally {
+    await other.close();
+  }
 });

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { join } from 'node:path';
-import { ARTIFACTS, ROOT, startServer } from './harness.js';
+import { ARTIFACTS, ROOT, serve, startServer } from './harness.js';
+import { assertLibraryApi, startLibraryApiCheck } from './library-api.js';
 import { launchWebKit, webkitDriver } from './webdriver.js';
 
 const FIXTURES = join(ROOT, 'tests/fixtures/images');
@@ -71,4 +72,17 @@ test('WebKit: falls back to the CPU, add files, train, predict, reload', { timeo
   await webkit.type('[data-testid="predict-file-input"]', join(FIXTURES, 'dog.png'));
   await webkit.waitFor(() => document.querySelector('[data-testid="prediction-top"]').textContent === 'animal');
   assert.equal(await error(), false);
+});
+
+test('WebKit: the library API teaches, trains, answers, reopens, predicts, and refuses bad input clearly', { timeout: 600_000 }, async (t) => {
+  if (!installed) return t.skip('WebKitWebDriver is not installed (apt-get install webkit2gtk-driver)');
+  const other = await serve(ROOT);
+  try {
+    await webkit.goto(`${server.url}examples/`);
+    await webkit.evaluate(startLibraryApiCheck, other.url);
+    await webkit.waitFor(() => window.libraryApi.done, { timeout: 600_000 });
+    assertLibraryApi(await webkit.evaluate(() => window.libraryApi), 'WebKit');
+  } finally {
+    await other.close();
+  }
 });
