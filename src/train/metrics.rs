@@ -26,6 +26,9 @@ pub struct EpochMetrics {
     pub stopped_early: bool,
     /// The run was cancelled during this epoch.
     pub cancelled: bool,
+    /// The run was discarded ([`super::StopHandle::discard`]): it made no model, the one from
+    /// before it stays.
+    pub discarded: bool,
     /// The stage whose weights the run keeps so far (the best validation loss): with
     /// fine-tuned blocks, `head` means fine-tuning has not validated better than the head alone.
     pub kept: Stage,

@@ -231,7 +231,7 @@ impl Project {
         })?;
         let metrics = run.epoch().await?;
         if metrics.done {
-            if !run.stop_handle().is_discarded() {
+            if !metrics.discarded {
                 self.trained = Some(run.finish(&self.frozen).await?);
             }
         } else {

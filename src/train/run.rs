@@ -267,6 +267,7 @@ impl Run {
             done: self.done,
             stopped_early: stopped_early && self.done,
             cancelled,
+            discarded: self.done && self.setup.stop.is_discarded(),
             kept: self.best_stage,
         })
     }

@@ -13,7 +13,7 @@ import { basename, join } from 'node:path';
 import { after, test } from 'node:test';
 import { photoSplit } from '../fixtures/photo-sets.js';
 import { ARTIFACTS, ROOT, burnish, crop224, serve, serverAndChromium } from './harness.js';
-import { cards } from './journey.js';
+import { fillClasses } from './journey.js';
 
 const env = serverAndChromium();
 const work = mkdtempSync(join(tmpdir(), 'burnish-package-'));
@@ -102,16 +102,7 @@ test('npm pack → Vite build → teach, train, answer; the page and the CLI ans
   const trainer = await env.browser.newPage();
   await trainer.goto(`${env.server.url}?backend=flex`);
   await trainer.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 180_000 });
-  for (const [i, name] of taught.entries()) {
-    await cards(trainer).nth(i).getByTestId('class-name').fill(name);
-    await cards(trainer).nth(i).getByTestId('class-name').dispatchEvent('change');
-    await cards(trainer).nth(i).getByTestId('file-input').setInputFiles(photos.train[name]);
-  }
-  await trainer.waitForFunction(
-    (n) => [...document.querySelectorAll('[data-testid="class-card"] .count')].every((c, i) => c.textContent.startsWith(`${n[i]} samples`)),
-    taught.map((n) => photos.train[n].length),
-    { timeout: 120_000 },
-  );
+  await fillClasses(trainer, taught.map((name) => ({ name, files: photos.train[name] })));
   await trainer.getByTestId('train-button').click();
   await trainer.waitForFunction(() => document.body.dataset.state === 'trained', null, { timeout: 600_000 });
   for (const [i, { path }] of heldOut.entries()) {

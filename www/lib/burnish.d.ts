@@ -71,6 +71,8 @@ export interface EpochMetrics {
   done: boolean;
   stopped_early: boolean;
   cancelled: boolean;
+  /** Aborted: the run made no model (the one from before stays). */
+  discarded: boolean;
   kept: 'head' | 'blocks';
   /** Round trip of the epoch, as the page waited for it. */
   ms: number;

@@ -2,10 +2,13 @@
 // (`store: 'indexeddb'`). The same interface and the same records as ProjectStore (store.js), so
 // the trainer, its worker and bundles cannot tell them apart; nothing survives a reload.
 
+import { ProjectRecord, nextPast } from './project-record.js';
+
 const clone = (value) => (value == null ? value : structuredClone(value));
 
-export class MemoryStore {
+export class MemoryStore extends ProjectRecord {
   constructor() {
+    super();
     this.project = null;
     this.samples = new Map();
     this.model = null;
@@ -34,19 +37,6 @@ export class MemoryStore {
     this.model = model ?? null;
   }
 
-  addClass(id, name) {
-    return this.update((p) => {
-      p.classes.push({ id, name });
-      p.next_ids.class = Math.max(p.next_ids.class, id + 1);
-    });
-  }
-
-  renameClass(id, name) {
-    return this.update((p) => {
-      p.classes.find((c) => c.id === id).name = name;
-    });
-  }
-
   async removeClass(id) {
     this.project.classes = this.project.classes.filter((c) => c.id !== id);
     for (const [key, sample] of this.samples) if (sample.class_id === id) this.samples.delete(key);
@@ -55,7 +45,7 @@ export class MemoryStore {
   async addSample(id, classId, png) {
     if (this.samples.has(id)) throw new Error(`the last change could not be saved: sample ${id} exists`);
     this.samples.set(id, { id, class_id: classId, png });
-    this.project.next_ids.sample = Math.max(this.project.next_ids.sample, id + 1);
+    this.project.next_ids = nextPast(this.project.next_ids, 'sample', id);
   }
 
   async removeSample(id) {
@@ -69,17 +59,5 @@ export class MemoryStore {
 
   async saveModel(model) {
     this.model = model instanceof Blob ? new Uint8Array(await model.arrayBuffer()) : (model ?? null);
-  }
-
-  saveSettings(settings) {
-    return this.update((p) => {
-      p.settings = settings;
-    });
-  }
-
-  saveStrictness(strictness) {
-    return this.update((p) => {
-      p.strictness = strictness;
-    });
   }
 }

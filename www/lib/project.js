@@ -229,7 +229,9 @@ export class ProjectModel extends EventTarget {
         metrics = { ...result, ms };
         this.emit('epoch', { metrics });
       } while (!metrics.done && !signal?.aborted);
-      if (signal?.aborted) throw aborted();
+      // Aborted between epochs (the run is dropped) or during one (it ended without a model). An
+      // abort that came after the last epoch finished is too late: the run's model stands.
+      if (!metrics.done || metrics.discarded) throw aborted();
       this.model = await this[REQUEST]('model');
       await this.writes.save(async () => this.store.saveModel(await this[REQUEST]('exportModel')));
       this.setState('trained');

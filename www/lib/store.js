@@ -5,6 +5,7 @@
 // it after a reload or when WebGPU is lost. Every change is one transaction, so a crash or a
 // killed tab mid-write leaves the last complete state.
 
+import { ProjectRecord, nextPast } from './project-record.js';
 import { openDB } from './vendor/idb.js'; // npm idb's build, copied by .ci/build.sh
 
 /** 2: classes `{ id, name }`, samples `{ id, class_id, png }` and `next_ids` (1: `key`, `classKey`). */
@@ -26,13 +27,6 @@ function typedSettings(settings) {
   const blocks = settings?.fine_tune_blocks;
   if (typeof blocks !== 'string' || blocks === 'auto') return settings;
   return { ...settings, fine_tune_blocks: Number(blocks) };
-}
-
-/** `next_ids` with its `kind` ('class' | 'sample') id past `id` (ids only grow). */
-function nextPast(nextIds, kind, id) {
-  const next = { class: 0, sample: 0, ...nextIds };
-  next[kind] = Math.max(next[kind], id + 1);
-  return next;
 }
 
 /** A write the browser refused, with the reason in words (quota, private mode, …). */
@@ -77,7 +71,7 @@ export class WriteQueue {
   }
 }
 
-export class ProjectStore {
+export class ProjectStore extends ProjectRecord {
   /** Opens (creating if needed) the database `name`. */
   static async open(name = 'burnish') {
     const db = await openDB(name, VERSION, {
@@ -103,6 +97,7 @@ export class ProjectStore {
   }
 
   constructor(db) {
+    super();
     this.db = db;
   }
 
@@ -178,20 +173,6 @@ export class ProjectStore {
     });
   }
 
-  /** Adds class `id` (the core's id for it); the next class id moves past it. */
-  addClass(id, name) {
-    return this.update((p) => {
-      p.classes.push({ id, name });
-      p.next_ids = nextPast(p.next_ids, 'class', id);
-    });
-  }
-
-  renameClass(id, name) {
-    return this.update((p) => {
-      p.classes.find((c) => c.id === id).name = name;
-    });
-  }
-
   /** Removes a class and all its samples, atomically. */
   async removeClass(id) {
     await write(async () => {
@@ -249,18 +230,6 @@ export class ProjectStore {
       const bytes = new Uint8Array(await model.arrayBuffer());
       return write(() => this.db.put('model', bytes, 'current'));
     }
-  }
-
-  saveSettings(settings) {
-    return this.update((p) => {
-      p.settings = settings;
-    });
-  }
-
-  saveStrictness(strictness) {
-    return this.update((p) => {
-      p.strictness = strictness;
-    });
   }
 }
 
