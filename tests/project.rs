@@ -311,7 +311,11 @@ fn a_discarded_run_leaves_the_model_from_before_it() {
     let m = pollster::block_on(project.train_epoch()).expect("epoch");
     assert!(m.done && m.cancelled && m.discarded, "{m:?}");
     assert!(!project.is_training());
-    assert_eq!(project.trained().expect("model").meta, before, "the earlier model stays");
+    assert_eq!(
+        project.trained().expect("model").meta,
+        before,
+        "the earlier model stays"
+    );
 }
 
 #[test]

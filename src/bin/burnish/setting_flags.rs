@@ -3,7 +3,7 @@
 //! default from the schema, so a new setting reaches the CLI without a line here. The values go
 //! through the same serde and validation as the page's and a bundle's settings.
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use burnish::train::{Choice, DEFAULT_STRICTNESS, Setting, TrainConfig};
 use clap::{Arg, ArgMatches, Args, Command, FromArgMatches};
 use serde_json::{Value, json};
