@@ -81,6 +81,7 @@ fn run(fine_tune_blocks: usize) -> Project {
             ..TrainConfig::default()
         })
         .expect("config");
+    project.start_training().expect("start");
     if fine_tune_blocks > 0 {
         pollster::block_on(project.train_epoch()).expect("head epoch");
     }

@@ -66,9 +66,13 @@ fn project_with(n: usize, weights: &[u8], photos: &[Vec<u8>], fine_tune_blocks: 
     project
 }
 
-/// Seconds of one epoch of a fresh run on `project` (embedded already).
+/// Seconds of one epoch of a fresh run on `project` (embedded already), its start included.
 fn epoch_seconds(project: &mut Project) -> f64 {
-    timed(|| pollster::block_on(project.train_epoch()).expect("epoch")).1
+    timed(|| {
+        project.start_training().expect("start");
+        pollster::block_on(project.train_epoch()).expect("epoch")
+    })
+    .1
 }
 
 /// Seconds taken by `f`.
