@@ -1,7 +1,7 @@
 // The library as a web developer gets it: `npm pack` → installed into an empty project → built
 // with Vite (no configuration) → served statically → opened in Chromium. It teaches two classes
-// of real photos, trains and names held-out photos; the trainer page, taught the same photos,
-// reads the same names, and the CLI, given the model the library exported, answers the same
+// of real photos, trains (the same settings and seed as the page's) and names held-out photos;
+// the trainer page, taught the same photos, reads the same names, and the CLI, given the model the library exported, answers the same
 // (labels equal, likeness within 1e-5). The photos are first cut to 224² PNGs by the library's
 // own conversion, so every side sees the same pixels.
 
@@ -13,7 +13,7 @@ import { basename, join } from 'node:path';
 import { after, test } from 'node:test';
 import { photoSplit } from '../fixtures/photo-sets.js';
 import { ARTIFACTS, ROOT, burnish, crop224, serve, serverAndChromium } from './harness.js';
-import { fillClasses } from './journey.js';
+import { fillClasses, setQuickSettings } from './journey.js';
 
 const env = serverAndChromium();
 const work = mkdtempSync(join(tmpdir(), 'burnish-package-'));
@@ -50,7 +50,7 @@ test('npm pack → Vite build → teach, train, answer; the page and the CLI ans
   const page = await env.browser.newPage();
   const problems = [];
   page.on('pageerror', (err) => problems.push(err.message));
-  await page.goto(site.url);
+  await page.goto(`${site.url}index.html`);
   await page.waitForFunction(() => window.ready);
 
   const split = photoSplit('gcompris');
@@ -73,7 +73,8 @@ test('npm pack → Vite build → teach, train, answer; the page and the CLI ans
       for (const u of urls) await trainer.addImage(name, await blob(u));
     }
     const epochs = [];
-    const last = await trainer.train({ onEpoch: (m) => epochs.push(m.epoch) });
+    // The page's quick settings (journey.js setQuickSettings): the head alone, 20 epochs, no augmentation.
+    const last = await trainer.train({ fine_tune_blocks: 0, epochs: 20, augment: false, onEpoch: (m) => epochs.push(m.epoch) });
     const answers = [];
     for (const u of held) {
       const { label, similarity, none_of_these } = await trainer.classify(await blob(u));
@@ -103,6 +104,7 @@ test('npm pack → Vite build → teach, train, answer; the page and the CLI ans
   await trainer.goto(`${env.server.url}?backend=flex`);
   await trainer.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 180_000 });
   await fillClasses(trainer, taught.map((name) => ({ name, files: photos.train[name] })));
+  await setQuickSettings(trainer);
   await trainer.getByTestId('train-button').click();
   await trainer.waitForFunction(() => document.body.dataset.state === 'trained', null, { timeout: 600_000 });
   for (const [i, { path }] of heldOut.entries()) {

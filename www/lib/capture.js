@@ -12,6 +12,11 @@ function canvas224() {
   return context;
 }
 
+function forgetCanvas() {
+  canvas = null;
+  context = null;
+}
+
 /** RGBA bytes (a canvas's) → RGB bytes. */
 function rgbaToRgb(rgba) {
   const rgb = new Uint8Array((rgba.length / 4) * 3);
@@ -60,7 +65,12 @@ export function toRgb224(source, width, height, { mirror = false, letterbox = fa
     context.drawImage(source, (width - side) / 2, (height - side) / 2, side, side, 0, 0, INPUT_SIZE, INPUT_SIZE);
   }
   context.restore();
-  return rgbaToRgb(context.getImageData(0, 0, INPUT_SIZE, INPUT_SIZE).data);
+  try {
+    return rgbaToRgb(context.getImageData(0, 0, INPUT_SIZE, INPUT_SIZE).data);
+  } catch (err) {
+    forgetCanvas(); // a cross-origin image taints the canvas for good: the next image gets a fresh one
+    throw err;
+  }
 }
 
 /** Encodes 224×224 RGB bytes as a lossless PNG blob (how samples are saved). */
