@@ -4,7 +4,7 @@
 // what the example's page says.
 
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, test } from 'node:test';
@@ -13,8 +13,8 @@ import { ROOT, burnish, crop224, fakeWebcamFile, meanLuma, serverAndChromium } f
 
 const FIXTURES = join(ROOT, 'tests/fixtures/images');
 const WEBCAM = [
-  { photo: 'dog.png', button: 'cup', label: 'A' },
-  { photo: 'coffee.png', button: 'phone', label: 'B' },
+  { photo: 'dog.png', button: 'a', label: 'A' },
+  { photo: 'coffee.png', button: 'b', label: 'B' },
 ].map((w) => ({ ...w, luma: meanLuma(join(FIXTURES, w.photo)) }));
 const feed = fakeWebcamFile(WEBCAM.map((w) => join(FIXTURES, w.photo)), 30);
 const env = serverAndChromium(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${feed}`]);
@@ -35,11 +35,11 @@ async function showing(page) {
   return WEBCAM.reduce((a, b) => (Math.abs(a.luma - luma) <= Math.abs(b.luma - luma) ? a : b));
 }
 
-/** A folder of class folders (symlinks to the photos). */
+/** A folder of class folders (copies: a picked folder's symlinks are not followed). */
 function classFolder(dir, classes) {
   for (const [name, paths] of Object.entries(classes)) {
     mkdirSync(join(dir, name), { recursive: true });
-    for (const path of paths) symlinkSync(path, join(dir, name, basename(path)));
+    for (const path of paths) copyFileSync(path, join(dir, name, basename(path)));
   }
   return dir;
 }
