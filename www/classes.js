@@ -1,5 +1,5 @@
-// Class cards, rendered from the ProjectModel: name, count, gallery, files and hold-to-record
-// from the webcam. User actions become ProjectModel calls; changes come back as its events.
+// Class cards, rendered from the Trainer (the library's project): name, count, gallery, files and hold-to-record
+// from the webcam. User actions become Trainer calls; changes come back as its events.
 
 
 /** The colour of class `label`: its card's edge and its bar in the predictions. */
@@ -9,7 +9,7 @@ export const classColour = (label) => `hsl(${(label * 137.5 + 210) % 360} 70% 45
 const SHOWN = 200;
 
 /**
- * `model`: the ProjectModel; `template`: the card's <template>; `options` provides the
+ * `model`: the Trainer (the library's); `template`: the card's <template>; `options` provides the
  * `camera` (the Camera: each card opens it in its own slot and records its frames at its rate),
  * letterbox() → bool, error(text), and
  * afterLastClass: the control that takes the focus when the last class is deleted.

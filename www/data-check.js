@@ -13,7 +13,7 @@ function element(tag, props = {}, ...children) {
 }
 
 export class DataCheckPanel {
-  /** `ui`: { button, body }; `model`: the ProjectModel; `error(text)`. */
+  /** `ui`: { button, body }; `model`: the Trainer (the library's); `error(text)`. */
   constructor(ui, model, error) {
     Object.assign(this, { ui, model, error });
     ui.button.addEventListener('click', () => this.run());

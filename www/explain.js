@@ -12,7 +12,7 @@ function rgbImageData(rgb) {
 }
 
 export class ExplainView {
-  /** `ui`: { toggle, view, canvas, caption }; `model`: the ProjectModel. */
+  /** `ui`: { toggle, view, canvas, caption }; `model`: the Trainer (the library's). */
   constructor(ui, model) {
     Object.assign(this, { ui, model });
     ui.toggle.addEventListener('change', () => (ui.toggle.checked ? this.last && this.show(this.last.rgb) : this.hide()));

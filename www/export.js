@@ -24,7 +24,7 @@ const FORMATS = {
 };
 
 export class ExportDialog {
-  /** `dialog`: the <dialog>; `model`: the ProjectModel; `error(text)`. */
+  /** `dialog`: the <dialog>; `model`: the Trainer (the library's); `error(text)`. */
   constructor(dialog, model, error) {
     Object.assign(this, { dialog, model, error });
     this.tabs = [...dialog.querySelectorAll('[role="tab"]')];

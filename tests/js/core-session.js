@@ -1,7 +1,7 @@
 // The model worker's side for JS unit tests, on the real core: the wasm package the page loads
 // (www/pkg, built by .ci/build.sh) runs under Node on the real weights, answering the worker's
 // protocol (a request is the wasm Project's method of that name, its arguments an array). It
-// records the requests, so tests can check what the ProjectModel asks.
+// records the requests, so tests can check what the project asks.
 
 import { readFileSync } from 'node:fs';
 import { restoreSaved } from '../../www/lib/restore.js';
