@@ -1,16 +1,6 @@
 // "Where it looked": the Grad-CAM map of a class (computed in the worker, src/train/explain.rs)
 // laid over the 224² picture the model saw, with a sentence saying where the evidence is.
 
-/** The picture the model saw (224² RGB) as an ImageData. */
-function rgbImageData(rgb) {
-  const rgba = new Uint8ClampedArray(224 * 224 * 4);
-  for (let p = 0; p < 224 * 224; p++) {
-    rgba.set(rgb.subarray(p * 3, p * 3 + 3), p * 4);
-    rgba[p * 4 + 3] = 255;
-  }
-  return new ImageData(rgba, 224, 224);
-}
-
 export class ExplainView {
   /** `ui`: { toggle, view, canvas, caption }; `model`: the Trainer (the library's). */
   constructor(ui, model) {
@@ -39,9 +29,8 @@ export class ExplainView {
     if (!this.ui.toggle.checked || !this.model.model) return;
     const map = await this.model.explain(rgb, label);
     if (this.last.rgb !== rgb) return; // a newer picture is on its way
-    const context = this.ui.canvas.getContext('2d');
-    context.putImageData(rgbImageData(rgb), 0, 0);
-    context.drawImage(await createImageBitmap(map.layer), 0, 0);
+    // The picture and the map blended by the core, as `burnish predict --explain` writes them.
+    this.ui.canvas.getContext('2d').putImageData(map.picture, 0, 0);
     const name = this.model.model.class_names[map.class];
     const anything = map.heat.some((h) => h > 0);
     const where = `mostly the ${map.region} of the picture`;

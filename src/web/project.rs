@@ -264,8 +264,9 @@ impl Project {
     }
 
     /// Why the trained model answered for one 224×224 RGB image: `{ class, side, heat, region,
-    /// layer }` — the Grad-CAM map of `class` (the predicted one when absent) and `layer`, an
-    /// `ImageData` to lay over the picture.
+    /// layer, picture }` — the Grad-CAM map of `class` (the predicted one when absent), `layer`
+    /// an `ImageData` to lay over the picture, and `picture` the two blended as the CLI's
+    /// `--explain` writes them (the same bytes).
     pub async fn explain(&self, rgb: Vec<u8>, class: Option<usize>) -> Result<JsValue, JsError> {
         let map = self.core()?.explain(&rgb, class).await?;
         #[derive(serde::Serialize)]
@@ -279,15 +280,14 @@ impl Project {
             region: map.region(),
         })?;
         let layer = crate::heatmap::heat_layer(&map);
-        let side = crate::data::INPUT_SIZE as u32;
-        let image = web_sys::ImageData::new_with_u8_clamped_array_and_sh(
-            wasm_bindgen::Clamped(&layer),
-            side,
-            side,
-        )
-        .map_err(|_| JsError::new("this browser cannot make an ImageData"))?;
-        js_sys::Reflect::set(&value, &"layer".into(), &image)
-            .map_err(|_| JsError::new("could not attach the layer"))?;
+        let picture = crate::heatmap::overlay(&rgb, &layer)?;
+        let picture: Vec<u8> = (picture.chunks_exact(3))
+            .flat_map(|p| [p[0], p[1], p[2], u8::MAX])
+            .collect();
+        for (name, rgba) in [("layer", layer), ("picture", picture)] {
+            js_sys::Reflect::set(&value, &name.into(), &image_data(&rgba)?.into())
+                .map_err(|_| JsError::new("could not attach the heat map"))?;
+        }
         Ok(value)
     }
 
@@ -384,4 +384,14 @@ impl Project {
         let bundle = Bundle::of_project(&*self.core()?, strictness).await?;
         Ok(bundle.to_zip()?)
     }
+}
+
+/// 224×224 RGBA bytes as an `ImageData` that owns a copy of them: an `ImageData` keeps the array
+/// it is given, and a view into wasm memory would change (or be detached) once the bytes are freed
+/// or the memory grows.
+fn image_data(rgba: &[u8]) -> Result<web_sys::ImageData, JsError> {
+    let side = crate::data::INPUT_SIZE as u32;
+    let owned = js_sys::Uint8ClampedArray::from(rgba);
+    web_sys::ImageData::new_with_js_u8_clamped_array_and_sh(&owned, side, side)
+        .map_err(|_| JsError::new("this browser cannot make an ImageData"))
 }

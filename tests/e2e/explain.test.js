@@ -71,7 +71,9 @@ test('the page shows where it looked, for the answer and for any class, as the C
   for (let p = 0; p < 224 * 224; p++) {
     for (let c = 0; c < 3; c++) worst = Math.max(worst, Math.abs(cli.data[p * 4 + c] - drawn[p * 4 + c]));
   }
-  assert.ok(worst <= 4, `the page's picture and the CLI's differ by up to ${worst} of 255`);
+  // Both blend with the core's code; the maps come from two computations (wasm and native), whose
+  // last-bit differences may round a channel the other way.
+  assert.ok(worst <= 1, `the page draws the CLI's picture (worst difference ${worst} of 255)`);
   assert.deepEqual(errors, []);
   await page.context().close();
 });

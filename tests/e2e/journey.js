@@ -97,7 +97,12 @@ export async function startLongTraining(page, { epochs = 1000, shown = 1 } = {})
 
 export async function stopTraining(page) {
   await page.getByTestId('stop-button').click();
-  await page.waitForFunction(() => document.body.dataset.state === 'trained', null, { timeout: 120_000 });
+  try {
+    await page.waitForFunction(() => document.body.dataset.state === 'trained', null, { timeout: 120_000 });
+  } catch (err) {
+    const shown = await page.evaluate(() => [document.body.dataset.state, document.querySelector('#training-status').textContent, document.querySelector('#error').textContent]);
+    throw new Error(`${err.message}; the page shows ${JSON.stringify(shown)}`);
+  }
 }
 
 /** Picks `file` (a fixture's name, or a path) to predict; resolves to the top answer shown for it. */

@@ -110,6 +110,8 @@ export interface Explanation {
   heat: number[];
   /** A 224×224 heat map to draw over the picture. */
   layer: ImageData;
+  /** The 224² picture with the map blended in (what `burnish predict --explain` writes). */
+  picture: ImageData;
 }
 
 export interface ClassEntry {
