@@ -7,15 +7,18 @@
 //
 // Prints a table and writes bench/library-results.json.
 
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, burnish, launchChromium, startServer } from '../tests/e2e/harness.js';
+import { ARTIFACTS, ROOT, burnish, launchChromium, startServer } from '../tests/e2e/harness.js';
 
 const ROUNDS = Number(process.argv[2] ?? 5);
 const FIXTURES = join(ROOT, 'tests/fixtures/images');
 
-/** A small trained model (the CLI's, head only on the fixture photos) for the Classifier to load. */
+/**
+ * A small trained model (the CLI's, head only on the fixture photos) for the Classifier to load,
+ * written where the server serves it; returns its URL path.
+ */
 async function trainedModel() {
   const dir = mkdtempSync(join(tmpdir(), 'burnish-library-bench-'));
   for (const [name, files] of [['animal', ['dog.png', 'chelsea.png', 'eagle.png']], ['thing', ['coffee.png', 'rocket.png', 'astronaut.png']]]) {
@@ -23,40 +26,47 @@ async function trainedModel() {
     for (const f of files) copyFileSync(join(FIXTURES, f), join(dir, 'data', name, f));
   }
   await burnish('train', join(dir, 'data'), '--fine-tune-blocks', '0', '--augment', 'false', '--epochs', '10', '--out', join(dir, 'model.safetensors'));
-  return [...readFileSync(join(dir, 'model.safetensors'))];
+  mkdirSync(ARTIFACTS, { recursive: true });
+  copyFileSync(join(dir, 'model.safetensors'), join(ARTIFACTS, 'library-bench-model.safetensors'));
+  return '/tests/e2e/artifacts/library-bench-model.safetensors';
 }
 
-/** Seconds from navigation to the trainer page's ready state (cold, then reloaded with the weights cached). */
+/**
+ * Seconds from navigation start to the trainer page's ready state (the page's own clock, polled
+ * every 10 ms), cold, then reloaded with the weights cached.
+ */
 async function pageReady(browser, url) {
   const context = await browser.newContext();
   const page = await context.newPage();
   const times = [];
   for (const go of [() => page.goto(`${url}?backend=flex`), () => page.reload()]) {
-    const t0 = Date.now();
     await go();
-    await page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 300_000, polling: 20 });
-    times.push((Date.now() - t0) / 1000);
+    const at = await page.waitForFunction(() => document.body.dataset.state === 'ready' && performance.now(), null, { timeout: 300_000, polling: 10 });
+    times.push((await at.jsonValue()) / 1000);
   }
   await context.close();
   return times;
 }
 
-/** Seconds from navigation to a Classifier's first answer (cold, then with the weights cached). */
-async function classifierFirstAnswer(browser, url, model) {
+/**
+ * Seconds from navigation start to a Classifier's first answer (the page's own clock: import,
+ * model download, load, one classification), cold, then with the weights cached.
+ */
+async function classifierFirstAnswer(browser, url, modelPath) {
   const context = await browser.newContext();
   const page = await context.newPage();
   const times = [];
   for (let visit = 0; visit < 2; visit++) {
-    const t0 = Date.now();
     await page.goto(`${url}examples/`);
-    const label = await page.evaluate(async (bytes) => {
+    const { label, at } = await page.evaluate(async (path) => {
       const { Classifier } = await import('/www/lib/burnish.js');
-      const classifier = await Classifier.load(new Uint8Array(bytes), { backend: 'cpu' });
+      const classifier = await Classifier.load(await (await fetch(path)).blob(), { backend: 'cpu' });
       const image = Object.assign(new Image(), { src: '/tests/fixtures/images/dog.png' });
       await image.decode();
-      return (await classifier.classify(image)).nearest;
-    }, model);
-    times.push((Date.now() - t0) / 1000);
+      const answer = await classifier.classify(image);
+      return { label: answer.nearest, at: performance.now() };
+    }, modelPath);
+    times.push(at / 1000);
     if (label !== 'animal') throw new Error(`the classifier answered ${label}`);
   }
   await context.close();
