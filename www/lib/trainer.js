@@ -57,7 +57,12 @@ export class Trainer extends ProjectModel {
   async open({ backend = 'auto', weights = DEFAULT_WEIGHTS, onProgress = () => {}, store, name = 'burnish', classes = [], session = null } = {}) {
     const requested = backend === 'cpu' ? 'flex' : backend;
     if (!['auto', 'webgpu', 'flex'].includes(requested)) throw new Error(`unknown backend "${backend}": use 'auto', 'webgpu' or 'cpu'`);
-    await super.open({ weightsUrl: weights, backend: requested, onProgress, store: await openStore(store, name), session, classes });
+    try {
+      await super.open({ weightsUrl: weights, backend: requested, onProgress, store: await openStore(store, name), session, classes });
+    } catch (err) {
+      this.session?.client?.terminate(); // no worker left behind by a trainer that did not open
+      throw err;
+    }
   }
 
   /** Ends the model worker (and its wasm); the trainer cannot be used afterwards. */

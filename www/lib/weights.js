@@ -27,10 +27,10 @@ export async function fetchWithProgress(url, onProgress) {
   try {
     response = await fetch(url);
   } catch (err) {
-    throw new Error(`could not download the weights from ${url}: ${err.message}`);
+    throw new Error(`could not download the weights from ${url}: ${err.message} — check the weights URL, or leave it out to use the package's own`);
   }
   if (!response.ok) {
-    throw new Error(`could not download the weights from ${url}: HTTP ${response.status}`);
+    throw new Error(`could not download the weights from ${url}: HTTP ${response.status} — check the weights URL, or leave it out to use the package's own`);
   }
   const total = Number(response.headers.get('content-length')) || 0;
   if (!response.body) {
@@ -82,7 +82,7 @@ export async function loadWeights(url, onProgress) {
   if (expected) {
     const actual = await sha256Hex(bytes);
     if (actual !== expected) {
-      throw new Error(`the downloaded weights are corrupt (sha256 ${actual.slice(0, 12)}…, expected ${expected.slice(0, 12)}…)`);
+      throw new Error(`the downloaded weights are corrupt (sha256 ${actual.slice(0, 12)}…, expected ${expected.slice(0, 12)}…): download them again`);
     }
   }
   await cache?.put(url, new Response(bytes)).catch(() => {});
