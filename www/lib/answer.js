@@ -11,6 +11,11 @@ export function answer(result, names, ms) {
   return { ...result, label: result.none_of_these ? null : nearest, nearest, confidences, ms };
 }
 
+/** The core's map of where the model looked, with the mapped class's name (`class_name`). */
+export function explanation(map, names) {
+  return { ...map, class_name: names[map.class] };
+}
+
 /**
  * The label (position in the model's outputs) of a class given by name or label; null stays null
  * (the predicted class).

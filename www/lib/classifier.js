@@ -1,7 +1,7 @@
 // Predict-only: a trained model answering images — the same worker, wasm and answers as the
 // Trainer, without a project (no samples, no store, no training requests).
 
-import { answer, labelOf } from './answer.js';
+import { answer, explanation, labelOf } from './answer.js';
 import { WorkerClient, startModelWorker } from './client.js';
 import { toRgb } from './sources.js';
 import { DEFAULT_WEIGHTS, bytesOf } from './trainer.js';
@@ -56,7 +56,7 @@ export class Classifier {
   /** Where the model found the evidence for a class (name or label; the predicted one when absent): as Trainer.explain. */
   async explain(source, classRef = null) {
     const map = await this.client.request('explain', [await toRgb(source), labelOf(classRef, this.classNames)]);
-    return { ...map, class_name: this.classNames[map.class] };
+    return explanation(map, this.classNames);
   }
 
   /** Ends the worker (and its wasm). */

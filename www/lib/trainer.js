@@ -3,7 +3,7 @@
 // edit) plus what a page hands it — images of any kind, class names, AbortSignals — and files:
 // bundles and exported models. The model runs in a worker; nothing here blocks the page.
 
-import { answer, labelOf } from './answer.js';
+import { answer, explanation, labelOf } from './answer.js';
 import { MemoryStore } from './memory-store.js';
 import { ProjectModel, REQUEST, TIMED } from './project.js';
 import { toRgb } from './sources.js';
@@ -122,13 +122,14 @@ export class Trainer extends ProjectModel {
   /**
    * Where the model found the evidence for a class (its name, or its label: its position in the
    * model's outputs; the predicted class when absent): `{ class, class_name, region, side, heat,
-   * layer }`, `layer` an ImageData to lay over the 224² picture.
+   * layer, picture }`, `layer` an ImageData to lay over the 224² picture, `picture` the two
+   * blended (what `burnish predict --explain` writes).
    */
   async explain(source, classRef = null) {
     const rgb = await toRgb(source);
     const names = this.model?.class_names ?? [];
     const map = await this[REQUEST]('explain', [rgb, this.model ? labelOf(classRef, names) : null]);
-    return { ...map, class_name: names[map.class] };
+    return explanation(map, names);
   }
 
   /** The similarity under which the trained model answers "none of these" at the current strictness. */
