@@ -1,6 +1,7 @@
-// The offline service worker. Every same-origin GET is answered by the network when it can be
-// and from this cache when it cannot, and the page hands over the URLs it loaded on its first
-// visit, so after one visit the app starts with the network off. The weights are not stored
+// The offline service worker, of the trainer page and of every web app it exports (copied into
+// them). Every same-origin GET is answered by the network when it can be and from this cache
+// when it cannot, and the page hands over the URLs to keep on its first visit (www/lib/offline.js),
+// so after one visit it starts with the network off. The weights are not stored
 // twice: www/lib/weights.js keeps them (sha256-checked) in its own cache.
 
 const CACHE = 'burnish-app-v1';
@@ -9,7 +10,8 @@ self.addEventListener('install', () => self.skipWaiting());
 self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
 
 const sameOrigin = (url) => new URL(url, location.href).origin === location.origin;
-const isWeights = (url) => new URL(url, location.href).pathname.endsWith('.safetensors');
+// The base weights (under models/): www/lib/weights.js keeps them, checked, in a cache of its own.
+const isWeights = (url) => /\/models\/[^/]+\.safetensors$/.test(new URL(url, location.href).pathname);
 
 /** Caches `urls` (same-origin, weights excepted); replies on `port` when done. */
 async function cacheAll(urls, port) {

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the wasm package the library loads (www/pkg) and vendors idb into www/lib/vendor: cargo's release profile for wasm32, then the
+# Builds the wasm package the library loads (www/pkg), vendors idb into www/lib/vendor and packs
+# the exported web apps' runtime (www/pkg/app-runtime.zip): cargo's release profile for wasm32, then the
 # wasm-bindgen CLI (the version Cargo.lock pins, installed by setup) writes the JS glue, and
 # wasm-opt strips it. What `wasm-pack build --target web` does, without needing wasm-pack (a
 # test-only tool now: `wasm-pack test`), so `npm start` installs one tool fewer.
@@ -16,6 +17,7 @@ built="$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/burnish.wasm"
 # builds again): nothing to redo. KEEP_NAMES builds always redo it.
 if [[ -z "${KEEP_NAMES:-}" && www/pkg/burnish_bg.wasm -nt "$built" && www/pkg/burnish.js -nt "$built" ]]; then
   echo "www/pkg is up to date with $built" >&2
+  python3 .ci/app-runtime.py
   exit 0
 fi
 wasm-bindgen --target web --out-dir www/pkg --no-typescript "$built"
@@ -28,3 +30,5 @@ node_modules/.bin/wasm-opt www/pkg/burnish_bg.wasm -o www/pkg/burnish_bg.wasm "$
   --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-mutable-globals --enable-multivalue --enable-simd
 ls -l www/pkg/burnish_bg.wasm >&2
+# Every exported web app copies this archive (the app page, the library, the wasm).
+python3 .ci/app-runtime.py

@@ -44,6 +44,12 @@ pub enum Error {
     /// A project bundle is malformed, unsafe or from an unsupported version.
     #[error("bad project bundle: {0}")]
     Bundle(String),
+    /// A behaviour (text, picture, sound) that cannot be used.
+    #[error("{0}")]
+    Behaviour(String),
+    /// A standalone web app that cannot be written.
+    #[error("cannot write the web app: {0}")]
+    App(String),
     /// An argument is out of its valid range.
     #[error("invalid argument: {0}")]
     InvalidArgument(String),

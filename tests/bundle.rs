@@ -5,7 +5,7 @@
 use burnish::bundle::{
     BUNDLE_FORMAT, Bundle, BundleSample, MAX_ENTRY_BYTES, decode_png, encode_png,
 };
-use burnish::train::{NextIds, TrainConfig};
+use burnish::train::{Behaviour, Behaviours, Media, NextIds, TrainConfig};
 use proptest::prelude::*;
 use std::io::{Cursor, Write};
 use zip::write::SimpleFileOptions;
@@ -37,6 +37,21 @@ fn sample_bundle() -> Bundle {
             })
             .collect(),
         model: None,
+        behaviours: Behaviours {
+            classes: vec![
+                Behaviour::Text {
+                    text: "Meow".into(),
+                    size: 20.0,
+                    color: "#ff8800".into(),
+                },
+                Behaviour::Picture {
+                    media: Media::new("cat <1>.png", small_png()).expect("png"),
+                },
+            ],
+            none_of_these: Behaviour::Sound {
+                media: Media::new("beep.wav", b"RIFF\0\0\0\0WAVEfmt ".to_vec()).expect("wav"),
+            },
+        },
     }
 }
 
@@ -291,6 +306,36 @@ fn broken_and_hostile_bundles_are_refused_with_the_reason() {
             ("images/0.png", &png, false),
         ]),
         "sample id 4 appears twice",
+    ));
+    let picture = |file: &str| {
+        format!(
+            r#", "behaviours": {{"classes": [{{"kind": "picture", "media": {{"file": "{file}", "name": "x.png"}}}}, {{"kind": "nothing"}}], "none_of_these": {{"kind": "nothing"}}}}"#
+        )
+    };
+    cases.push((
+        "a picture that is text",
+        zip_of(&[
+            (
+                "manifest.json",
+                manifest(one, &picture("media/0.png")).as_bytes(),
+                true,
+            ),
+            ("images/0.png", &png, false),
+            ("media/0.png", b"just text", false),
+        ]),
+        "“x.png” is not a picture or a sound",
+    ));
+    cases.push((
+        "a behaviour's file missing",
+        zip_of(&[
+            (
+                "manifest.json",
+                manifest(one, &picture("media/9.png")).as_bytes(),
+                true,
+            ),
+            ("images/0.png", &png, false),
+        ]),
+        "`media/9.png` is missing",
     ));
     for (what, bytes, reason) in cases {
         let message = refused(&bytes);

@@ -357,8 +357,8 @@ fn deleted_sample_ids_are_never_given_again_after_a_reload() {
         );
     }
     // A bundle carries the next ids.
-    let bundle =
-        pollster::block_on(burnish::bundle::Bundle::of_project(&project, None)).expect("bundle");
+    let bundle = pollster::block_on(burnish::bundle::Bundle::of_project(&project, None, None))
+        .expect("bundle");
     let read = burnish::bundle::Bundle::from_zip(&bundle.to_zip().expect("zip")).expect("read");
     assert_eq!(read.next_ids, saved);
 }

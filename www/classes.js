@@ -1,6 +1,7 @@
 // Class cards, rendered from the Trainer (the library's project): name, count, gallery, files and hold-to-record
 // from the webcam. User actions become Trainer calls; changes come back as its events.
 
+import { BehaviourEditor } from './behaviour-editor.js';
 
 /** The colour of class `label`: its card's edge and its bar in the predictions. */
 export const classColour = (label) => `hsl(${(label * 137.5 + 210) % 360} 70% 45%)`;
@@ -11,7 +12,7 @@ const SHOWN = 200;
 /**
  * `model`: the Trainer (the library's); `template`: the card's <template>; `options` provides the
  * `camera` (the Camera: each card opens it in its own slot and records its frames at its rate),
- * letterbox() → bool, error(text), and
+ * letterbox() → bool, error(text), behaviourTemplate (the behaviour editor's <template>) and
  * afterLastClass: the control that takes the focus when the last class is deleted.
  */
 export class ClassesPanel {
@@ -19,11 +20,14 @@ export class ClassesPanel {
     Object.assign(this, { container, template, model, options });
     /** class id → its card element */
     this.cards = new Map();
+    /** class id → the behaviour editor in its card */
+    this.editors = new Map();
     this.recording = false;
     model.addEventListener('change', ({ detail }) => {
       if (detail.what === 'classes') this.render();
       if (detail.what === 'sample-added') this.appendThumb(detail.class_id, detail.sample);
       if (detail.what === 'samples') this.renderClass(detail.class_id);
+      if (detail.what === 'behaviour') this.editors.get(detail.class_id)?.render();
       if (detail.what === 'state') this.setTraining(model.state === 'training');
     });
   }
@@ -99,6 +103,7 @@ export class ClassesPanel {
     card.querySelector('.webcam').addEventListener('click', () => this.options.camera.toggleIn(card.querySelector('.camera-slot')));
     this.wireRecord(id, card.querySelector('.record'));
     this.wireGallery(card.querySelector('.gallery'));
+    this.editors.set(id, new BehaviourEditor(card.querySelector('.behaviour-slot'), this.options.behaviourTemplate, this.model, id, 'this class'));
   }
 
   /**

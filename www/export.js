@@ -1,5 +1,5 @@
-// The Export dialog: a tab per format (Teachable Machine / TF.js, ONNX, safetensors), Download
-// (a zip where a format has several files) and code to copy for each.
+// The Export dialog: a tab per format (Teachable Machine / TF.js, ONNX, safetensors, and the
+// standalone web app), Download (a zip where a format has several files) and code to copy for each.
 
 import { download } from './files.js';
 import { onnxPythonSnippet, onnxWebSnippet, safetensorsSnippet, tmSnippet } from './snippets.js';
@@ -21,7 +21,15 @@ const FORMATS = {
     what: 'burnish’s own model.safetensors: import it into burnish again, or read the head and references from Python.',
     snippets: (m) => [['Python with safetensors', safetensorsSnippet(m)]],
   },
+  app: {
+    what: 'A web app in one zip: unpack it on any static host (a USB stick served locally, GitHub Pages…) and open it on a phone. It shows what each class does (set in the class cards), works offline after its first visit and shows a QR code of its address to pass it on. No server of ours: nothing leaves the device.',
+    snippets: () => [['Serve the unpacked folder on your network', appServeSnippet]],
+  },
 };
+
+const appServeSnippet = `# unpack, serve, then open http://<this computer's address>:8000 on the phone
+python3 -m zipfile -e app.zip my-app
+cd my-app && python3 -m http.server 8000`;
 
 export class ExportDialog {
   /** `dialog`: the <dialog>; `model`: the Trainer (the library's); `error(text)`. */
@@ -62,6 +70,7 @@ export class ExportDialog {
 
   select(format) {
     this.format = format;
+    this.dialog.querySelector('.export-app-fields').hidden = format !== 'app';
     for (const tab of this.tabs) {
       const on = tab.dataset.format === format;
       tab.setAttribute('aria-selected', String(on));
@@ -100,9 +109,10 @@ export class ExportDialog {
   async download() {
     const button = this.dialog.querySelector('.export-download');
     button.disabled = true;
-    this.status.textContent = 'Writing the model…';
+    this.status.textContent = this.format === 'app' ? 'Writing the web app…' : 'Writing the model…';
     try {
-      const file = await this.model.exportModel(this.format);
+      const title = this.dialog.querySelector('.export-title').value.trim() || null;
+      const file = this.format === 'app' ? await this.model.exportApp({ title }) : await this.model.exportModel(this.format);
       const { name, ms } = file;
       download(file, name, name.endsWith('.zip') ? 'application/zip' : 'application/octet-stream');
       const took = ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;

@@ -4,6 +4,7 @@
 
 import './locale.js'; // first: a valid navigator.language before uPlot loads
 import { Camera } from './camera.js';
+import { BehaviourEditor, behaviourPreview } from './behaviour-editor.js';
 import { ClassesPanel } from './classes.js';
 import { renderEvaluation } from './evaluation.js';
 import { DataCheckPanel } from './data-check.js';
@@ -40,7 +41,9 @@ const classes = new ClassesPanel($('classes'), $('class-template'), model, {
   letterbox,
   error: showError,
   afterLastClass: $('add-class'),
+  behaviourTemplate: $('behaviour-template'),
 });
+const noneBehaviour = new BehaviourEditor($('none-behaviour'), $('behaviour-template'), model, null, '“none of these”');
 const training = new TrainingPanel(
   { form: $('training-form'), trainButton: $('train-button'), stopButton: $('stop-button'), status: $('training-status'), warning: $('training-warning'), progress: $('training-progress'), charts: $('charts') },
   model,
@@ -51,7 +54,7 @@ const explain = new ExplainView({ toggle: $('explain'), view: $('explain-view'),
 const prediction = new PredictionPanel(
   { fileInput: $('image-input'), live: $('live'), strictness: $('strictness'), strictnessValue: $('strictness-value'), fewPhotos: $('few-photos'), preview: $('preview'), top: $('prediction-top'), timing: $('timing'), bars: $('predictions') },
   model,
-  { camera, letterbox, explain, error: showError },
+  { camera, letterbox, explain, error: showError, preview: behaviourPreview($('behaviour-preview')) },
 );
 
 const MESSAGES = {
@@ -67,6 +70,7 @@ function showBackend(backend, text) {
 
 function renderPanels() {
   classes.render();
+  noneBehaviour.render();
   training.build();
   prediction.update();
 }

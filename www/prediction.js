@@ -41,10 +41,11 @@ const FEW_PHOTOS = 15;
 export class PredictionPanel {
   /**
    * `ui`: { fileInput, live, strictness, strictnessValue, fewPhotos, preview, top, timing, bars };
-   * `camera`: the Camera; `letterbox()` → bool; `explain`: the ExplainView; `error(text)`.
+   * `camera`: the Camera; `letterbox()` → bool; `explain`: the ExplainView; `error(text)`;
+   * `preview`: the BehaviourView showing what the web app would do for the answer.
    */
-  constructor(ui, model, { camera, letterbox, explain, error }) {
-    Object.assign(this, { ui, model, camera, explain, error });
+  constructor(ui, model, { camera, letterbox, explain, error, preview }) {
+    Object.assign(this, { ui, model, camera, explain, error, preview });
     ui.fileInput.addEventListener('change', async () => {
       const file = ui.fileInput.files?.[0];
       if (!file) return;
@@ -65,6 +66,7 @@ export class PredictionPanel {
       if (this.last) this.predict(this.last);
     });
     model.addEventListener('change', ({ detail }) => {
+      if (detail.what === 'behaviour' && this.answer) this.showBehaviour(this.answer);
       if (detail.what !== 'state') return;
       this.update();
       // A new model (trained, imported) or none: the picture on show is answered again by it.
@@ -104,10 +106,23 @@ export class PredictionPanel {
     const answer = await this.model.classify(rgb);
     if (this.last !== rgb) return; // a newer picture is on its way
     this.showClasses(answer);
+    this.showBehaviour(answer);
     await this.explain.show(rgb, null, answer.none_of_these);
   }
 
+  /** What the web app would do for `answer` (the winning class's behaviour, or "none of these"'s). */
+  showBehaviour(answer) {
+    this.answer = answer;
+    const names = this.model.model.class_names;
+    const { classes, none_of_these: none } = this.model.behaviours(names);
+    this.preview.root.hidden = false;
+    if (answer.none_of_these) this.preview.show('None of these', none);
+    else this.preview.show(names[answer.best], classes[answer.best]);
+  }
+
   showImagenet({ top, ms }) {
+    this.preview.root.hidden = true;
+    this.answer = null;
     this.ui.bars.replaceChildren(...top.map(({ label, prob }) => bar(label, prob)));
     this.ui.top.textContent = top[0]?.label ?? '';
     this.ui.timing.textContent = `${ms.toFixed(0)} ms · ImageNet`;

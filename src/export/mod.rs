@@ -1,6 +1,8 @@
 //! A trained model in formats other tools load: ONNX (any ONNX runtime), TF.js Layers in
-//! Teachable Machine's layout, and burnish's own `.safetensors`.
+//! Teachable Machine's layout, and burnish's own `.safetensors`; and a trained project as a
+//! standalone web app (`app`).
 
+pub mod app;
 pub mod onnx;
 mod onnx_proto;
 pub mod tfjs;

@@ -1,12 +1,13 @@
 //! Project bundles: one zip holding `manifest.json` (format, version, class names, settings,
-//! "none of these" strictness, the next ids, the sample list), the samples as 224×224 PNGs under `images/`, and the trained
-//! model as `model.safetensors`. The browser and the CLI read and write the same file.
+//! "none of these" strictness, the next ids, the sample list, the behaviours), the samples as 224×224 PNGs under `images/`, and the trained
+//! model as `model.safetensors`, the behaviours' pictures and sounds under `media/`. The browser and the CLI read and write the same file.
 //!
 //! Reading validates everything before returning anything — entry names (no absolute paths,
 //! no `..`), entry count and sizes, compression ratios (zip bombs), the manifest's format and
 //! version, every referenced file, every image (decoded: a 224² PNG), the model's safetensors
 //! framing — so a caller can replace its project only when the whole bundle is good.
 
+use super::behaviour::{Behaviours, MediaFile};
 use super::config::TrainConfig;
 use super::dataset::NextIds;
 use super::project::Project;
@@ -59,6 +60,10 @@ pub struct Manifest {
     /// The trained model's file in the zip, when trained.
     #[serde(default)]
     pub model: Option<String>,
+    /// What an app does for each class and for "none of these", media by path in the zip
+    /// (bundles written before behaviours: nothing).
+    #[serde(default)]
+    pub behaviours: Option<Behaviours<MediaFile>>,
 }
 
 /// One sample in the manifest.
@@ -103,6 +108,8 @@ pub struct Bundle {
     /// The trained model (`.safetensors` bytes).
     #[serde(with = "serde_bytes")]
     pub model: Option<Vec<u8>>,
+    /// What an app does for each class (by label) and for "none of these".
+    pub behaviours: Behaviours,
 }
 
 fn bad(message: impl Into<String>) -> Error {
@@ -150,8 +157,18 @@ fn is_safe_name(name: &str) -> bool {
 
 impl Bundle {
     /// The whole project as a bundle: classes, settings, "none of these" `strictness`, its next
-    /// ids, every sample as a lossless PNG under its id, and the trained model.
-    pub async fn of_project(project: &Project, strictness: Option<f32>) -> Result<Self> {
+    /// ids, every sample as a lossless PNG under its id, the trained model and the `behaviours`
+    /// (checked; none given: nothing for every class).
+    pub async fn of_project(
+        project: &Project,
+        strictness: Option<f32>,
+        behaviours: Option<Behaviours>,
+    ) -> Result<Self> {
+        let classes = project.dataset().class_names().len();
+        let behaviours = match behaviours {
+            Some(b) => b.validate(classes)?,
+            None => Behaviours::nothing(classes),
+        };
         let samples = (project.dataset().samples().iter())
             .map(|s| {
                 Ok(BundleSample {
@@ -172,6 +189,7 @@ impl Bundle {
             next_ids: project.next_ids(),
             samples,
             model,
+            behaviours,
         })
     }
 
@@ -198,6 +216,12 @@ impl Bundle {
                 .map_err(|e| bad(e.to_string()))?;
             zip.write_all(model).map_err(io)?;
         }
+        let (behaviours, media) = self.behaviours.to_files()?;
+        for (path, bytes) in media {
+            zip.start_file(path, stored)
+                .map_err(|e| bad(e.to_string()))?;
+            zip.write_all(bytes).map_err(io)?;
+        }
         let manifest = Manifest {
             format: BUNDLE_FORMAT.into(),
             version: BUNDLE_VERSION,
@@ -207,6 +231,7 @@ impl Bundle {
             next_ids: Some(self.next_ids),
             samples,
             model: self.model.as_ref().map(|_| MODEL.into()),
+            behaviours: Some(behaviours),
         };
         zip.start_file(MANIFEST, deflated)
             .map_err(|e| bad(e.to_string()))?;
@@ -309,6 +334,13 @@ impl Bundle {
             }
             None => None,
         };
+        let classes = manifest.classes.len();
+        let behaviours = match &manifest.behaviours {
+            Some(b) => b
+                .with_files(classes, |path| read_entry(&mut zip, path))
+                .map_err(|e| bad(format!("behaviours: {e}")))?,
+            None => Behaviours::nothing(classes),
+        };
         // Ids past every one the bundle names; a model's split may name deleted samples too, and
         // a project that installs it starts past those as well (`Project::install`).
         let named = NextIds {
@@ -322,6 +354,7 @@ impl Bundle {
             next_ids: manifest.next_ids.unwrap_or_default().max(named),
             samples,
             model,
+            behaviours,
         })
     }
 }

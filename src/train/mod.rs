@@ -6,6 +6,7 @@
 //! embedded once up to the same boundary; every epoch draws one of them per sample.
 
 mod augment;
+pub mod behaviour;
 pub mod bundle;
 mod cache;
 mod calibration;
@@ -27,6 +28,7 @@ mod tail;
 mod trained;
 
 pub use augment::{AugmentConfig, augment_rgb};
+pub use behaviour::{Behaviour, Behaviours, Media, MediaFile};
 pub use cache::{BoundaryCache, CacheSlot};
 pub use calibration::NoveltyCalibration;
 pub use config::{

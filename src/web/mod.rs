@@ -2,12 +2,15 @@
 //! export an `async fn … -> Result<T, JsError>`, results as `Serialize` structs through
 //! `serde-wasm-bindgen`, core errors mapped by `?` — and holds no logic of its own.
 
+mod behaviour;
 mod bundle;
 mod clock;
 mod device;
+mod files;
 mod prefix;
 mod project;
 
+pub use behaviour::check_behaviour;
 pub use bundle::read_bundle;
 pub use device::device_for;
 pub use prefix::FrozenPrefix;

@@ -4,9 +4,8 @@
 
 use super::device::device_for;
 use super::to_js;
-use crate::bundle::{Bundle, decode_png};
+use crate::bundle::decode_png;
 use crate::data::rgb_to_input;
-use crate::export::{ModelFormat, export_model_file};
 use crate::infer::{embed_images, imagenet_top_k};
 use crate::train::{
     Dataset, NextIds, Project as CoreProject, StopHandle, TrainConfig, TrainedModel, embed_batch,
@@ -28,7 +27,7 @@ pub struct Project {
 }
 
 impl Project {
-    fn core(&self) -> Result<Ref<'_, CoreProject>, JsError> {
+    pub(super) fn core(&self) -> Result<Ref<'_, CoreProject>, JsError> {
         self.core.try_borrow().map_err(|_| JsError::new(BUSY))
     }
 
@@ -310,53 +309,6 @@ impl Project {
         to_js(&self.core()?.trained().map(|m| &m.meta))
     }
 
-    /// The trained model as `.safetensors` bytes.
-    #[wasm_bindgen(js_name = exportModel)]
-    pub async fn export_model(&self) -> Result<Vec<u8>, JsError> {
-        let model = self.core()?.trained().cloned();
-        let model = model.ok_or_else(|| JsError::new("no trained model yet: train first"))?;
-        Ok(model.to_safetensors().await?)
-    }
-
-    /// The similarity under which the trained model answers "none of these" at `strictness`.
-    #[wasm_bindgen(js_name = noneOfTheseBelow)]
-    pub async fn none_of_these_below(&self, strictness: f32) -> Result<f32, JsError> {
-        let core = self.core()?;
-        let model = core.trained();
-        let model = model.ok_or_else(|| JsError::new("no trained model yet: train first"))?;
-        Ok(model.meta.novelty.threshold(strictness))
-    }
-
-    /// The trained model in `format` (`"onnx"`, `"tfjs"`, `"safetensors"`; "none of these" at
-    /// `strictness`): one file, or a zip of the format's files (`{ name, bytes }`), and how long
-    /// writing it took (`ms`).
-    #[wasm_bindgen(js_name = exportModelAs)]
-    pub async fn export_model_as(
-        &self,
-        format: JsValue,
-        strictness: f32,
-    ) -> Result<JsValue, JsError> {
-        let started = super::clock::now_ms();
-        let format: ModelFormat = serde_wasm_bindgen::from_value(format)?;
-        let core = self.core()?;
-        let model = core.trained().cloned();
-        let model = model.ok_or_else(|| JsError::new("no trained model yet: train first"))?;
-        let created_ms = js_sys::Date::now() as i64;
-        let file = export_model_file(&model, core.base(), format, strictness, created_ms).await?;
-        #[derive(serde::Serialize)]
-        struct Exported {
-            name: String,
-            #[serde(with = "serde_bytes")]
-            bytes: Vec<u8>,
-            ms: f64,
-        }
-        to_js(&Exported {
-            name: file.name,
-            bytes: file.bytes,
-            ms: super::clock::now_ms() - started,
-        })
-    }
-
     /// Checks that `.safetensors` bytes are a model this project can install (same base
     /// weights, well-formed) without installing it; returns its description.
     #[wasm_bindgen(js_name = checkModel)]
@@ -376,13 +328,6 @@ impl Project {
         let meta = to_js(&model.meta)?;
         core.install(model);
         Ok(meta)
-    }
-
-    /// The whole project as a bundle (zip bytes) with this "none of these" strictness.
-    #[wasm_bindgen(js_name = writeBundle)]
-    pub async fn write_bundle(&self, strictness: Option<f32>) -> Result<Vec<u8>, JsError> {
-        let bundle = Bundle::of_project(&*self.core()?, strictness).await?;
-        Ok(bundle.to_zip()?)
     }
 }
 

@@ -154,9 +154,13 @@ export async function burnish(...args) {
 
 /** A static server for `dir` on a free loopback port; resolves { url, close }. */
 export async function serve(dir) {
-  const types = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.bin': 'application/octet-stream', '.png': 'image/png' };
+  const types = {
+    '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.json': 'application/json',
+    '.webmanifest': 'application/manifest+json', '.bin': 'application/octet-stream', '.png': 'image/png', '.svg': 'image/svg+xml', '.wav': 'audio/wav',
+  };
   const server = createHttpServer((req, res) => {
-    const path = join(dir, decodeURIComponent(new URL(req.url, 'http://x').pathname));
+    let path = join(dir, decodeURIComponent(new URL(req.url, 'http://x').pathname));
+    if (path.endsWith('/')) path = join(path, 'index.html');
     if (!path.startsWith(dir)) return res.writeHead(403).end();
     let body;
     try {

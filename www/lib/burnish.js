@@ -9,3 +9,5 @@ export { toRgb } from './sources.js';
 export { INPUT_SIZE, toRgb224 } from './capture.js';
 export { storageText } from './store.js';
 export { forgetWeights, progressText } from './weights.js';
+export { keepOffline } from './offline.js';
+export { BehaviourView, NOTHING, TEXT_DEFAULTS } from './behaviours.js';

@@ -2,7 +2,7 @@
 // (`store: 'indexeddb'`). The same interface and the same records as ProjectStore (store.js), so
 // the trainer, its worker and bundles cannot tell them apart; nothing survives a reload.
 
-import { ProjectRecord, nextPast } from './project-record.js';
+import { ProjectRecord, bundleRecord, nextPast } from './project-record.js';
 
 const clone = (value) => (value == null ? value : structuredClone(value));
 
@@ -31,8 +31,9 @@ export class MemoryStore extends ProjectRecord {
     return change(this.project);
   }
 
-  async replace({ class_names, settings, strictness, next_ids, samples, model }) {
-    this.project = { classes: class_names.map((name, id) => ({ id, name })), settings, strictness, next_ids };
+  async replace(bundle) {
+    const { samples, model } = bundle;
+    this.project = bundleRecord(bundle);
     this.samples = new Map(samples.map(({ id, label, png }) => [id, { id, class_id: label, png: new Blob([png], { type: 'image/png' }) }]));
     this.model = model ?? null;
   }

@@ -9,6 +9,7 @@ import { rgbThumbnail, rgbToPng, pngThumbnail } from './capture.js';
 import { ModelSession } from './session.js';
 import { ProjectStore, WriteQueue } from './store.js';
 import { checkName, freeName } from './class-names.js';
+import { NOTHING, coreBehaviour } from './behaviours.js';
 
 /** The model's worker request methods: for the library's own modules (trainer.js), not exported by burnish.js. */
 export const REQUEST = Symbol('worker request');
@@ -24,8 +25,10 @@ export class ProjectModel extends EventTarget {
     Object.assign(this, { thumbnail, toPng });
     /** 'loading' | 'ready' | 'training' | 'trained' | 'error' */
     this.state = 'loading';
-    /** [{ id, name, samples: [{ id, thumb?, png? }] }], in label order. */
+    /** [{ id, name, behaviour, samples: [{ id, thumb?, png? }] }], in label order. */
     this.classes = [];
+    /** What an exported app does for "none of these". */
+    this.noneBehaviour = NOTHING;
     this.settings = null;
     this.schema = [];
     /** Percent of held-out known-class images "none of these" flags (the core's default at first). */
@@ -71,7 +74,8 @@ export class ProjectModel extends EventTarget {
     this.schema = started.schema.schema;
     this.settings = started.settings;
     this.strictness = saved.strictness ?? started.schema.default_strictness;
-    this.classes = saved.classes.map(({ id, name }) => ({ id, name, samples: [] }));
+    this.classes = saved.classes.map(({ id, name, behaviour }) => ({ id, name, behaviour: behaviour ?? NOTHING, samples: [] }));
+    this.noneBehaviour = saved.none_of_these ?? NOTHING;
     for (const { id, class_id: classId, png } of saved.samples) this.classOf(classId)?.samples.push({ id, png });
     this.model = started.model;
     this.modelError = started.modelError;
@@ -115,7 +119,7 @@ export class ProjectModel extends EventTarget {
     checkName(this.classes, name);
     const id = await this[REQUEST]('addClass', [name]);
     await this.writes.save(() => this.store.addClass(id, name));
-    this.classes.push({ id, name, samples: [] });
+    this.classes.push({ id, name, behaviour: NOTHING, samples: [] });
     this.emit('classes');
     return id;
   }
@@ -184,6 +188,28 @@ export class ProjectModel extends EventTarget {
     this.settings = settings;
     await this.writes.save(() => this.store.saveSettings(settings));
     this.emit('settings');
+  }
+
+  /**
+   * Sets what an exported app does when class `id` wins (null: for "none of these"): `{ kind:
+   * 'text', text, size, color }`, `{ kind: 'picture' | 'sound', file }` or `{ kind: 'nothing' }`.
+   * The core checks it (a file that is not an image or audio, or over 5 MB, is refused with the
+   * reason). Resolves to the behaviour as saved.
+   */
+  async setBehaviour(id, behaviour) {
+    if (id !== null && !this.classOf(id)) throw new Error(`there is no class ${id}`);
+    const checked = await this[REQUEST]('checkBehaviour', [await coreBehaviour(behaviour)]);
+    await this.writes.save(() => this.store.saveBehaviour(id, checked));
+    if (id === null) this.noneBehaviour = checked;
+    else this.classOf(id).behaviour = checked;
+    this.emit('behaviour', { class_id: id });
+    return checked;
+  }
+
+  /** The behaviours of the classes named `names` (a model's; default: every class, in order) and of "none of these". */
+  behaviours(names = this.names()) {
+    const of = (name) => this.classes.find((c) => c.name === name)?.behaviour ?? NOTHING;
+    return { classes: names.map(of), none_of_these: this.noneBehaviour };
   }
 
   async setStrictness(strictness) {

@@ -5,7 +5,7 @@
 // it after a reload or when WebGPU is lost. Every change is one transaction, so a crash or a
 // killed tab mid-write leaves the last complete state.
 
-import { ProjectRecord, nextPast } from './project-record.js';
+import { ProjectRecord, bundleRecord, nextPast } from './project-record.js';
 import { openDB } from './vendor/idb.js'; // npm idb's build, copied by .ci/build.sh
 
 /** 2: classes `{ id, name }`, samples `{ id, class_id, png }` and `next_ids` (1: `key`, `classKey`). */
@@ -153,10 +153,9 @@ export class ProjectStore extends ProjectRecord {
   /**
    * Replaces the whole project, in one transaction, by a validated bundle's content (the core's
    * Bundle: { class_names, settings, strictness, next_ids, samples: [{ id, label, png: Uint8Array }],
-   * model }); its classes take the ids 0, 1, … (their labels).
+   * model, behaviours }); its classes take the ids 0, 1, … (their labels).
    */
   async replace(bundle) {
-    const classes = bundle.class_names.map((name, id) => ({ id, name }));
     await write(async () => {
       const tx = this.db.transaction(['meta', 'model', 'samples'], 'readwrite');
       const samples = tx.objectStore('samples');
@@ -166,9 +165,7 @@ export class ProjectStore extends ProjectRecord {
         await samples.add({ id, class_id: label, png: png.slice() });
       }
       if (bundle.model) await tx.objectStore('model').put(bundle.model, 'current');
-      const { settings, strictness, next_ids } = bundle;
-      const project = { classes, settings, strictness, next_ids };
-      await tx.objectStore('meta').put(project, 'project');
+      await tx.objectStore('meta').put(bundleRecord(bundle), 'project');
       await tx.done;
     });
   }

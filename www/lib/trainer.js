@@ -78,6 +78,15 @@ export class Trainer extends ProjectModel {
     return entry.id;
   }
 
+  /**
+   * Sets what an exported app does when a class (its name or id; null: "none of these") wins:
+   * `{ kind: 'text', text, size, color }`, `{ kind: 'picture' | 'sound', file }` or `{ kind:
+   * 'nothing' }`; a file that is not an image or audio, or over 5 MB, is refused with the reason.
+   */
+  setBehaviour(classRef, behaviour) {
+    return super.setBehaviour(classRef === null ? null : this.classId(classRef), behaviour);
+  }
+
   /** Adds an image (any source toRgb takes) to a class (its name or id); returns the sample's id. */
   async addImage(classRef, source, { letterbox = false, mirror = false } = {}) {
     const classId = this.classId(classRef);
@@ -144,10 +153,23 @@ export class Trainer extends ProjectModel {
     return Object.assign(new File([bytes], name), { ms });
   }
 
-  /** The whole project (classes, samples, settings, the model) as a bundle Blob, once every change is saved. */
+  /**
+   * The trained project as a standalone web app: a File (`app.zip`) that unpacks to a static
+   * folder — camera or photos in, each class's behaviour out, offline after its first visit —
+   * with `title` (default: the class names); `ms`: how long writing it took.
+   */
+  async exportApp({ title = null } = {}) {
+    if (!this.model) throw new Error('train the model first: the app runs the trained model');
+    const started = performance.now();
+    const behaviours = this.behaviours(this.model.class_names);
+    const bytes = await this[REQUEST]('writeApp', [this.strictness, behaviours, title, this.session.weightsUrl]);
+    return Object.assign(new File([bytes], 'app.zip', { type: 'application/zip' }), { ms: performance.now() - started });
+  }
+
+  /** The whole project (classes, samples, settings, behaviours, the model) as a bundle Blob, once every change is saved. */
   async save() {
     await this.saved();
-    const bytes = await this[REQUEST]('writeBundle', [this.strictness]);
+    const bytes = await this[REQUEST]('writeBundle', [this.strictness, this.behaviours()]);
     return new Blob([bytes], { type: 'application/zip' });
   }
 

@@ -5,7 +5,7 @@
 // Unsolicited messages: { type: 'progress', phase: 'weights' | 'restore', loaded, total } during
 // long steps, and { type: 'gpu-lost', message } when the GPU goes away under a WebGPU project.
 
-import init, { Project, readBundle, trainingSettings } from '../pkg/burnish.js';
+import init, { Project, checkBehaviour, readBundle, trainingSettings } from '../pkg/burnish.js';
 import { chooseBackend } from './backend.js';
 import { loadWeights } from './weights.js';
 import { serve } from './serve.js';
@@ -93,6 +93,19 @@ const handlers = {
   exportModel: async () => new Blob([await needProject().exportModel()]),
   /** Reads and validates a bundle (throws naming the problem). */
   readBundle: (bytes) => readBundle(bytes),
+  /** A behaviour checked by the core (its media's type read from its bytes), or why not. */
+  checkBehaviour: (behaviour) => checkBehaviour(behaviour),
+  /**
+   * The project's web app (zip bytes): the runtime (pkg/app-runtime.zip, beside the wasm) and
+   * the base weights (from their cache) around the trained model, as Project.writeApp.
+   */
+  async writeApp(strictness, behaviours, title, weightsUrl) {
+    const response = await fetch(new URL('../pkg/app-runtime.zip', import.meta.url));
+    if (!response.ok) throw new Error(`the app runtime is missing (HTTP ${response.status}): build the package again (npm run build)`);
+    const runtime = new Uint8Array(await response.arrayBuffer());
+    const { bytes: weights } = await loadWeights(weightsUrl, () => {});
+    return needProject().writeApp(strictness, behaviours, title, runtime, weights);
+  },
 };
 
 /** Any other request: the Project method of that name, with `args` as its arguments. */

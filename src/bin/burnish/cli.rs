@@ -1,11 +1,16 @@
 //! Command-line parsing and dispatch.
 
+use crate::behave::{BehaviourFlags, TextStyle};
+use crate::export_app::ExportAppArgs;
 use crate::setting_flags::{SettingFlags, StrictnessFlag};
 use crate::train::{Source, TrainArgs};
-use crate::{check, convert, export, export_model, predict, train};
+use crate::{behave, check, convert, export, export_app, export_model, predict, train};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+/// Where `npm run build` writes the web app's page and runtime.
+const DEFAULT_APP_RUNTIME: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/www/pkg/app-runtime.zip");
 
 /// Where `npm run setup` writes the converted ImageNet weights.
 const DEFAULT_WEIGHTS: &str = concat!(
@@ -130,6 +135,41 @@ enum Command {
         #[command(flatten)]
         strictness: StrictnessFlag,
     },
+    /// Print what a project's app does for each class, or set it for one class (`--class NAME`,
+    /// or `--class none` for "none of these"): a text, a picture, a sound or nothing.
+    Behave {
+        /// The project bundle (rewritten in place when a behaviour is set).
+        #[arg(long)]
+        project: PathBuf,
+        /// The class to set (its name), or `none` for "none of these".
+        #[arg(long)]
+        class: Option<String>,
+        #[command(flatten)]
+        behaviour: BehaviourFlags,
+        #[command(flatten)]
+        style: TextStyle,
+    },
+    /// Write a trained project as a standalone web app: a zip to unpack on any static host
+    /// (camera or photos in, each class's behaviour out, offline after the first visit).
+    ExportApp {
+        /// The project bundle, with a trained model.
+        #[arg(long)]
+        project: PathBuf,
+        /// The zip to write.
+        #[arg(long, default_value = "app.zip")]
+        out: PathBuf,
+        /// The app's title (default: its class names).
+        #[arg(long)]
+        title: Option<String>,
+        /// Converted ImageNet weights (the base the model was trained on).
+        #[arg(long, default_value = DEFAULT_WEIGHTS)]
+        weights: PathBuf,
+        /// The app's page and runtime (made by `npm run build`).
+        #[arg(long, default_value = DEFAULT_APP_RUNTIME)]
+        runtime: PathBuf,
+        #[command(flatten)]
+        strictness: StrictnessFlag,
+    },
 }
 
 /// Parses the command line and runs the subcommand.
@@ -203,6 +243,27 @@ pub fn main() -> ExitCode {
             weights,
             strictness,
         } => export_model::run(&model, &weights, format, strictness.or(None), &out),
+        Command::Behave {
+            project,
+            class,
+            behaviour,
+            style,
+        } => behave::run(&project, class.as_deref(), behaviour, style),
+        Command::ExportApp {
+            project,
+            out,
+            title,
+            weights,
+            runtime,
+            strictness,
+        } => export_app::run(ExportAppArgs {
+            project: &project,
+            weights: &weights,
+            runtime: &runtime,
+            strictness,
+            title: title.as_deref(),
+            out: &out,
+        }),
     };
     match result {
         Ok(code) => code,

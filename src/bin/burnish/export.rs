@@ -4,7 +4,7 @@
 use crate::image_folder;
 use anyhow::Context;
 use burnish::bundle::Bundle;
-use burnish::train::{NextIds, TrainConfig};
+use burnish::train::{Behaviours, NextIds, TrainConfig};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -25,6 +25,7 @@ pub fn run(
         class: folder.classes.len() as u64,
         sample: samples.len() as u64,
     };
+    let behaviours = Behaviours::nothing(folder.classes.len());
     let bundle = Bundle {
         class_names: folder.classes,
         settings,
@@ -32,6 +33,7 @@ pub fn run(
         next_ids,
         samples,
         model,
+        behaviours,
     };
     let bytes = bundle.to_zip()?;
     // Read back: what is written is what the app will accept.

@@ -1,6 +1,8 @@
 //! `burnish`: the native CLI over the same core the browser runs.
 
 #[cfg(not(target_arch = "wasm32"))]
+mod behave;
+#[cfg(not(target_arch = "wasm32"))]
 mod check;
 #[cfg(not(target_arch = "wasm32"))]
 mod cli;
@@ -8,6 +10,8 @@ mod cli;
 mod convert;
 #[cfg(not(target_arch = "wasm32"))]
 mod export;
+#[cfg(not(target_arch = "wasm32"))]
+mod export_app;
 #[cfg(not(target_arch = "wasm32"))]
 mod export_model;
 #[cfg(not(target_arch = "wasm32"))]

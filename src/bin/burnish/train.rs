@@ -170,6 +170,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         Some(_) => Some(pollster::block_on(Bundle::of_project(
             &project,
             args.strictness.or(saved_strictness),
+            bundle.as_ref().map(|b| b.behaviours.clone()),
         ))?),
         None => None,
     };
