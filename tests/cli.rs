@@ -1,5 +1,6 @@
 //! The CLI's bundle commands: `burnish export` writes a folder as a bundle the app accepts, and
-//! `burnish train --project … --out-project …` writes it back with a model that loads.
+//! `burnish train --project … --out-project …` writes it back with a model that loads; `burnish
+//! behave` sets what the app does per class and `burnish export-app` packs the web app.
 #![cfg(not(target_arch = "wasm32"))]
 
 use burnish::bundle::{Bundle, decode_png};
@@ -85,5 +86,109 @@ fn export_then_train_the_bundle_and_write_it_back() {
         back.model.as_deref(),
         Some(std::fs::read(&model).expect("model").as_slice())
     );
+
+    // Behaviours: set by class name (a refused file says why), listed, and packed into the app.
+    let dog = s(&fixtures().join("dog.png"));
+    let refused = run(&[
+        "behave",
+        "--project",
+        &s(&trained),
+        "--class",
+        "animal",
+        "--sound",
+        &dog,
+    ]);
+    assert!(refused.contains("“dog.png” is not a sound"), "{refused}");
+    burnish(&[
+        "behave",
+        "--project",
+        &s(&trained),
+        "--class",
+        "animal",
+        "--text",
+        "Woof",
+        "--color",
+        "#ff0000",
+    ]);
+    burnish(&[
+        "behave",
+        "--project",
+        &s(&trained),
+        "--class",
+        "none",
+        "--picture",
+        &dog,
+    ]);
+    let listed = burnish(&["behave", "--project", &s(&trained)]);
+    assert!(
+        listed.contains("Woof") && listed.contains("dog.png"),
+        "{listed}"
+    );
+    let runtime = dir.join("runtime.zip");
+    std::fs::write(
+        &runtime,
+        zip_of(&[("index.html", b"<title>%TITLE%</title>"), ("app.js", b"//")]),
+    )
+    .expect("write");
+    let app = dir.join("app.zip");
+    let untrained = run(&[
+        "export-app",
+        "--project",
+        &s(&bundle),
+        "--runtime",
+        &s(&runtime),
+        "--out",
+        &s(&app),
+    ]);
+    assert!(
+        untrained.contains("has no trained model: train it first"),
+        "{untrained}"
+    );
+    burnish(&[
+        "export-app",
+        "--project",
+        &s(&trained),
+        "--runtime",
+        &s(&runtime),
+        "--title",
+        "Pets & things",
+        "--out",
+        &s(&app),
+    ]);
+    let mut zip =
+        zip::ZipArchive::new(std::io::Cursor::new(std::fs::read(&app).expect("app"))).expect("zip");
+    let mut entry =
+        |name: &str| std::io::read_to_string(zip.by_name(name).expect(name)).expect("utf-8");
+    assert_eq!(entry("index.html"), "<title>Pets &amp; things</title>");
+    let config: serde_json::Value = serde_json::from_str(&entry("app.json")).expect("json");
+    assert_eq!(config["classes"], serde_json::json!(["animal", "thing"]));
+    assert_eq!(config["behaviours"]["classes"][0]["text"], "Woof");
+    assert_eq!(
+        config["behaviours"]["none_of_these"]["media"]["file"],
+        "media/0.png"
+    );
+    assert_eq!(config["strictness"], 3.0);
+    assert!(zip.by_name("media/0.png").is_ok() && zip.by_name("model.safetensors").is_ok());
     std::fs::remove_dir_all(&dir).ok();
+}
+
+/// `burnish ARGS` that must fail: its stderr.
+fn run(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_burnish"))
+        .args(args)
+        .output()
+        .expect("run burnish");
+    assert!(!out.status.success(), "burnish {args:?} should fail");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, bytes) in entries {
+        zip.start_file(*name, zip::write::SimpleFileOptions::default())
+            .expect("entry");
+        zip.write_all(bytes).expect("write");
+    }
+    zip.finish().expect("zip").into_inner()
 }

@@ -3,11 +3,14 @@
 // find the project and its trained model again. `HEADED=1` shows the window (needs a display).
 
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { after, before, test } from 'node:test';
 import { join } from 'node:path';
 import { ARTIFACTS, ROOT, serve, startServer } from './harness.js';
 import { assertLibraryApi, startLibraryApiCheck } from './library-api.js';
+import { AXE } from './journey.js';
+import { checkApp, cliApp } from './web-app.js';
 import { launchFirefox } from './webdriver.js';
 
 const FIXTURES = join(ROOT, 'tests/fixtures/images');
@@ -84,5 +87,18 @@ test('Firefox: the library API teaches, trains, answers, reopens, predicts, and 
     assertLibraryApi(await firefox.evaluate(() => window.libraryApi), 'Firefox');
   } finally {
     await other.close();
+  }
+});
+
+test('Firefox: the exported web app answers as the CLI, with its behaviours, on a phone-sized window, offline', { timeout: 900_000 }, async () => {
+  const work = mkdtempSync(join(tmpdir(), 'burnish-firefox-app-'));
+  try {
+    const made = await cliApp(work);
+    const site = await serve(made.site);
+    const camera = await checkApp(firefox, { url: `${site.url}app/`, held: made.held, cli: made.cli, stopServer: () => site.close(), axeSource: readFileSync(AXE, 'utf8') });
+    assert.equal(camera, 'answer', "Firefox's fake camera is answered");
+    writeFileSync(join(ARTIFACTS, 'firefox-web-app.png'), await firefox.screenshot());
+  } finally {
+    rmSync(work, { recursive: true, force: true });
   }
 });

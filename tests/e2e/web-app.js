@@ -46,8 +46,9 @@ export function unzip(zip, dir) {
 const PYTHON = join(homedir(), '.cache/burnish/pyvenv/bin/python');
 
 /**
- * Each photo's centre square at 224² as a PNG under `dir` (Pillow, in the test's Python venv):
- * the browser and the CLI then read the same pixels. Returns the new paths.
+ * Each photo's centre square at 224² as a PNG under `dir` (Pillow, in the test's Python venv),
+ * without the photo's colour profile (browsers apply one, the CLI does not): the browser and
+ * the CLI then read the same pixels. Returns the new paths.
  */
 export function squares(paths, dir) {
   mkdirSync(dir, { recursive: true });
@@ -59,7 +60,8 @@ for path in sys.argv[2:]:
     side = min(im.size)
     left, top = (im.width - side) // 2, (im.height - side) // 2
     im = im.crop((left, top, left + side, top + side)).resize((224, 224), Image.BILINEAR)
-    im.save(out + "/" + path.rsplit("/", 1)[1].rsplit(".", 1)[0] + ".png")`;
+    im.info.pop("icc_profile", None)
+    im.save(out + "/" + path.rsplit("/", 1)[1].rsplit(".", 1)[0] + ".png", icc_profile=None)`;
   execFileSync(PYTHON, ['-c', script, dir, ...paths]);
   return paths.map((p) => join(dir, `${basename(p).replace(/\.\w+$/, '')}.png`));
 }
@@ -98,4 +100,50 @@ export async function cliApp(work) {
   const lines = (await burnish('predict', '--model', model, ...held.map((h) => h.path))).trim().split('\n').map((l) => JSON.parse(l));
   const cli = Object.fromEntries(lines.map((line) => [basename(line.file), line]));
   return { site, app: join(site, 'app'), held, cli, zip };
+}
+
+/**
+ * The CLI-made app in a WebDriver browser (Firefox, WebKit) on a phone-sized window: it starts,
+ * the camera either answers with the class's behaviour or says why there is none and leaves
+ * photos; each held-out photo is answered as `burnish predict` answers it (labels equal,
+ * likeness within 1e-5) with its behaviour; with the server gone, a reload still answers; axe
+ * finds nothing serious. The app runs on the CPU (`?backend=cpu`), as the CLI does. Returns what
+ * the camera did ('answer' | the message shown).
+ */
+export async function checkApp(session, { url, held, cli, stopServer, axeSource }) {
+  await session.call('POST', '/window/rect', PHONE).catch(() => {}); // a driver without window control keeps its size
+  await session.goto(`${url}?backend=cpu`);
+  await session.waitFor(() => document.body.dataset.state !== 'loading', { timeout: 180_000 });
+  const state = await session.evaluate(() => [document.body.dataset.state, document.querySelector('#error').textContent]);
+  if (state[0] !== 'ready') throw new Error(`the app did not start: ${state[1]}`);
+  await session.click('#camera-button');
+  await session.waitFor(() => !document.querySelector('#answer').hidden || !document.querySelector('#error').hidden, { timeout: 120_000 });
+  const camera = await session.evaluate(() => (document.querySelector('#answer').hidden ? document.querySelector('#error').textContent : 'answer'));
+  if (camera !== 'answer' && !camera.includes('pick a photo')) throw new Error(`the camera's problem does not say what to do: ${camera}`);
+  if (camera === 'answer') await session.click('#camera-button'); // stop it: photos next
+  const kinds = { fishes: 'text', tools: 'sound', 'None of these': 'picture' };
+  for (const { path } of held) {
+    await session.type('#photo-input', path);
+    await session.waitFor((name) => document.querySelector('#answer').dataset.source === name, { args: [basename(path)] });
+    const got = await session.evaluate(() => {
+      const answer = document.querySelector('#answer');
+      const shown = { text: '.behaviour-text', picture: '.behaviour-picture' }[answer.dataset.kind];
+      return { name: answer.querySelector('.behaviour-name').textContent, similarity: Number(answer.dataset.similarity), kind: answer.dataset.kind, visible: shown ? !answer.querySelector(shown).hidden : true };
+    });
+    const want = cli[basename(path)];
+    const label = want.none_of_these ? 'None of these' : want.top5[0].label;
+    if (got.name !== label) throw new Error(`${basename(path)}: the app says ${got.name}, burnish predict ${label}`);
+    if (Math.abs(got.similarity - want.similarity) > 1e-5) throw new Error(`${basename(path)}: likeness ${got.similarity} vs ${want.similarity}`);
+    if (got.kind !== kinds[label] || !got.visible) throw new Error(`${basename(path)}: behaviour ${got.kind} (visible: ${got.visible}), expected ${kinds[label]}`);
+  }
+  await session.waitFor(() => document.body.dataset.offline, { timeout: 120_000 });
+  await stopServer();
+  await session.goto(`${url}?backend=cpu`); // opened again (a driver's refresh is a forced reload, which skips service workers)
+  await session.waitFor(() => document.body.dataset.state === 'ready', { timeout: 180_000 });
+  await session.type('#photo-input', held[0].path);
+  await session.waitFor((name) => document.querySelector('#answer').dataset.source === name, { args: [basename(held[0].path)] });
+  await session.call('POST', '/execute/sync', { script: `${axeSource}; return true;`, args: [] });
+  const violations = await session.evaluate(async () => (await window.axe.run()).violations.filter((v) => ['serious', 'critical'].includes(v.impact)).map((v) => v.id));
+  if (violations.length) throw new Error(`axe: ${violations.join(', ')}`);
+  return camera;
 }

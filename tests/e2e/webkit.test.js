@@ -5,11 +5,14 @@
 // WebKitWebDriver is not installed. `HEADED=1` shows the window on $DISPLAY.
 
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { after, before, test } from 'node:test';
 import { join } from 'node:path';
 import { ARTIFACTS, ROOT, serve, startServer } from './harness.js';
 import { assertLibraryApi, startLibraryApiCheck } from './library-api.js';
+import { AXE } from './journey.js';
+import { checkApp, cliApp } from './web-app.js';
 import { launchWebKit, webkitDriver } from './webdriver.js';
 
 const FIXTURES = join(ROOT, 'tests/fixtures/images');
@@ -84,5 +87,20 @@ test('WebKit: the library API teaches, trains, answers, reopens, predicts, and r
     assertLibraryApi(await webkit.evaluate(() => window.libraryApi), 'WebKit');
   } finally {
     await other.close();
+  }
+});
+
+test('WebKit: the exported web app answers as the CLI, with its behaviours, on a phone-sized window, offline', { timeout: 900_000 }, async (t) => {
+  if (!installed) return t.skip('WebKitWebDriver is not installed (apt-get install webkit2gtk-driver)');
+  const work = mkdtempSync(join(tmpdir(), 'burnish-webkit-app-'));
+  try {
+    const made = await cliApp(work);
+    const site = await serve(made.site);
+    const camera = await checkApp(webkit, { url: `${site.url}app/`, held: made.held, cli: made.cli, stopServer: () => site.close(), axeSource: readFileSync(AXE, 'utf8') });
+    // WebKitGTK under WebDriver has no camera: the app says so and answers photos.
+    if (camera !== 'answer') assert.match(camera, /pick a photo instead/);
+    writeFileSync(join(ARTIFACTS, 'webkit-web-app.png'), await webkit.screenshot());
+  } finally {
+    rmSync(work, { recursive: true, force: true });
   }
 });

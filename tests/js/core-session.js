@@ -10,6 +10,7 @@ const ROOT = new URL('../../', import.meta.url);
 const pkg = await import(new URL('www/pkg/burnish.js', ROOT));
 await pkg.default({ module_or_path: readFileSync(new URL('www/pkg/burnish_bg.wasm', ROOT)) });
 const WEIGHTS = readFileSync(new URL('www/models/mobilenet_v1_1.0_224.safetensors', ROOT));
+const APP_RUNTIME = new URL('www/pkg/app-runtime.zip', ROOT);
 
 export class CoreSession {
   constructor() {
@@ -31,6 +32,9 @@ export class CoreSession {
       embedPending: (limit) => this.project.embedPending(limit),
       exportModel: async () => new Blob([await this.project.exportModel()]),
       readBundle: (bytes) => pkg.readBundle(bytes),
+      checkBehaviour: (behaviour) => pkg.checkBehaviour(behaviour),
+      writeApp: (strictness, behaviours, title) =>
+        this.project.writeApp(strictness, behaviours, title, new Uint8Array(readFileSync(APP_RUNTIME)), new Uint8Array(WEIGHTS)),
     };
     return own[type] ? own[type](...args) : this.project[type](...args);
   }

@@ -80,6 +80,31 @@ test('save() and Trainer.open() bring the whole project back, answers included',
   assert.ok(model instanceof File && model.name.endsWith('.safetensors') && model.size > 1000);
 });
 
+test('behaviours are checked by the core, saved in bundles and packed into the web app', async () => {
+  const trainer = await taught();
+  const png = await toPng(rgb(5)).arrayBuffer();
+  const wav = new Blob([Buffer.from('RIFF\0\0\0\0WAVEfmt ')], { type: 'audio/wav' });
+  await trainer.setBehaviour('cup', { kind: 'text', text: 'A cup!' });
+  await trainer.setBehaviour('phone', { kind: 'sound', file: new File([wav], 'ring.wav') });
+  await trainer.setBehaviour(null, { kind: 'picture', file: new File([png], 'what.png') });
+  await assert.rejects(trainer.setBehaviour('cup', { kind: 'picture', file: new File(['hello'], 'notes.txt') }), /“notes\.txt” is not a picture or a sound/);
+  await assert.rejects(trainer.setBehaviour('cup', { kind: 'sound', file: new File([png], 'what.png') }), /“what\.png” is not a sound/);
+  await assert.rejects(trainer.setBehaviour('cup', { kind: 'picture', file: new File([new Uint8Array(png), new Uint8Array(6 << 20)], 'big.png') }), /at most 5 MB/);
+  await assert.rejects(trainer.setBehaviour('cup', { kind: 'text', text: 'x', color: 'red' }), /#rrggbb/);
+  assert.deepEqual(trainer.classes[0].behaviour, { kind: 'text', text: 'A cup!', size: 15, color: '#ffffff' }, 'a refused behaviour changes nothing');
+  assert.equal(trainer.classes[1].behaviour.media.type, 'audio/wav');
+  await assert.rejects(trainer.exportApp(), /train the model first/);
+  await trainer.train(QUICK);
+  const again = await Trainer.open(await trainer.save(), options());
+  assert.deepEqual(again.behaviours(), trainer.behaviours(), 'a bundle brings every behaviour back');
+  const app = await again.exportApp({ title: 'Cup or phone?' });
+  assert.equal(app.name, 'app.zip');
+  const names = Buffer.from(await app.arrayBuffer()).toString('latin1');
+  for (const file of ['index.html', 'app.json', 'model.safetensors', 'media/0.wav', 'media/1.png', 'lib/burnish.js', 'pkg/burnish_bg.wasm', 'sw.js']) {
+    assert.ok(names.includes(file), `the app holds ${file}`);
+  }
+});
+
 test('bad input is refused with what to do, and changes nothing', async () => {
   const trainer = await create();
   await assert.rejects(trainer.addClass(''), /a class needs a name/);

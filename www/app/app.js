@@ -135,7 +135,10 @@ async function start() {
   try {
     const project = await loadProject();
     app = project.config;
+    // ?backend=cpu (or webgpu) overrides the automatic choice, as the trainer page's ?backend= does.
+    const backend = new URLSearchParams(location.search).get('backend') ?? 'auto';
     classifier = await Classifier.load(project.model, {
+      backend,
       strictness: app.strictness,
       onProgress: (progress) => {
         status(progressText(progress));
@@ -150,6 +153,7 @@ async function start() {
   }
   for (const id of ['camera-button', 'photo-input']) $(id).disabled = false;
   status(`Knows ${app.classes.join(', ')}. Start the camera, or pick or drop a photo.`);
+  document.body.dataset.backend = classifier.backend;
   setState('ready');
   const folder = new URL('./', location.href).href;
   const urls = [folder, ...app.files.map((file) => new URL(file, folder).href)];

@@ -114,9 +114,29 @@ export interface Explanation {
   picture: ImageData;
 }
 
+/** A picture or sound as saved: its name, type (read from its bytes) and bytes. */
+export interface Media {
+  name: string;
+  type: string;
+  bytes: Uint8Array;
+}
+
+/** What an exported web app does when an answer wins, as saved. */
+export type Behaviour =
+  | { kind: 'nothing' }
+  | { kind: 'text'; text: string; /** percent of the screen's shorter side, 4–40 */ size: number; /** #rrggbb */ color: string }
+  | { kind: 'picture' | 'sound'; media: Media };
+
+/** A behaviour as a page gives it: a file (at most 5 MB) for a picture or a sound. */
+export type BehaviourInput =
+  | { kind: 'nothing' }
+  | { kind: 'text'; text: string; size?: number; color?: string }
+  | { kind: 'picture' | 'sound'; file: Blob };
+
 export interface ClassEntry {
   id: number;
   name: string;
+  behaviour: Behaviour;
   samples: { id: number }[];
 }
 
@@ -162,8 +182,15 @@ export declare class Trainer extends EventTarget {
   explain(source: ImageSource, classRef?: string | number | null): Promise<Explanation>;
   evaluate(): Promise<Record<string, unknown>>;
   checkData(): Promise<Record<string, unknown>>;
+  /** What the exported app does when a class (name or id; null: "none of these") wins. */
+  setBehaviour(classRef: string | number | null, behaviour: BehaviourInput): Promise<Behaviour>;
+  /** The behaviours of the classes `names` (default: every class) and of "none of these". */
+  behaviours(names?: string[]): { classes: Behaviour[]; none_of_these: Behaviour };
+  readonly noneBehaviour: Behaviour;
   save(): Promise<Blob>;
   exportModel(format: 'onnx' | 'tfjs' | 'safetensors'): Promise<File & { ms: number }>;
+  /** The trained project as a standalone web app (app.zip: unpack it on any static host). */
+  exportApp(options?: { title?: string | null }): Promise<File & { ms: number }>;
   /** Resolves once every change so far is stored. */
   saved(): Promise<void>;
   close(): void;
@@ -178,3 +205,13 @@ export declare function toRgb224(source: CanvasImageSource, width: number, heigh
 export declare function storageText(hasSamples: boolean): Promise<string | null>;
 export declare function forgetWeights(): Promise<void>;
 export declare function progressText(progress: Progress): string;
+/** Registers a service worker and has it keep `urls` for offline use. */
+export declare function keepOffline(serviceWorkerUrl: string | URL, urls: string[]): Promise<{ cached: number; of: number } | null>;
+/** The behaviour of a class with none set. */
+export declare const NOTHING: Behaviour;
+export declare const TEXT_DEFAULTS: { size: number; color: string };
+/** Plays answers' behaviours into an element holding .behaviour-name, -text, -picture, -sound. */
+export declare class BehaviourView {
+  constructor(root: HTMLElement, srcOf: (media: unknown) => string);
+  show(name: string | null, behaviour?: Behaviour | { kind: string; [key: string]: unknown }): void;
+}
