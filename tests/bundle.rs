@@ -134,7 +134,7 @@ fn keys_this_version_does_not_know_are_refused_by_name() {
     let png = encode_png(&pixels(3)).expect("png");
     let sample = r#"{"file": "images/a.png", "class": 0}"#;
     for (extra, key) in [
-        (r#", "behaviours": []"#, "behaviours"),
+        (r#", "shortcuts": []"#, "shortcuts"),
         (r#", "settings": {"epochz": 3}"#, "epochz"),
         (
             r#", "next_ids": {"class": 1, "sample": 1, "group": 2}"#,

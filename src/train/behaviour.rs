@@ -28,6 +28,9 @@ pub struct Media {
     pub bytes: Vec<u8>,
 }
 
+/// A media file to write into a zip: its path and bytes.
+pub type MediaEntry<'a> = (String, &'a [u8]);
+
 /// A media as a bundle's or an app's JSON names it: its file inside the zip and its name.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -257,8 +260,8 @@ impl Behaviours {
 
     /// The behaviours with each media replaced by its path under `media/`, and the files to
     /// write there (`media/<n>.<ext>`, numbered in order).
-    pub fn to_files(&self) -> Result<(Behaviours<MediaFile>, Vec<(String, &[u8])>)> {
-        let mut files: Vec<(String, &[u8])> = Vec::new();
+    pub fn to_files(&self) -> Result<(Behaviours<MediaFile>, Vec<MediaEntry<'_>>)> {
+        let mut files: Vec<MediaEntry> = Vec::new();
         let paths = self.try_map_media(|media| {
             let file = format!("media/{}.{}", files.len(), media.extension());
             files.push((file.clone(), media.bytes.as_slice()));

@@ -14,6 +14,8 @@ fn behaviours_from_js(value: JsValue) -> Result<Option<Behaviours>, JsError> {
     Ok(serde_wasm_bindgen::from_value(value)?)
 }
 
+// Borrows are held across awaits on purpose, as in project.rs: an overlapping call fails with "busy".
+#[allow(clippy::await_holding_refcell_ref)]
 #[wasm_bindgen]
 impl Project {
     /// The trained model as `.safetensors` bytes.

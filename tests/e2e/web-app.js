@@ -80,16 +80,17 @@ export function photos(work) {
 export const TEXT = { text: 'A fish!', color: '#ffcc00' };
 
 /**
- * An app made by the CLI from gcompris's fishes and tools (head only, 20 epochs), unpacked under
- * `work/site/app/`; returns { site, app, held: [{ path, name }], cli: { basename → predict line } }.
+ * An app made by the CLI from gcompris's fishes and tools (20 epochs, head only unless
+ * `fineTuneBlocks` says otherwise), unpacked under `work/site/app/`; returns { site, app, held:
+ * [{ path, name }], cli: { basename → predict line }, zip }.
  */
-export async function cliApp(work) {
+export async function cliApp(work, { fineTuneBlocks = 0 } = {}) {
   const { held } = photos(work);
   const data = join(work, 'data');
   const bundle = join(work, 'project.zip');
   const model = join(work, 'model.safetensors');
   await burnish('export', data, '--out', bundle);
-  await burnish('train', '--project', bundle, '--fine-tune-blocks', '0', '--epochs', '20', '--out', model, '--out-project', bundle);
+  await burnish('train', '--project', bundle, '--fine-tune-blocks', String(fineTuneBlocks), '--epochs', '20', '--out', model, '--out-project', bundle);
   await burnish('behave', '--project', bundle, '--class', 'fishes', '--text', TEXT.text, '--color', TEXT.color);
   await burnish('behave', '--project', bundle, '--class', 'tools', '--sound', writeBeep(join(work, 'beep.wav')));
   await burnish('behave', '--project', bundle, '--class', 'none', '--picture', PICTURE);
