@@ -287,7 +287,7 @@ async fn bundles_round_trip_through_the_boundary() {
         .map_err(js)
         .expect("add");
     let zip = project
-        .write_bundle(Some(2.5), JsValue::NULL)
+        .write_bundle(Some(2.5), wasm_bindgen::JsValue::NULL)
         .await
         .map_err(js)
         .expect("zip");
