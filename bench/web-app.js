@@ -3,11 +3,13 @@
 // hold everything), in Chromium at a phone's viewport, at full speed and on a mid-phone CPU
 // profile, interleaved over rounds; median and interquartile range.
 //
-// The mid-phone profile is Lighthouse's mobile slowdown (4×) applied to every thread of the
-// browser — the page, the model worker, the compositor — not only the page's main thread
-// (Chrome's CPU throttling slows that one only): Chromium's processes run in a cgroup (v1 `cpu`)
-// limited to 25 % of one core. Where that cgroup cannot be made (not root, cgroup v2 without
-// delegation), the run says so and reports full speed only.
+// The mid-phone profiles are Lighthouse's mobile slowdown (4×) applied to every thread of the
+// browser — the page, the model worker, wasm compilation, the compositor — not only the page's
+// main thread (Chrome's CPU throttling slows that one only): Chromium's processes run in a cgroup
+// (v1 `cpu`) limited to 25 % of one core (`mid_phone_1core`: every thread shares one slow core)
+// or 50 % of the machine's two (`mid_phone_2cores`: two slow cores, nearer a phone's several).
+// Where no cgroup can be made (not root, cgroup v2 without delegation), the run says so and
+// reports full speed only.
 //
 //   node bench/web-app.js [rounds]        (needs `npm run build`, the weights and the photos)
 //
@@ -21,23 +23,31 @@ import { ROOT, launchChromium, serve } from '../tests/e2e/harness.js';
 import { PHONE, cliApp } from '../tests/e2e/web-app.js';
 
 const ROUNDS = Number(process.argv[2] ?? 5);
-const CGROUP = '/sys/fs/cgroup/cpu/burnish-bench';
-
-/** A cgroup limited to `share` of one core, or null where none can be made. */
-function slowCpu(share) {
+/** A cgroup named `name` limited to `share` of one core, or null where none can be made. */
+function slowCpu(name, share) {
+  const cgroup = `/sys/fs/cgroup/cpu/${name}`;
   try {
-    mkdirSync(CGROUP, { recursive: true });
-    writeFileSync(join(CGROUP, 'cpu.cfs_period_us'), '100000');
-    writeFileSync(join(CGROUP, 'cpu.cfs_quota_us'), String(Math.round(100000 * share)));
-    return CGROUP;
+    mkdirSync(cgroup, { recursive: true });
+    writeFileSync(join(cgroup, 'cpu.cfs_period_us'), '100000');
+    writeFileSync(join(cgroup, 'cpu.cfs_quota_us'), String(Math.round(100000 * share)));
+    return cgroup;
   } catch {
     return null;
   }
 }
 
-/** Moves every process of the Chromium whose profile is `marker` into `cgroup` (children spawned later inherit it). */
+/** Moves the Chromium launched with the switch `marker`, and every process under it (its zygotes too), into `cgroup`: processes they start later inherit it. */
 function confine(cgroup, marker) {
   const pids = execFileSync('pgrep', ['-f', marker], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+  for (let i = 0; i < pids.length; i++) {
+    let children = [];
+    try {
+      children = execFileSync('ps', ['-o', 'pid=', '--ppid', pids[i]], { encoding: 'utf8' }).trim().split(/\s+/).filter(Boolean);
+    } catch {
+      // no children (ps exits 1)
+    }
+    pids.push(...children.filter((c) => !pids.includes(c)));
+  }
   for (const pid of pids) writeFileSync(join(cgroup, 'cgroup.procs'), pid);
   return pids.length;
 }
@@ -69,19 +79,22 @@ const stats = (xs) => {
 const work = mkdtempSync(join(tmpdir(), 'burnish-app-bench-'));
 try {
   const sizes = {};
+  let app; // the default fine-tuning's (1 block): the one timed
   for (const blocks of [0, 1]) {
-    const made = await cliApp(join(work, `k${blocks}`), { fineTuneBlocks: blocks });
-    sizes[`zip_bytes_fine_tune_${blocks}`] = statSync(made.zip).size;
-    if (blocks === 1) var app = made; // eslint-disable-line no-var
+    app = await cliApp(join(work, `k${blocks}`), { fineTuneBlocks: blocks });
+    sizes[`zip_bytes_fine_tune_${blocks}`] = statSync(app.zip).size;
   }
   const site = await serve(app.site);
   const url = `${site.url}app/?backend=cpu`;
   const photo = app.held[0].path;
-  const cgroup = slowCpu(0.25);
-  const profiles = { full: await launchChromium(['--user-data-dir=/tmp/burnish-bench-full']) };
-  if (cgroup) {
-    profiles.mid_phone = await launchChromium(['--user-data-dir=/tmp/burnish-bench-slow']);
-    confine(cgroup, 'burnish-bench-slow');
+  const profiles = { full: await launchChromium(['--burnish-bench-profile=full']) };
+  const cgroups = [];
+  for (const [name, share] of [['mid_phone_1core', 0.25], ['mid_phone_2cores', 0.5]]) {
+    const cgroup = slowCpu(`burnish-bench-${name}`, share);
+    if (!cgroup) continue;
+    cgroups.push(cgroup);
+    profiles[name] = await launchChromium([`--burnish-bench-profile=${name}`]);
+    console.error(`${name}: ${confine(cgroup, `burnish-bench-profile=${name}`)} Chromium processes in ${cgroup}`);
   }
   const rounds = [];
   try {
@@ -95,13 +108,15 @@ try {
   } finally {
     for (const browser of Object.values(profiles)) await browser.close();
     await site.close();
-    if (cgroup) rmSync(cgroup, { recursive: true, force: true });
+    for (const cgroup of cgroups) rmSync(cgroup, { recursive: true, force: true });
   }
   const result = {
     date: new Date().toISOString(),
     command: `node bench/web-app.js ${ROUNDS}`,
     ...sizes,
-    mid_phone_profile: cgroup ? 'every Chromium process in a cgroup limited to 25 % of one core (4× slower than one core here, all threads)' : 'not available here (no writable cgroup v1 cpu controller)',
+    mid_phone_profiles: cgroups.length
+      ? 'every Chromium process in a cgroup limited to 25 % of one core (1core) or 50 % of two (2cores): 4× slower than a core here, all threads'
+      : 'not available here (no writable cgroup v1 cpu controller)',
   };
   for (const name of Object.keys(profiles)) {
     result[`${name}_ready_s`] = stats(rounds.map((r) => r[name].ready));

@@ -103,7 +103,12 @@ test('the keyboard alone: classes, photos, training and a prediction', { timeout
     await tabTo(page, `${card(1)} .thumb`);
     await page.keyboard.press('ArrowRight');
     await assertFocus(page, `${card(1)} li:nth-child(2) .thumb`, 'ArrowRight in the gallery');
-    assert.equal(await tabTo(page, `${card(2)} [data-testid="class-name"]`), 1, 'one Tab leaves the gallery');
+    assert.equal(await tabTo(page, `${card(1)} .behaviour-editor summary`), 1, 'one Tab leaves the gallery (for the card’s web-app behaviour)');
+    await page.keyboard.press('Enter'); // opens it: what the class does in the web app
+    await tabTo(page, `${card(1)} .behaviour-kind`);
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Enter'); // and closes it
+    assert.equal(await tabTo(page, `${card(2)} [data-testid="class-name"]`), 1, 'one Tab leaves the closed behaviour editor');
   });
 
   await t.test('deleting a class hands the focus to the one before', async () => {

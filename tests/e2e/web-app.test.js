@@ -80,6 +80,9 @@ test('a trained project becomes a web app that answers as the trainer, on a phon
       return { name: top.textContent, similarity: Number(top.dataset.similarity), preview: preview.querySelector('.behaviour-name').textContent, kind: preview.dataset.kind };
     });
   }
+  await page.getByTestId('predict-file-input').setInputFiles(set.held[0].path);
+  await page.waitForFunction((name) => document.querySelector('[data-testid="prediction-top"]').dataset.source === name, basename(set.held[0].path));
+  await page.screenshot({ path: join(ARTIFACTS, 'web-app-trainer.png'), fullPage: true });
   const fish = trainer[basename(set.held[0].path)];
   assert.deepEqual([fish.name, fish.preview, fish.kind], ['fishes', 'fishes', 'text'], 'the preview shows what the app will do');
   const named = set.held.filter((h) => trainer[basename(h.path)].name === h.name).length;

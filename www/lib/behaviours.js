@@ -50,7 +50,7 @@ export class BehaviourView {
     this.text.hidden = !isText;
     if (isText) {
       this.text.textContent = behaviour.text;
-      this.text.style.fontSize = `${behaviour.size}vmin`;
+      this.text.style.setProperty('--text-size', behaviour.size); // percent of the screen's shorter side: the page's CSS sizes it
       this.text.style.color = behaviour.color;
     }
     const isPicture = behaviour.kind === 'picture';

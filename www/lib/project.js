@@ -206,9 +206,14 @@ export class ProjectModel extends EventTarget {
     return checked;
   }
 
-  /** The behaviours of the classes named `names` (a model's; default: every class, in order) and of "none of these". */
+  /**
+   * The behaviours of the classes named `names` (a model's; default: every class, in order) and of
+   * "none of these". A name no class has any more (renamed since training) takes the class at
+   * its position when the count still matches.
+   */
   behaviours(names = this.names()) {
-    const of = (name) => this.classes.find((c) => c.name === name)?.behaviour ?? NOTHING;
+    const same = names.length === this.classes.length;
+    const of = (name, i) => (this.classes.find((c) => c.name === name) ?? (same ? this.classes[i] : null))?.behaviour ?? NOTHING;
     return { classes: names.map(of), none_of_these: this.noneBehaviour };
   }
 
