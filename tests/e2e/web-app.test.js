@@ -110,6 +110,7 @@ test('a trained project becomes a web app that answers as the trainer, on a phon
   const server = await serve(site);
   const folder = `${server.url}fish-or-tool/`;
   const held = set.held.filter((h) => h.name === 'fishes').map((h) => h.path);
+  let restarted = null; // the static server of the audit, closed however the test ends
   const phone = await launchChromium(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${fakeWebcamFile(held)}`]);
   try {
     const context = await phone.newContext({ viewport: PHONE, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
@@ -163,7 +164,7 @@ test('a trained project becomes a web app that answers as the trainer, on a phon
     // axe, on the app as a person left it (a context of its own may run the injected script).
     const audit = await phone.newContext({ viewport: PHONE, bypassCSP: true });
     const auditPage = await audit.newPage();
-    const restarted = await serve(site);
+    restarted = await serve(site);
     await auditPage.goto(`${restarted.url}fish-or-tool/`);
     await auditPage.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 180_000 });
     await auditPage.setInputFiles('#photo-input', set.held[0].path);
@@ -171,9 +172,18 @@ test('a trained project becomes a web app that answers as the trainer, on a phon
     await auditPage.addScriptTag({ content: readFileSync(AXE, 'utf8') });
     const violations = await auditPage.evaluate(async () => (await window.axe.run()).violations.filter((v) => ['serious', 'critical'].includes(v.impact)).map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(', ')}`));
     assert.deepEqual(violations, []);
-    await restarted.close();
+
+    // A damaged model is reported, not half-loaded.
+    const model = join(site, 'fish-or-tool', 'model.safetensors');
+    writeFileSync(model, readFileSync(model).subarray(0, 5000));
+    const damaged = await (await phone.newContext({ viewport: PHONE })).newPage();
+    await damaged.goto(`${restarted.url}fish-or-tool/?backend=cpu`);
+    await damaged.waitForFunction(() => document.body.dataset.state === 'error', null, { timeout: 180_000 });
+    assert.match(await damaged.textContent('#error'), /^The app could not load its model files \(.+\): unpack the zip again/);
+    assert.equal(await damaged.isDisabled('#photo-input'), true, 'nothing to answer with');
     writeFileSync(join(ARTIFACTS, 'web-app-size.json'), JSON.stringify({ zip_bytes: statSync(zip).size }));
   } finally {
     await phone.close();
+    await restarted?.close();
   }
 });

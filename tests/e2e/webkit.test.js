@@ -99,6 +99,7 @@ test('WebKit: the exported web app answers as the CLI, with its behaviours, on a
     const camera = await checkApp(webkit, { url: `${site.url}app/`, held: made.held, cli: made.cli, stopServer: () => site.close(), axeSource: readFileSync(AXE, 'utf8') });
     // WebKitGTK under WebDriver has no camera: the app says so and answers photos.
     if (camera !== 'answer') assert.match(camera, /pick a photo instead/);
+    t.diagnostic(`WebKit's camera: ${camera}`);
     writeFileSync(join(ARTIFACTS, 'webkit-web-app.png'), await webkit.screenshot());
   } finally {
     rmSync(work, { recursive: true, force: true });

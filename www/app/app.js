@@ -144,11 +144,13 @@ async function start() {
         status(progressText(progress));
         if (progress.total) Object.assign($('progress'), { max: progress.total, value: progress.loaded });
       },
+    }).catch((err) => {
+      throw new Error(`the app could not load its model files (${err.message}): unpack the zip again, or export the app again`);
     });
   } catch (err) {
     setState('error');
     status('The app could not start.');
-    showError(`${err.message}`);
+    showError(err.message.charAt(0).toUpperCase() + err.message.slice(1));
     return;
   }
   for (const id of ['camera-button', 'photo-input']) $(id).disabled = false;
