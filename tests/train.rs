@@ -302,6 +302,8 @@ fn only_new_samples_are_embedded_and_changing_k_invalidates() {
 
 #[test]
 fn prefix_work_run_by_another_copy_of_the_base_caches_what_the_project_would() {
+    // Serial too: a run seeds the device's one random generator, which a project here would share.
+    let _serial = serial();
     let photos = photo_samples();
     let config = TrainConfig {
         fine_tune_blocks: FineTuneBlocks::Exactly(1),
