@@ -11,6 +11,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ARTIFACTS, ROOT, burnish, launchChromium, startServer } from '../tests/e2e/harness.js';
+import { stats, statsLine } from './spread.js';
 
 const ROUNDS = Number(process.argv[2] ?? 5);
 const FIXTURES = join(ROOT, 'tests/fixtures/images');
@@ -73,12 +74,6 @@ async function classifierFirstAnswer(browser, url, modelPath) {
   return times;
 }
 
-const stats = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const q = (p) => s[Math.min(s.length - 1, Math.floor(p * (s.length - 1) + 0.5))];
-  return { median: q(0.5), q1: q(0.25), q3: q(0.75), values: xs };
-};
-
 const model = await trainedModel();
 const server = await startServer();
 const browser = await launchChromium();
@@ -106,4 +101,4 @@ const result = {
   classifier_first_answer_cached_s: stats(rounds.map((r) => r.classifier[1])),
 };
 writeFileSync(join(ROOT, 'bench/library-results.json'), `${JSON.stringify(result, null, 2)}\n`);
-for (const [name, s] of Object.entries(result)) if (s.median !== undefined) console.log(`${name.padEnd(34)} median ${s.median.toFixed(2)} s  IQR ${s.q1.toFixed(2)}–${s.q3.toFixed(2)}`);
+for (const [name, s] of Object.entries(result)) if (s.median !== undefined) console.log(statsLine(name, s, 34));

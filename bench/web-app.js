@@ -21,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, launchChromium, serve } from '../tests/e2e/harness.js';
 import { PHONE, cliApp } from '../tests/e2e/web-app.js';
+import { stats, statsLine } from './spread.js';
 
 const ROUNDS = Number(process.argv[2] ?? 5);
 /** A cgroup named `name` limited to `share` of one core, or null where none can be made. */
@@ -70,12 +71,6 @@ async function cachedVisit(browser, url, photo) {
   return second;
 }
 
-const stats = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const q = (p) => s[Math.min(s.length - 1, Math.floor(p * (s.length - 1) + 0.5))];
-  return { median: q(0.5), q1: q(0.25), q3: q(0.75), values: xs };
-};
-
 const work = mkdtempSync(join(tmpdir(), 'burnish-app-bench-'));
 try {
   const sizes = {};
@@ -124,7 +119,7 @@ try {
   }
   writeFileSync(join(ROOT, 'bench/web-app-results.json'), `${JSON.stringify(result, null, 2)}\n`);
   for (const [name, s] of Object.entries(result)) {
-    if (s?.median !== undefined) console.log(`${name.padEnd(28)} median ${s.median.toFixed(2)} s  IQR ${s.q1.toFixed(2)}–${s.q3.toFixed(2)}`);
+    if (s?.median !== undefined) console.log(statsLine(name, s, 28));
     else console.log(`${name.padEnd(28)} ${s}`);
   }
 } finally {

@@ -11,11 +11,16 @@ fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/images")
 }
 
-fn burnish(args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_burnish"))
+/// `burnish ARGS`, run to its end.
+fn output(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_burnish"))
         .args(args)
         .output()
-        .expect("run burnish");
+        .expect("run burnish")
+}
+
+fn burnish(args: &[&str]) -> String {
+    let out = output(args);
     assert!(
         out.status.success(),
         "burnish {args:?}: {}",
@@ -174,10 +179,7 @@ fn export_then_train_the_bundle_and_write_it_back() {
 
 /// `burnish ARGS` that must fail: its stderr.
 fn run(args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_burnish"))
-        .args(args)
-        .output()
-        .expect("run burnish");
+    let out = output(args);
     assert!(!out.status.success(), "burnish {args:?} should fail");
     String::from_utf8_lossy(&out.stderr).into_owned()
 }

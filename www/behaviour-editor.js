@@ -108,7 +108,7 @@ export class BehaviourEditor {
         this.recorder = null;
         Object.assign(record, { textContent: 'Record from the microphone' });
         record.setAttribute('aria-pressed', 'false');
-        this.save({ kind: 'sound', file: new File([new Blob(chunks, { type })], `recording.${type.includes('ogg') ? 'ogg' : type.includes('mp4') ? 'm4a' : 'webm'}`, { type }) });
+        this.save({ kind: 'sound', file: new Blob(chunks, { type }) }); // the library names a recording by its type
       });
       this.recorder.start();
       record.textContent = 'Stop recording';

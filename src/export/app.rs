@@ -5,6 +5,7 @@
 //! here, from the same inputs, so their zips are equal byte for byte.
 
 use crate::bundle::Bundle;
+use crate::convert::sha256_hex;
 use crate::error::{Error, Result};
 use crate::train::{Behaviours, MediaFile};
 use serde::Serialize;
@@ -49,13 +50,6 @@ pub struct AppConfig {
 
 fn app_error(message: impl std::fmt::Display) -> Error {
     Error::App(message.to_string())
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 /// The title an app gets when none is given: its class names.

@@ -136,10 +136,10 @@ impl Media {
         })
     }
 
-    /// Checks a media's bytes again (one from a page or a bundle) and that it is `kind` (`image`
-    /// or `audio`).
-    fn checked(&self, kind: &str) -> Result<Self> {
-        let media = Self::new(self.name.clone(), self.bytes.clone())?;
+    /// The media checked again (one from a page or a bundle: its type read from its bytes) and
+    /// that it is `kind` (`image` or `audio`).
+    fn checked(self, kind: &str) -> Result<Self> {
+        let media = Self::new(self.name, self.bytes)?;
         if !media.mime.starts_with(kind) {
             let what = if kind == "image" { "picture" } else { "sound" };
             return Err(Error::Behaviour(format!(
@@ -208,7 +208,7 @@ impl<M> Behaviour<M> {
 impl Behaviour {
     /// The behaviour checked: a text's size and colour, a picture that is an image, a sound that
     /// is audio, each file at most [`MAX_MEDIA_BYTES`].
-    pub fn validate(&self) -> Result<Self> {
+    pub fn validate(self) -> Result<Self> {
         self.validate_text()?;
         Ok(match self {
             Self::Picture { media } => Self::Picture {
@@ -217,7 +217,7 @@ impl Behaviour {
             Self::Sound { media } => Self::Sound {
                 media: media.checked("audio")?,
             },
-            other => other.clone(),
+            other => other,
         })
     }
 }
@@ -245,7 +245,7 @@ impl Behaviours {
     }
 
     /// Every behaviour checked, one per class of `classes`.
-    pub fn validate(&self, classes: usize) -> Result<Self> {
+    pub fn validate(self, classes: usize) -> Result<Self> {
         if self.classes.len() != classes {
             return Err(Error::Behaviour(format!(
                 "{} behaviours for {classes} classes: one per class",
@@ -253,9 +253,17 @@ impl Behaviours {
             )));
         }
         Ok(Self {
-            classes: (self.classes.iter().map(Behaviour::validate)).collect::<Result<_>>()?,
+            classes: (self.classes.into_iter().map(Behaviour::validate)).collect::<Result<_>>()?,
             none_of_these: self.none_of_these.validate()?,
         })
+    }
+
+    /// The behaviours `given`, checked for `classes` classes, or nothing for each when none are.
+    pub fn checked_or_nothing(given: Option<Self>, classes: usize) -> Result<Self> {
+        match given {
+            Some(behaviours) => behaviours.validate(classes),
+            None => Ok(Self::nothing(classes)),
+        }
     }
 
     /// The behaviours with each media replaced by its path under `media/`, and the files to
@@ -332,7 +340,7 @@ mod tests {
     #[test]
     fn behaviours_travel_as_files_and_back() {
         let picture = Media::new("cat.png", PNG.to_vec()).unwrap();
-        let behaviours = Behaviours {
+        let behaviours: Behaviours = Behaviours {
             classes: vec![Behaviour::Picture { media: picture }, Behaviour::Nothing],
             none_of_these: Behaviour::Nothing,
         };

@@ -165,10 +165,7 @@ impl Bundle {
         behaviours: Option<Behaviours>,
     ) -> Result<Self> {
         let classes = project.dataset().class_names().len();
-        let behaviours = match behaviours {
-            Some(b) => b.validate(classes)?,
-            None => Behaviours::nothing(classes),
-        };
+        let behaviours = Behaviours::checked_or_nothing(behaviours, classes)?;
         let samples = (project.dataset().samples().iter())
             .map(|s| {
                 Ok(BundleSample {

@@ -95,10 +95,7 @@ impl Project {
         let model = core.trained().cloned();
         let model = model.ok_or_else(|| JsError::new("no trained model yet: train first"))?;
         let class_names = model.meta.class_names.clone();
-        let behaviours = match behaviours {
-            Some(b) => b.validate(class_names.len())?,
-            None => Behaviours::nothing(class_names.len()),
-        };
+        let behaviours = Behaviours::checked_or_nothing(behaviours, class_names.len())?;
         let bundle = Bundle {
             class_names,
             strictness,

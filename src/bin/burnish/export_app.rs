@@ -2,7 +2,7 @@
 //! static host) — the same bytes the trainer page's *Export → Web app* writes.
 
 use crate::setting_flags::StrictnessFlag;
-use crate::train::load_base;
+use crate::train::{base_from_bytes, read_weights};
 use anyhow::Context;
 use burn::prelude::*;
 use burnish::bundle::Bundle;
@@ -35,7 +35,7 @@ pub fn run(args: ExportAppArgs) -> anyhow::Result<ExitCode> {
     let bytes = read(args.project)?;
     let mut bundle =
         Bundle::from_zip(&bytes).with_context(|| format!("reading {}", args.project.display()))?;
-    let weights = read(args.weights)?;
+    let weights = read_weights(args.weights)?;
     let runtime = read(args.runtime).context("the app runtime is built by `npm run build`")?;
     // The model must run on these weights: checked as the app would load it.
     let model = bundle.model.as_deref().with_context(|| {
@@ -45,7 +45,7 @@ pub fn run(args: ExportAppArgs) -> anyhow::Result<ExitCode> {
         )
     })?;
     let device = Device::flex();
-    let (base, sha) = load_base(args.weights, &device)?;
+    let (base, sha) = base_from_bytes(&weights, &device)?;
     TrainedModel::from_safetensors(model, &base, &sha, &device)
         .with_context(|| format!("the model of {}", args.project.display()))?;
     bundle.strictness = Some(args.strictness.or(bundle.strictness));

@@ -83,14 +83,25 @@ pub fn load_base(
     weights: &Path,
     device: &Device,
 ) -> anyhow::Result<(burnish::MobileNetV1, String)> {
-    let bytes = std::fs::read(weights).with_context(|| {
+    base_from_bytes(&read_weights(weights)?, device)
+}
+
+/// The converted weights' bytes.
+pub fn read_weights(weights: &Path) -> anyhow::Result<Vec<u8>> {
+    std::fs::read(weights).with_context(|| {
         format!(
             "reading weights {} (run `npm run setup`)",
             weights.display()
         )
-    })?;
-    let sha = source_sha256(&bytes)?;
-    Ok((load_mobilenet(&bytes, device)?, sha))
+    })
+}
+
+/// The frozen base of weights already read, and their source's sha256.
+pub fn base_from_bytes(
+    bytes: &[u8],
+    device: &Device,
+) -> anyhow::Result<(burnish::MobileNetV1, String)> {
+    Ok((load_mobilenet(bytes, device)?, source_sha256(bytes)?))
 }
 
 pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
