@@ -1,6 +1,6 @@
 """Writes www/pkg/app-runtime.zip: what every exported web app is made of besides its project —
 the app's page (www/app), the offline service worker (sw.js), the library (www/lib, with its vendored idb), the QR code generator
-(npm qrcode-generator) and the wasm package (www/pkg). The trainer page and `burnish
+(npm qrcode-generator) and the CPU-only wasm package (www/pkg/cpu). The trainer page and `burnish
 export-app` both copy it into the apps they write, so both write the same bytes. Entries are
 sorted, dated 1980-01-01 and deflated at level 9, so a rebuild of the same files is identical."""
 
@@ -22,7 +22,7 @@ for path in sorted((WWW / "lib").rglob("*")):
 files["sw.js"] = ROOT / "sw.js"
 files["vendor/qrcode.js"] = ROOT / "node_modules/qrcode-generator/dist/qrcode.mjs"
 for name in ("burnish.js", "burnish_bg.wasm"):
-    files["pkg/" + name] = WWW / "pkg" / name
+    files["pkg/" + name] = WWW / "pkg" / "cpu" / name
 
 missing = [str(p) for p in files.values() if not p.is_file()]
 if missing:

@@ -32,9 +32,9 @@ layer "file sizes (src ≤ 400, www ≤ 300 lines)" bash .ci/file-sizes.sh
 layer "eslint (www, tests, bench)" node_modules/.bin/eslint www tests bench sw.js vite.config.js eslint.config.js .ci
 layer "cargo test (native, Flex)" cargo test --all-targets
 layer "clippy (native)" cargo clippy --all-targets -- -D warnings
-layer "clippy (wasm32)" cargo clippy --target wasm32-unknown-unknown --lib --test web -- -D warnings
-layer "wasm-pack test --chrome" wasm-pack test --release --headless --chrome --chromedriver "$(command -v chromedriver)" -- --test web
-layer "wasm-pack test --firefox" wasm-pack test --release --headless --firefox --geckodriver "$(command -v geckodriver)" -- --test web
+layer "clippy (wasm32)" cargo clippy --target wasm32-unknown-unknown --features wgpu --lib --test web -- -D warnings
+layer "wasm-pack test --chrome" wasm-pack test --release --headless --chrome --chromedriver "$(command -v chromedriver)" -- --features wgpu --test web
+layer "wasm-pack test --firefox" wasm-pack test --release --headless --firefox --geckodriver "$(command -v geckodriver)" -- --features wgpu --test web
 layer "app build (release wasm)" bash .ci/build.sh
 # After the build: the JS unit tests run the page's model on the real core (www/pkg under Node).
 layer "JS unit tests (node --test)" node --test tests/js/

@@ -1,12 +1,15 @@
-// The benchmark page: burnish and TF.js side by side on one compute kind ("cpu": Flex vs
-// tfjs-wasm, "webgpu": burn-wgpu vs tfjs-webgpu), driven by bench/run.js through `window.bench`.
-// Every figure is the median of `reps` timed runs after `warmup` untimed ones.
+// The benchmark page: burnish and TF.js side by side, driven by bench/run.js through
+// `window.bench`. One page per configuration: "cpu" (Flex vs tfjs-wasm, one thread each),
+// "webgpu" (burn-wgpu vs tfjs-webgpu), and n cores on a cross-origin isolated page (burnish's pool
+// of n workers vs TF.js's n threads and a pool of n TF.js workers). The node side decides the
+// rounds and their order; this page warms a side up (`warmUp`) and measures one round (`measure`).
 
 import { probeWebGpu } from '../www/lib/backend.js';
 import { burnishPoolSide } from './burnish-pool-side.js';
 import { burnishSide } from './burnish-side.js';
 import { concat } from './concat.js';
 import { parseSafetensors } from './safetensors.js';
+import { tfjsPoolSide } from './tfjs-pool-side.js';
 import { tfjsSide } from './tfjs-side.js';
 
 const WEIGHTS_URL = '/www/models/mobilenet_v1_1.0_224.safetensors';
@@ -18,7 +21,10 @@ const BACKENDS = { cpu: { burnish: 'flex', tfjs: 'wasm' }, webgpu: { burnish: 'w
 // A run must not reload when a served file changes (vite's HMR, e.g. a rebuild of www/pkg): accept
 // updates of this page's imports and keep running the modules already loaded.
 if (import.meta.hot) {
-  import.meta.hot.accept(['../www/lib/backend.js', './burnish-pool-side.js', './burnish-side.js', './concat.js', './safetensors.js', './tfjs-side.js'], () => {});
+  import.meta.hot.accept(
+    ['../www/lib/backend.js', './burnish-pool-side.js', './burnish-side.js', './concat.js', './safetensors.js', './tfjs-pool-side.js', './tfjs-side.js'],
+    () => {},
+  );
 }
 
 let images = [];
@@ -29,34 +35,57 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-/** Median milliseconds of `fn`. */
-async function medianMs(fn, { warmup, reps }) {
-  for (let i = 0; i < warmup; i++) await fn();
-  const times = [];
-  for (let i = 0; i < reps; i++) {
-    const start = performance.now();
-    await fn();
-    times.push(performance.now() - start);
-  }
-  return median(times);
-}
-
 /** `n` images cycling through the fixtures. */
 const take = (n) => Array.from({ length: n }, (_, i) => images[i % images.length]);
 
-/** `fn(side)` for each side that started; `null` for one that did not. */
-async function both(fn) {
-  const out = {};
-  for (const name of ['burnish', 'tfjs']) out[name] = sides[name] ? await fn(sides[name]) : null;
-  return out;
-}
-
 const argmax = (xs) => xs.reduce((best, x, i) => (x > xs[best] ? i : best), 0);
 
+/** Milliseconds of `fn()`. */
+async function timed(fn) {
+  const start = performance.now();
+  await fn();
+  return performance.now() - start;
+}
+
+/** Embedding throughput: a side with several images in flight (a pool: one per worker) embeds that many batches at once. */
+const embedding = (batch) => ({
+  throughput: true,
+  async once(side) {
+    const n = batch * (side.inFlight ?? 1);
+    const rgba = concat(take(n));
+    return { ms: await timed(() => side.embed(rgba, n)), images: n };
+  },
+});
+
+/** Head training config (Teachable Machine's head and data: 5 classes × 50 cached embeddings). */
+let head = null;
+
 /**
- * Decodes the probe images, then starts each side with the weights' bytes (`starts[name](bytes)`);
- * returns `info` with each side's info, or why it is unavailable.
+ * The figures. `once(side)` runs one repetition: `{ ms, images }` for a throughput (a round is
+ * images/s over its repetitions), `{ ms }` for a time (a round is the median of its repetitions);
+ * `prepare(side)` runs once per side (and per `prepareAs`, when figures share it), untimed.
  */
+const FIGURES = {
+  embed1: embedding(1),
+  embed32: embedding(32),
+  /** Single-frame ImageNet prediction: pixels in, top 5 read back. */
+  latency: { once: async (side) => ({ ms: await timed(() => side.predictTop(images[0], 5)) }) },
+  /** A full training run of a fresh head on cached embeddings. */
+  head: {
+    prepare: (side) => side.prepareHead(take(head.classes * head.perClass), Array.from({ length: head.classes * head.perClass }, (_, i) => Math.floor(i / head.perClass)), head.classes, 32),
+    once: async (side) => ({ ms: await side.trainHead(head.config) }),
+  },
+  /** One epoch fine-tuning the last block plus the head (burnish only), on the head's samples. */
+  fineTune: {
+    prepareAs: 'head',
+    prepare: (side) => FIGURES.head.prepare(side),
+    once: async (side) => ({ ms: (await side.fineTuneEpochs(head.config, 1))[0] }),
+  },
+};
+
+const prepared = new Set();
+
+/** Decodes the probe images, then starts each side with the weights' bytes; returns each side's info, or why it is unavailable. */
 async function startSides(base64Images, info, starts) {
   images = base64Images.map((b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)));
   const bytes = new Uint8Array(await (await fetch(WEIGHTS_URL)).arrayBuffer());
@@ -73,26 +102,27 @@ async function startSides(base64Images, info, starts) {
 
 window.bench = {
   /**
-   * Loads both sides on `kind`; returns their info (or why a side is unavailable), the machine's
-   * `hardwareConcurrency` and, for WebGPU, the adapter as the app sees it.
+   * Loads both sides on `kind` ("cpu": one thread each); returns their info (or why a side is
+   * unavailable), the machine's `hardwareConcurrency` and, for WebGPU, the adapter.
    */
   async setup(kind, base64Images) {
     const info = { hardwareConcurrency: navigator.hardwareConcurrency };
     if (kind === 'webgpu') info.adapter = await probeWebGpu();
     return startSides(base64Images, info, {
       burnish: (bytes) => burnishSide(BACKENDS[kind].burnish, bytes),
-      tfjs: (bytes) => tfjsSide(BACKENDS[kind].tfjs, parseSafetensors(bytes)),
+      tfjs: (bytes) => tfjsSide(BACKENDS[kind].tfjs, parseSafetensors(bytes), { probe: images[0] }),
     });
   },
 
   /**
-   * All cores (on a cross-origin isolated page): burnish's pool of `threads` embedding workers
-   * and TF.js's wasm backend with `threads` threads. Returns both sides' info.
+   * `threads` cores (on a cross-origin isolated page): burnish's pool of `threads` embedding
+   * workers, TF.js's wasm backend with `threads` threads, and a pool of `threads` TF.js workers.
    */
   setupThreads: (base64Images, threads) =>
     startSides(base64Images, { hardwareConcurrency: navigator.hardwareConcurrency, crossOriginIsolated: self.crossOriginIsolated, threads }, {
       burnish: (bytes) => burnishPoolSide(bytes, threads),
-      tfjs: (bytes) => tfjsSide('wasm', parseSafetensors(bytes), threads),
+      tfjs: (bytes) => tfjsSide('wasm', parseSafetensors(bytes), { threads, probe: images[0] }),
+      tfjs_pool: (bytes) => tfjsPoolSide(bytes, threads, images[0]),
     }),
 
   /**
@@ -124,32 +154,35 @@ window.bench = {
     return rows;
   },
 
-  /**
-   * Embedding throughput (images/s) at one batch size, input conversion and readback included.
-   * A side with several single images in flight at once (burnish's pool: one per worker) embeds
-   * that many batches of `batch` per round.
-   */
-  embedding: (batch, plan) =>
-    both(async (side) => {
-      const n = batch * (side.inFlight ?? 1);
-      const rgba = concat(take(n));
-      return (n * 1000) / (await medianMs(() => side.embed(rgba, n), plan));
-    }),
+  /** The head figures' data and config (`{ classes, perClass, config }`). */
+  setHead(config) {
+    head = config;
+  },
 
-  /** Single-frame ImageNet prediction latency (ms): pixels in, top 5 read back. */
-  latency: (plan) => both((side) => medianMs(() => side.predictTop(images[0], 5), plan)),
+  /** Runs `figure` on side `name` until `ms` have passed (at least once); returns how many runs. */
+  async warmUp(figure, name, ms) {
+    const f = FIGURES[figure];
+    const key = `${f.prepareAs ?? figure}/${name}`;
+    if (f.prepare && !prepared.has(key)) {
+      await f.prepare(sides[name]);
+      prepared.add(key);
+    }
+    const end = performance.now() + ms;
+    let runs = 0;
+    do {
+      await f.once(sides[name]);
+      runs++;
+    } while (performance.now() < end);
+    return runs;
+  },
 
-  /** Head training (ms): `classes` × `perClass` cached embeddings, one full run per rep. */
-  async headTraining({ classes, perClass, config, warmupEpochs, reps }) {
-    const n = classes * perClass;
-    const labels = Array.from({ length: n }, (_, i) => Math.floor(i / perClass));
-    return both(async (side) => {
-      await side.prepareHead(take(n), labels, classes, 32);
-      await side.trainHead({ ...config, epochs: warmupEpochs });
-      const times = [];
-      for (let i = 0; i < reps; i++) times.push(await side.trainHead(config));
-      return median(times);
-    });
+  /** One round of `figure` on side `name`: `reps` repetitions → images/s, or the median ms. */
+  async measure(figure, name, reps) {
+    const f = FIGURES[figure];
+    const runs = [];
+    for (let i = 0; i < reps; i++) runs.push(await f.once(sides[name]));
+    if (!f.throughput) return median(runs.map((r) => r.ms));
+    return (runs.reduce((n, r) => n + r.images, 0) * 1000) / runs.reduce((t, r) => t + r.ms, 0);
   },
 
   /** One side's embedding of `reps` batches of `batch` (bench/profile.js profiles this). */
@@ -161,12 +194,6 @@ window.bench = {
   /** One side's single-frame ImageNet prediction, `reps` times (bench/profile.js). */
   async profileLatency(side, reps) {
     for (let i = 0; i < reps; i++) await sides[side].predictTop(images[0], 5);
-  },
-
-  /** Epoch time (ms) fine-tuning the last block plus the head on the samples `headTraining` added. */
-  async fineTuneEpoch({ config, warmup, reps }) {
-    const times = await sides.burnish.fineTuneEpochs(config, warmup + reps);
-    return median(times.slice(warmup));
   },
 };
 window.benchReady = true;

@@ -1,17 +1,21 @@
-// `npm run bench [-- --quick] [--no-webgpu]`: burnish vs TF.js on the same MobileNetV1 weights and
-// the same photos, in one headless Chromium session (bench/index.html, one page per compute kind:
-// burn's WebGPU runtime starts once per page). Prints a table and writes bench/results.json.
+// `npm run bench [-- --quick] [--no-webgpu]`: burnish vs TF.js at its best, on the same
+// MobileNetV1 weights and the same photos, in one headless Chromium session (bench/index.html, one
+// page per configuration). Every figure is measured over interleaved rounds (the side that goes
+// first rotates) after a time-based warm-up of each side, and reported as median and
+// interquartile range; a ratio is claimed only where the ranges do not overlap. The run fails
+// when a side is not configured as claimed (fused ops, SIMD, thread counts, isolation, answers).
+// Prints a table and writes bench/results.json with every round.
 // Needs the built wasm package (www/pkg) and the weights (www/models), as `npm start` leaves them.
 
 /* global bench -- the bench page's global, used inside page.evaluate */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { cpus, platform, release } from 'node:os';
 import { join } from 'node:path';
-import { brotliCompressSync, constants } from 'node:zlib';
 import { ROOT, launchChromium, startServer } from '../tests/e2e/harness.js';
 import { openBenchPage, probeImages } from './page.js';
-import { figure, formatTable } from './report.js';
-import { SCALE_SUFFIX } from './safetensors.js';
+import { compare, formatTable, single } from './report.js';
+import { sizeFigures } from './sizes.js';
+import { stats } from './spread.js';
 
 const FLAGS = ['--quick', '--no-webgpu'];
 const args = process.argv.slice(2);
@@ -22,35 +26,17 @@ if (args.some((a) => !FLAGS.includes(a))) {
 const quick = args.includes('--quick');
 const withWebGpu = !args.includes('--no-webgpu');
 
-const WEIGHTS = join(ROOT, 'www/models/mobilenet_v1_1.0_224.safetensors');
-const WASM = join(ROOT, 'www/pkg/burnish_bg.wasm');
-const TFJS_WASM_DIR = join(ROOT, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
 /** Teachable Machine's head and the issue's data: 5 classes × 50 cached embeddings. */
 const HEAD = { classes: 5, perClass: 50, config: { epochs: 50, batch_size: 16, learning_rate: 1e-3, hidden_units: 100, dropout: 0.5 } };
-
-/**
- * Warm-up and timed repetitions per figure. A software WebGPU adapter (SwiftShader) needs seconds
- * per image, so there only inference is timed, briefly: embedding the 250 training samples alone
- * would take over ten minutes per side.
- */
-function plan(softwareAdapter) {
-  if (softwareAdapter) {
-    return {
-      embed1: { warmup: 1, reps: quick ? 1 : 3 },
-      embed32: { warmup: 1, reps: 1 },
-      latency: { warmup: 1, reps: quick ? 2 : 3 },
-      head: null,
-      fineTune: null,
-    };
-  }
-  return {
-    embed1: { warmup: 2, reps: quick ? 3 : 10 },
-    embed32: { warmup: 1, reps: quick ? 2 : 5 },
-    latency: { warmup: 2, reps: quick ? 5 : 20 },
-    head: { warmupEpochs: 5, reps: quick ? 1 : 3 },
-    fineTune: { warmup: 1, reps: quick ? 2 : 5 },
-  };
-}
+/** Rounds per figure, and each side's warm-up before its first round. `--quick` is for trying the script, not for claims. */
+const ROUNDS = quick ? 2 : 5;
+const WARMUP_MS = quick ? 500 : 3000;
+/** Repetitions per round. A software WebGPU adapter (SwiftShader) needs seconds an image: inference only, once a round. */
+const REPS = { embed1: 10, embed32: 2, latency: 20, head: 1, fineTune: 1 };
+const SOFTWARE_REPS = { embed1: 1, latency: 1 };
+/** Agreement the sides must reach: embeddings burnish vs TF.js, TF.js logits vs TensorFlow's (int16 weights). */
+const MAX_EMBEDDING_DIFF = 1e-3;
+const MAX_LOGIT_DIFF = 0.05;
 
 const started = performance.now();
 async function step(label, fn) {
@@ -61,108 +47,109 @@ async function step(label, fn) {
   return out;
 }
 
-/** Every figure of one compute kind ("cpu" or "webgpu") on a fresh bench page. */
+/**
+ * `figure` on every side of `names`: each warmed up for WARMUP_MS, then ROUNDS rounds of `reps`
+ * repetitions, the side that goes first rotating. `{ rounds: [{ order, values }], sides: stats }`.
+ */
+async function rounds(page, figure, names, reps) {
+  for (const name of names) await page.evaluate(([f, n, ms]) => bench.warmUp(f, n, ms), [figure, name, WARMUP_MS]);
+  const log = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const order = [...names.slice(r % names.length), ...names.slice(0, r % names.length)];
+    const values = {};
+    for (const name of order) values[name] = await page.evaluate(([f, n, k]) => bench.measure(f, n, k), [figure, name, reps]);
+    log.push({ order, values });
+  }
+  return { rounds: log, sides: Object.fromEntries(names.map((n) => [n, stats(log.map((l) => l.values[n]))])) };
+}
+
+/** Throws unless every side of `info` started (a side that is not configured as claimed does not start). */
+function requireSides(label, info, names) {
+  const missing = names.filter((n) => info[n]?.unavailable);
+  if (missing.length) throw new Error(`${label}: ${missing.map((n) => `${n} did not start as claimed: ${info[n].unavailable}`).join('; ')}`);
+}
+
+/** Burnish, TF.js and TensorFlow agree: top-1 on every photo, embeddings and logits within bounds. */
+function checkAgreement(label, rows) {
+  const bad = rows.filter(
+    (r) => r.burnish_top1 !== r.tfjs_top1 || r.tfjs_top1 !== r.tensorflow_top1 || r.max_abs_embedding_diff > MAX_EMBEDDING_DIFF || r.tfjs_max_abs_logit_diff_vs_tensorflow > MAX_LOGIT_DIFF,
+  );
+  if (bad.length) throw new Error(`${label}: burnish, TF.js and TensorFlow disagree: ${JSON.stringify(bad)}`);
+}
+
+/** Every figure of one compute kind ("cpu": one thread each, or "webgpu") on a fresh bench page. */
 async function runKind(browser, url, kind, images) {
   const page = await openBenchPage(browser, url);
   page.on('pageerror', (err) => process.stderr.write(`[page] ${err.message}\n`));
-  const call = (fn, arg) => page.evaluate(fn, arg);
-  const info = await step(`${kind}: load both sides`, () => call(([k, b]) => bench.setup(k, b), [kind, images.base64]));
-  const missing = ['burnish', 'tfjs'].filter((side) => info[side].unavailable);
-  const out = { info, agreement: null, values: {}, plan: plan(kind === 'webgpu' && !info.adapter?.hardware) };
-  if (missing.length === 0) {
-    out.agreement = await step(`${kind}: top-1 agreement`, () => call((g) => bench.agreement(g), images.golden));
-    const bad = out.agreement.filter((r) => r.burnish_top1 !== r.tfjs_top1 || r.tfjs_top1 !== r.tensorflow_top1);
-    if (bad.length) throw new Error(`${kind}: burnish, TF.js and TensorFlow disagree on top-1: ${JSON.stringify(bad)}`);
-  }
-  const p = out.plan;
-  const v = out.values;
-  v.embed1 = await step(`${kind}: embedding, batch 1`, () => call((pl) => bench.embedding(1, pl), p.embed1));
-  v.embed32 = await step(`${kind}: embedding, batch 32`, () => call((pl) => bench.embedding(32, pl), p.embed32));
-  v.latency = await step(`${kind}: prediction latency`, () => call((pl) => bench.latency(pl), p.latency));
-  if (p.head) v.head = await step(`${kind}: head training`, () => call((a) => bench.headTraining(a), { ...HEAD, ...p.head }));
-  if (p.fineTune && !info.burnish.unavailable) {
-    v.fineTune = await step(`${kind}: fine-tune epoch`, () => call((a) => bench.fineTuneEpoch(a), { config: HEAD.config, ...p.fineTune }));
+  const info = await step(`${kind}: load both sides`, () => page.evaluate(([k, b]) => bench.setup(k, b), [kind, images.base64]));
+  requireSides(kind, info, ['burnish', 'tfjs']);
+  const agreement = await step(`${kind}: agreement`, () => page.evaluate((g) => bench.agreement(g), images.golden));
+  checkAgreement(kind, agreement);
+  await page.evaluate((h) => bench.setHead(h), HEAD);
+  const software = kind === 'webgpu' && !info.adapter?.hardware;
+  const reps = software ? SOFTWARE_REPS : REPS;
+  const out = { info, agreement, software, reps, figures: {} };
+  for (const figure of Object.keys(reps)) {
+    const names = figure === 'fineTune' ? ['burnish'] : ['burnish', 'tfjs'];
+    out.figures[figure] = await step(`${kind}: ${figure}`, () => rounds(page, figure, names, reps[figure]));
   }
   await page.close();
   return out;
 }
 
-/**
- * Embedding on `threads` cores, on a cross-origin isolated bench page: burnish's pool of
- * embedding workers vs TF.js's wasm backend with its threads.
- */
+/** Embedding on `threads` cores (cross-origin isolated page): burnish's pool, TF.js's threads, a TF.js pool. */
 async function runThreads(browser, url, threads, images) {
   const page = await openBenchPage(browser, url);
   page.on('pageerror', (err) => process.stderr.write(`[page] ${err.message}\n`));
-  const call = (fn, arg) => page.evaluate(fn, arg);
-  const info = await step(`${threads} threads: load both sides`, () => call(([b, t]) => bench.setupThreads(b, t), [images.base64, threads]));
+  const info = await step(`${threads} cores: load the sides`, () => page.evaluate(([b, t]) => bench.setupThreads(b, t), [images.base64, threads]));
   if (!info.crossOriginIsolated) throw new Error('the all-cores bench page is not cross-origin isolated');
-  const p = plan(false);
-  const values = {
-    embed1: await step(`${threads} threads: embedding, batch 1`, () => call((pl) => bench.embedding(1, pl), p.embed1)),
-    embed32: await step(`${threads} threads: embedding, batch 32`, () => call((pl) => bench.embedding(32, pl), p.embed32)),
-  };
+  const names = ['burnish', 'tfjs', 'tfjs_pool'];
+  requireSides(`${threads} cores`, info, names);
+  if (info.burnish.workers !== threads || info.tfjs_pool.workers !== threads) throw new Error(`${threads} cores: the pools hold ${info.burnish.workers} and ${info.tfjs_pool.workers} workers`);
+  const figures = {};
+  for (const figure of ['embed1', 'embed32']) figures[figure] = await step(`${threads} cores: ${figure}`, () => rounds(page, figure, names, REPS[figure]));
   await page.close();
-  return { threads, info, values };
+  return { threads, info, figures };
 }
 
-/** Seconds from navigation to `data-state="ready"` of the app on Flex: a fresh context, then a reload. */
+/** Seconds from navigation to `data-state="ready"` of the app on Flex, ROUNDS times: a fresh context, then a reload. */
 async function appLoad(browser, url) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const ready = async (navigate) => {
-    const t = performance.now();
-    await navigate();
-    await page.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state), null, { timeout: 300_000, polling: 20 });
-    const seconds = (performance.now() - t) / 1000;
-    if ((await page.evaluate(() => document.body.dataset.state)) !== 'ready') throw new Error(`the app failed to load: ${await page.textContent('#error')}`);
-    return seconds;
-  };
-  const cold = await ready(() => page.goto(`${url}index.html?backend=flex`));
-  const cached = await ready(() => page.reload());
-  await context.close();
-  return { cold, cached };
+  const cold = [];
+  const cached = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const ready = async (navigate) => {
+      await navigate();
+      await page.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state), null, { timeout: 300_000, polling: 20 });
+      if ((await page.evaluate(() => document.body.dataset.state)) !== 'ready') throw new Error(`the app failed to load: ${await page.textContent('#error')}`);
+      return page.evaluate(() => performance.now() / 1000);
+    };
+    cold.push(await ready(() => page.goto(`${url}index.html?backend=flex`)));
+    cached.push(await ready(() => page.reload()));
+    await context.close();
+  }
+  return { cold: stats(cold), cached: stats(cached) };
 }
 
-const brotli = (bytes) =>
-  brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length } }).length;
-
-/** The .wasm TF.js loaded (it picks by SIMD and thread support). */
-function tfjsWasmFile({ simd, threads }) {
-  return join(TFJS_WASM_DIR, `tfjs-backend-wasm${threads ? '-threaded' : ''}${simd ? '-simd' : ''}.wasm`);
-}
-
-/** Weights bytes: our file, and its tensor data alone (what TF.js's own f32 shards would hold). */
-function weightsBytes() {
-  const bytes = readFileSync(WEIGHTS);
-  const headerLength = Number(bytes.readBigUInt64LE(0));
-  const header = JSON.parse(bytes.subarray(8, 8 + headerLength).toString('utf8'));
-  // TF.js holds the same tensors as float32: 4 bytes a value, whatever burnish stores.
-  const data = Object.entries(header)
-    .filter(([name]) => name !== '__metadata__' && !name.endsWith(SCALE_SUFFIX))
-    .reduce((n, [, t]) => n + 4 * t.shape.reduce((a, b) => a * b, 1), 0);
-  return { file: bytes.length, data };
-}
-
-/** The table's rows for one compute kind. */
+/** The rows of one compute kind. */
 function kindFigures(kind, run) {
-  const label = kind === 'cpu' ? 'CPU: Flex vs tfjs-wasm' : 'WebGPU: burn-wgpu vs tfjs-webgpu';
-  const unavailable = ['burnish', 'tfjs']
-    .filter((side) => run.info[side].unavailable)
-    .map((side) => `${side} unavailable: ${run.info[side].unavailable}`)
-    .join('; ');
-  const skipped = 'not run on a software WebGPU adapter';
-  const seconds = (v) => v && { burnish: v.burnish && v.burnish / 1000, tfjs: v.tfjs && v.tfjs / 1000 };
-  const v = run.values;
+  const label = kind === 'cpu' ? 'one thread: Flex vs tfjs-wasm' : 'WebGPU: burn-wgpu vs tfjs-webgpu';
+  const f = run.figures;
   const adapter = run.info.adapter ? `adapter: ${run.info.adapter.text}` : '';
-  return [
-    figure(`embedding, batch 1 (${label})`, 'images/s', 'higher', v.embed1, [adapter, unavailable].filter(Boolean).join('; ')),
-    figure(`embedding, batch 32 (${label})`, 'images/s', 'higher', v.embed32, unavailable),
-    figure(`prediction latency, 1 frame (${label})`, 'ms', 'lower', v.latency, unavailable),
-    figure(`head training, 5×50, 50 epochs (${label})`, 's', 'lower', seconds(v.head), v.head ? unavailable : skipped),
-    figure(`fine-tune last block, 1 epoch on 250 (${kind})`, 's', 'lower', { burnish: v.fineTune && v.fineTune / 1000 }, v.fineTune ? 'burnish only' : skipped),
+  const s = (figure, scale = 1) => f[figure] && Object.fromEntries(Object.entries(f[figure].sides).map(([k, v]) => [k, scaleStats(v, scale)]));
+  const rows = [
+    compare(`embedding, batch 1 (${label})`, 'images/s', 'higher', s('embed1'), adapter),
+    compare(`prediction latency, 1 frame (${label})`, 'ms', 'lower', s('latency')),
   ];
+  if (f.embed32) rows.splice(1, 0, compare(`embedding, batch 32 (${label})`, 'images/s', 'higher', s('embed32')));
+  if (f.head) rows.push(compare(`head training, 5×50, 50 epochs (${label})`, 's', 'lower', s('head', 1e-3), "TF.js: model.fit, yieldEvery 'never'"));
+  if (f.fineTune) rows.push(single(`fine-tune last block, 1 epoch on 250 (${kind})`, 's', 'lower', scaleStats(f.fineTune.sides.burnish, 1e-3), 'burnish only'));
+  if (run.software) rows.push(single(`(${kind}) batch 32, head and fine-tune`, '', '', null, 'not run on a software WebGPU adapter (seconds an image)'));
+  return rows;
 }
+
+const scaleStats = (s, k) => ({ median: s.median * k, q1: s.q1 * k, q3: s.q3 * k, values: s.values.map((v) => v * k) });
 
 async function main() {
   const images = probeImages();
@@ -176,7 +163,6 @@ async function main() {
   let load;
   try {
     runs.cpu = await runKind(browser, server.url, 'cpu', images);
-    // 1 … n threads on the cross-origin isolated server: the scaling, and all cores at n.
     isolatedServer = await startServer({ isolated: true });
     for (let t = 1; t <= runs.cpu.info.hardwareConcurrency; t++) scaling.push(await runThreads(browser, isolatedServer.url, t, images));
     if (withWebGpu) {
@@ -186,76 +172,49 @@ async function main() {
         errors.push(`WebGPU: ${err.message}`);
       }
     }
-    try {
-      load = await step('app load to ready (Flex)', () => appLoad(browser, server.url));
-    } catch (err) {
-      errors.push(`app load: ${err.message}`);
-    }
+    load = await step('app load to ready (Flex)', () => appLoad(browser, server.url));
   } finally {
     await browser.close().catch(() => {});
     server.stop();
     isolatedServer?.stop();
   }
-  const weights = weightsBytes();
-  const wasm = readFileSync(WASM);
-  const tfWasmPath = tfjsWasmFile(runs.cpu.info.tfjs);
-  const tfWasm = readFileSync(tfWasmPath);
-  const wasmBrotli = await step('brotli (quality 11) of the wasm files', () => ({ burnish: brotli(wasm), tfjs: brotli(tfWasm) }));
-  const mb = (v) => ({ burnish: v.burnish / 1e6, tfjs: v.tfjs / 1e6 });
-  const tfWasmName = tfWasmPath.slice(TFJS_WASM_DIR.length + 1);
-
   const all = scaling.at(-1);
-  const allLabel = `CPU, all ${all.threads} cores: Flex worker pool vs tfjs-wasm threads`;
+  const allLabel = `all ${all.threads} cores: burnish pool vs TF.js threads | TF.js pool`;
+  const sizes = await step('sizes', () => sizeFigures(runs.cpu.info.tfjs));
   const figures = [
     ...kindFigures('cpu', runs.cpu),
-    figure(`embedding, batch 1 (${allLabel})`, 'images/s', 'higher', all.values.embed1, 'burnish: one single image per worker at once'),
-    figure(`embedding, batch 32 (${allLabel})`, 'images/s', 'higher', all.values.embed32, 'burnish: 32 images per worker'),
+    compare(`embedding, batch 1 (${allLabel})`, 'images/s', 'higher', all.figures.embed1.sides, 'pools: one image per worker at once'),
+    compare(`embedding, batch 32 (${allLabel})`, 'images/s', 'higher', all.figures.embed32.sides, 'pools: 32 images per worker'),
     ...(runs.webgpu ? kindFigures('webgpu', runs.webgpu) : []),
-    figure('app load to ready, cold (Flex)', 's', 'lower', { burnish: load?.cold }, 'burnish only; fresh profile, vite dev server'),
-    figure('app load to ready, cached (Flex)', 's', 'lower', { burnish: load?.cached }, 'burnish only; reload, weights from the Cache API'),
-    figure('wasm size, raw', 'MB', 'lower', mb({ burnish: wasm.length, tfjs: tfWasm.length }), `TF.js: ${tfWasmName}; JS not counted on either side`),
-    figure('wasm size, brotli', 'MB', 'lower', mb(wasmBrotli), 'brotli quality 11'),
-    figure('weights', 'MB', 'lower', mb({ burnish: weights.file, tfjs: weights.data }), 'TF.js: the same f32 tensors without the safetensors header'),
+    single('app load to ready, cold (Flex)', 's', 'lower', load.cold, 'burnish only; fresh profile, vite dev server'),
+    single('app load to ready, cached (Flex)', 's', 'lower', load.cached, 'burnish only; reload, weights from the Cache API'),
+    ...sizes.figures,
   ];
   const results = {
     date: new Date().toISOString(),
     command: `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}`,
+    method: { rounds: ROUNDS, warmup_ms_per_side: WARMUP_MS, reps_per_round: REPS, software_adapter_reps: SOFTWARE_REPS, order: 'rotates each round', spread: 'median and interquartile range over rounds' },
     browser: `Chromium ${version} (headless)`,
     hardware_concurrency: runs.cpu.info.hardwareConcurrency,
-    weights_bytes: weights.file,
     cpu_model: cpus()[0].model,
     os: `${platform()} ${release()}`,
     node: process.version,
-    sides: Object.fromEntries(Object.entries(runs).map(([kind, r]) => [kind, r.info])),
-    plans: Object.fromEntries(Object.entries(runs).map(([kind, r]) => [kind, r.plan])),
     head: HEAD,
-    agreement: Object.fromEntries(Object.entries(runs).map(([kind, r]) => [kind, r.agreement])),
+    runs,
+    /** Every core count from 1 to all: each side's rounds. */
+    cpu_threads_scaling: scaling,
+    sizes: sizes.raw,
     figures,
-    /** images/s by thread count: burnish's pool of n workers, TF.js's wasm with n threads. */
-    cpu_threads_scaling: scaling.map(({ threads, info, values }) => ({
-      threads,
-      tfjs_threads_used: info.tfjs.threads ?? null,
-      burnish_embed1: values.embed1.burnish,
-      tfjs_embed1: values.embed1.tfjs,
-      burnish_embed32: values.embed32.burnish,
-      tfjs_embed32: values.embed32.tfjs,
-    })),
-    /** burnish ÷ TF.js embedding throughput: single-threaded (both sides), and all cores. */
-    ratios: {
-      cpu_single_embed1: runs.cpu.values.embed1.burnish / runs.cpu.values.embed1.tfjs,
-      cpu_single_embed32: runs.cpu.values.embed32.burnish / runs.cpu.values.embed32.tfjs,
-      cpu_threads_embed1: all.values.embed1.burnish / all.values.embed1.tfjs,
-      cpu_threads_embed32: all.values.embed32.burnish / all.values.embed32.tfjs,
-    },
     errors,
   };
-  writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
-  console.log(`${results.browser}, ${results.cpu_model} (hardwareConcurrency ${results.hardware_concurrency}), ${results.date}\n`);
+  writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 1)}\n`);
+  console.log(`${results.browser}, ${results.cpu_model} (hardwareConcurrency ${results.hardware_concurrency}), ${results.date}`);
+  console.log(`${ROUNDS} rounds per figure, ${WARMUP_MS / 1000} s warm-up per side; median (IQR)\n`);
   console.log(formatTable(figures));
-  console.log('\nscaling, images/s (burnish pool of n workers | TF.js wasm, n threads):');
-  for (const r of results.cpu_threads_scaling) {
-    const f = (v) => (v == null ? '–' : v.toFixed(1));
-    console.log(`  n = ${r.threads}: batch 1 ${f(r.burnish_embed1)} | ${f(r.tfjs_embed1)}; batch 32 ${f(r.burnish_embed32)} | ${f(r.tfjs_embed32)}`);
+  console.log('\nscaling, images/s, median (burnish pool | TF.js threads | TF.js pool):');
+  for (const r of scaling) {
+    const m = (fig, side) => r.figures[fig].sides[side].median.toFixed(1);
+    console.log(`  n = ${r.threads}: batch 1 ${m('embed1', 'burnish')} | ${m('embed1', 'tfjs')} | ${m('embed1', 'tfjs_pool')}; batch 32 ${m('embed32', 'burnish')} | ${m('embed32', 'tfjs')} | ${m('embed32', 'tfjs_pool')}`);
   }
   if (errors.length) {
     console.log(`\nerrors:\n${errors.map((e) => `  ${e}`).join('\n')}`);

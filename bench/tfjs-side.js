@@ -1,8 +1,11 @@
 // The TF.js side of the benchmark: a backend ("wasm" or "webgpu"), the MobileNetV1 built from our
-// weights, and Teachable Machine's head trained with model.fit.
+// weights with BatchNorm folded and fused ops (bench/tfjs-mobilenet.js), and Teachable Machine's
+// head trained with model.fit. Also what each TF.js worker of the all-cores pool runs
+// (bench/tfjs-worker.js). Configured as claimed or it throws: SIMD, the thread count asked for
+// (read back with `getThreadsCount`), fused kernels.
 
 import * as tf from '@tensorflow/tfjs';
-import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-backend-webgpu';
 import { concat } from './concat.js';
 import { mobileNetFromSafetensors } from './tfjs-mobilenet.js';
@@ -13,25 +16,35 @@ setWasmPaths('/node_modules/@tensorflow/tfjs-backend-wasm/dist/');
 const FEATURES = 1024;
 
 /**
- * Switches TF.js to `backend` and builds the network; throws when the backend cannot start.
- * `threads` (wasm, on a cross-origin isolated page) sets its thread pool, before it starts.
+ * Switches TF.js to `backend` and builds the network on `weights`; throws when the backend cannot
+ * start or does not run as asked. On wasm, `threads` is the thread count its pool must have: 1
+ * loads the single-threaded SIMD build; n > 1 (a cross-origin isolated page only) its threaded
+ * build with n threads — TF.js caps its pool at half of `navigator.hardwareConcurrency`
+ * (backend.cc), so the page reports 2n cores to it before it starts. `probe`: one RGBA image,
+ * embedded once under `tf.profile` to check that every unit ran as one fused kernel.
  */
-export async function tfjsSide(backend, weights, threads = null) {
-  if (threads) setThreadsCount(threads);
+export async function tfjsSide(backend, weights, { threads = 1, probe } = {}) {
+  if (backend === 'wasm') {
+    if (threads > 1) {
+      if (!self.crossOriginIsolated) throw new Error('TF.js threads need a cross-origin isolated page');
+      Object.defineProperty(navigator, 'hardwareConcurrency', { value: 2 * threads, configurable: true });
+    } else {
+      tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    }
+    setThreadsCount(threads);
+  }
   if (!(await tf.setBackend(backend))) throw new Error(`TF.js backend ${backend} failed to initialise`);
   await tf.ready();
   const net = mobileNetFromSafetensors(weights);
   const flags = tf.env().features;
+  const info = { version: tf.version.tfjs, backend: tf.getBackend(), kernels: await net.fusedKernels(probe) };
+  if (backend === 'wasm') {
+    Object.assign(info, { simd: Boolean(flags.WASM_HAS_SIMD_SUPPORT), threads: getThreadsCount(), crossOriginIsolated: self.crossOriginIsolated });
+    if (!info.simd) throw new Error('TF.js wasm runs without SIMD');
+    if (info.threads !== threads) throw new Error(`TF.js wasm runs ${info.threads} threads, asked for ${threads}`);
+  }
   return {
-    info: {
-      version: tf.version.tfjs,
-      backend: tf.getBackend(),
-      ...(backend === 'wasm' && {
-        simd: Boolean(flags.WASM_HAS_SIMD_SUPPORT),
-        threads: Boolean(flags.WASM_HAS_MULTITHREAD_SUPPORT),
-        crossOriginIsolated: self.crossOriginIsolated,
-      }),
-    },
+    info,
 
     /** Embeddings of n concatenated RGBA images (one batch), read back. */
     async embed(rgba, n) {
@@ -85,7 +98,8 @@ export async function tfjsSide(backend, weights, threads = null) {
       });
       model.compile({ optimizer: tf.train.adam(learning_rate), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
       const start = performance.now();
-      await model.fit(x, y, { epochs, batchSize: batch_size, shuffle: true, verbose: 0 });
+      // yieldEvery 'never': fit does not wait for an animation frame between batches.
+      await model.fit(x, y, { epochs, batchSize: batch_size, shuffle: true, verbose: 0, yieldEvery: 'never' });
       const ms = performance.now() - start;
       model.dispose();
       return ms;

@@ -161,11 +161,13 @@ impl ModuleVisitor for FloatCollector {
 }
 
 /// Serialises every float tensor of `module` (parameters and BatchNorm running statistics) as
-/// safetensors under the same paths [`apply_strict`] expects. Reads back asynchronously, so it
-/// works on WebGPU in the browser.
+/// safetensors under the same paths [`apply_strict`] expects: as int16 kernels ([`int16`]) those
+/// whose path `int16` accepts, the rest float32. Reads back asynchronously, so it works on WebGPU
+/// in the browser.
 pub async fn to_safetensors<M: Module>(
     module: &M,
     metadata: HashMap<String, String>,
+    int16: impl Fn(&str) -> bool,
 ) -> Result<Vec<u8>> {
     let mut collector = FloatCollector::default();
     module.visit(&mut collector);
@@ -173,5 +175,5 @@ pub async fn to_safetensors<M: Module>(
     for (name, shape, tensor) in collector.tensors {
         named.push((name, shape, crate::infer::read_values(tensor).await?));
     }
-    serialize_f32(&named, metadata)
+    int16::serialize_where(&named, metadata, int16)
 }

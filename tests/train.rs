@@ -221,6 +221,18 @@ fn same_seed_same_run_and_export_import_is_exact() {
 
     let model = a.trained().expect("trained").clone();
     let bytes = pollster::block_on(model.to_safetensors()).expect("export");
+    // The fine-tuned block's large kernel is stored as int16 with scales (half the bytes), and
+    // the model in memory already holds what the file reads back: the answers below are equal.
+    let file = safetensors::SafeTensors::deserialize(&bytes).expect("safetensors");
+    let kernel = "tail.blocks.0.pointwise.conv.weight";
+    let stored = |name: &str| file.tensor(name).map(|t| t.dtype());
+    assert_eq!(
+        model.net.tail.blocks.len(),
+        1,
+        "the fine-tuned block is kept"
+    );
+    assert_eq!(stored(kernel).ok(), Some(safetensors::Dtype::I16));
+    assert!(stored(&format!("{kernel}:scale")).is_ok());
     let device = Device::flex();
     let imported =
         TrainedModel::from_safetensors(&bytes, a.base(), &base_sha(), &device).expect("import");

@@ -341,7 +341,7 @@ impl Run {
         )
         .await?;
         let ids = |samples: &[RunSample]| samples.iter().map(|s| s.id).collect();
-        Ok(TrainedModel {
+        TrainedModel {
             net: TrainedNet {
                 tail: best,
                 novelty,
@@ -361,7 +361,9 @@ impl Run {
                 novelty: calibration,
                 preprocessing: PREPROCESSING.into(),
             },
-        })
+        }
+        .as_stored()
+        .await
     }
 }
 

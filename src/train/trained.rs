@@ -28,6 +28,11 @@ pub fn novelty_features(base: &MobileNetV1, boundary: Tensor<4>, first_block: us
     base.features_from(boundary, first_block)
 }
 
+/// The tensors a model file stores as int16 kernels with per-channel scales, as the base weights
+/// store theirs (`weights::int16`): the fine-tuned blocks' (4.2 → 2.1 MB for the last block). The
+/// head and the "none of these" prototypes stay float32.
+const INT16_TENSORS: &str = "tail.blocks.";
+
 /// Metadata key holding [`TrainedModelMeta`] as JSON.
 pub const META_KEY: &str = "burnish";
 /// Version of the trained-model format (2: novelty references and the split were added; 3:
@@ -157,7 +162,18 @@ impl TrainedModel {
             serde_json::to_string(&self.meta).map_err(|e| Error::WeightsFormat(e.to_string()))?;
         let mut meta = HashMap::from([(META_KEY.to_owned(), json)]);
         meta.insert("format".into(), "pt".into());
-        to_safetensors(&self.net, meta).await
+        to_safetensors(&self.net, meta, |name| name.starts_with(INT16_TENSORS)).await
+    }
+
+    /// This model as its file reads back: the fine-tuned blocks' large kernels rounded to int16
+    /// as [`Self::to_safetensors`] stores them, so that it answers the same before it is saved
+    /// and after it is loaded anywhere (the page, the CLI, an exported web app).
+    pub async fn as_stored(mut self) -> Result<Self> {
+        if !self.net.tail.blocks.is_empty() {
+            let bytes = self.to_safetensors().await?;
+            apply_strict(&mut self.net, &bytes)?;
+        }
+        Ok(self)
     }
 
     /// The metadata of `.safetensors` bytes written by [`Self::to_safetensors`], checked.

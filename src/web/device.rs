@@ -1,7 +1,6 @@
 //! Which burn device a backend name means, and the wasm module's one-time start-up.
 
 use burn::prelude::*;
-use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
 unsafe extern "C" {
@@ -18,16 +17,19 @@ pub(super) fn run_constructors() {
     ONCE.call_once(|| unsafe { __wasm_call_ctors() });
 }
 
+#[cfg(feature = "wgpu")]
 thread_local! {
     /// The WebGPU device, once initialised: burn's wgpu runtime can be initialised only once.
-    static WEBGPU: RefCell<Option<Device>> = const { RefCell::new(None) };
+    static WEBGPU: std::cell::RefCell<Option<Device>> = const { std::cell::RefCell::new(None) };
 }
 
 /// The burn device for a backend name: `"webgpu"` (burn-wgpu on the browser's WebGPU adapter,
-/// initialised asynchronously once and then reused) or `"flex"` (burn's CPU backend in wasm).
+/// initialised asynchronously once and then reused; only with the `wgpu` feature) or `"flex"`
+/// (burn's CPU backend in wasm).
 pub async fn device_for(backend: &str) -> Result<Device, JsError> {
     run_constructors(); // also where `start` does not run (wasm-bindgen-test)
     match backend {
+        #[cfg(feature = "wgpu")]
         "webgpu" => {
             if let Some(device) = WEBGPU.with_borrow(Clone::clone) {
                 return Ok(device);
@@ -39,6 +41,10 @@ pub async fn device_for(backend: &str) -> Result<Device, JsError> {
             WEBGPU.set(Some(device.clone()));
             Ok(device)
         }
+        #[cfg(not(feature = "wgpu"))]
+        "webgpu" => Err(JsError::new(
+            "this build runs on the CPU only (built without the `wgpu` feature)",
+        )),
         "flex" => Ok(Device::flex()),
         other => Err(JsError::new(&format!(
             "unknown backend `{other}` (expected \"webgpu\" or \"flex\")"

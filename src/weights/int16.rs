@@ -101,9 +101,18 @@ pub fn serialize(
     tensors: &[(String, Vec<usize>, Vec<f32>)],
     metadata: HashMap<String, String>,
 ) -> Result<Vec<u8>> {
+    serialize_where(tensors, metadata, |_| true)
+}
+
+/// [`serialize`], int16 only for the kernels whose name `int16` accepts (the others float32).
+pub fn serialize_where(
+    tensors: &[(String, Vec<usize>, Vec<f32>)],
+    metadata: HashMap<String, String>,
+    int16: impl Fn(&str) -> bool,
+) -> Result<Vec<u8>> {
     let mut stored: Vec<RawTensor> = Vec::new();
     for (name, shape, values) in tensors {
-        let Some(axis) = channel_axis(shape).filter(|_| is_int16(shape)) else {
+        let Some(axis) = channel_axis(shape).filter(|_| is_int16(shape) && int16(name)) else {
             stored.push((name.clone(), Dtype::F32, shape.clone(), le_bytes(values)));
             continue;
         };

@@ -135,8 +135,9 @@ async function start() {
   try {
     const project = await loadProject();
     app = project.config;
-    // ?backend=cpu (or webgpu) overrides the automatic choice, as the trainer page's ?backend= does.
-    const backend = new URLSearchParams(location.search).get('backend') ?? 'auto';
+    // The app's runtime is built for the CPU (Flex) only: a quarter of the trainer's wasm, so it
+    // downloads and starts fast on a phone. (?backend=webgpu falls back to the CPU, saying why.)
+    const backend = new URLSearchParams(location.search).get('backend') ?? 'cpu';
     classifier = await Classifier.load(project.model, {
       backend,
       strictness: app.strictness,

@@ -44,17 +44,7 @@ export class PrefixPool {
    * the workers (block 13: the pooled 1024-d embeddings). A Float32Array, in the images' order.
    */
   async run(pixels, n, firstBlock) {
-    const bytesPerImage = pixels.length / n;
-    const share = Math.ceil(n / this.size);
-    const parts = await Promise.all(
-      this.workers
-        .map((w, i) => [w, pixels.subarray(i * share * bytesPerImage, Math.min(n, (i + 1) * share) * bytesPerImage)])
-        .filter(([, part]) => part.length)
-        .map(([w, part]) => w.request('run', [part, firstBlock])),
-    );
-    const values = new Float32Array(parts.reduce((sum, p) => sum + p.length, 0));
-    parts.reduce((offset, p) => (values.set(p, offset), offset + p.length), 0);
-    return values;
+    return runSplit(this.workers, pixels, n, (w, part) => w.request('run', [part, firstBlock]));
   }
 
   /** Embeds one round of `project`'s pending images (at least `limit`); returns how many remain. */
@@ -65,4 +55,22 @@ export class PrefixPool {
     const values = await this.run(work.pixels, n, work.first_block);
     return project.insertPrefixWork(work.slots, work.first_block, values);
   }
+}
+
+/**
+ * `n` concatenated images split evenly across `workers` (contiguous shares of ⌈n / workers⌉),
+ * each share run by `run(worker, part)` at once; their Float32Array results, in the images' order.
+ */
+export async function runSplit(workers, pixels, n, run) {
+  const bytesPerImage = pixels.length / n;
+  const share = Math.ceil(n / workers.length);
+  const parts = await Promise.all(
+    workers
+      .map((w, i) => [w, pixels.subarray(i * share * bytesPerImage, Math.min(n, (i + 1) * share) * bytesPerImage)])
+      .filter(([, part]) => part.length)
+      .map(([w, part]) => run(w, part)),
+  );
+  const values = new Float32Array(parts.reduce((sum, p) => sum + p.length, 0));
+  parts.reduce((offset, p) => (values.set(p, offset), offset + p.length), 0);
+  return values;
 }
