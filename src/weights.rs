@@ -50,7 +50,10 @@ pub fn serialize_f32(
 /// A tensor as stored: name, dtype, shape, little-endian bytes.
 type RawTensor = (String, Dtype, Vec<usize>, Vec<u8>);
 
-/// Stored tensors and metadata → safetensors bytes.
+/// Stored tensors and metadata → safetensors bytes, the same bytes for the same tensors: the
+/// safetensors crate writes the metadata in a `HashMap`'s order, which changes from one map to the
+/// next (a page's app and bundle then held the same model in different bytes), so the header is
+/// written again with its keys sorted.
 fn serialize_raw(
     tensors: &[RawTensor],
     metadata: Option<HashMap<String, String>>,
@@ -63,7 +66,26 @@ fn serialize_raw(
                 .map_err(|e| Error::WeightsFormat(format!("`{name}`: {e}")))
         })
         .collect::<Result<Vec<_>>>()?;
-    safetensors::serialize(views, metadata).map_err(|e| Error::WeightsFormat(e.to_string()))
+    let bytes =
+        safetensors::serialize(views, metadata).map_err(|e| Error::WeightsFormat(e.to_string()))?;
+    sorted_header(&bytes)
+}
+
+/// safetensors bytes with their JSON header's keys sorted (serde_json's maps are ordered),
+/// padded with spaces to a multiple of 8 bytes as the crate does.
+fn sorted_header(bytes: &[u8]) -> Result<Vec<u8>> {
+    let format = |e: serde_json::Error| Error::WeightsFormat(format!("header: {e}"));
+    let length = u64::from_le_bytes(bytes[..8].try_into().expect("an 8-byte length")) as usize;
+    let header: serde_json::Value =
+        serde_json::from_slice(&bytes[8..8 + length]).map_err(format)?;
+    let mut json = serde_json::to_vec(&header).map_err(format)?;
+    json.resize(json.len().next_multiple_of(8), b' ');
+    let data = &bytes[8 + length..];
+    let mut out = Vec::with_capacity(8 + json.len() + data.len());
+    out.extend_from_slice(&(json.len() as u64).to_le_bytes());
+    out.extend_from_slice(&json);
+    out.extend_from_slice(data);
+    Ok(out)
 }
 
 /// Little-endian bytes of f32 values.
@@ -176,4 +198,37 @@ pub async fn to_safetensors<M: Module>(
         named.push((name, shape, crate::infer::read_values(tensor).await?));
     }
     int16::serialize_where(&named, metadata, int16)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_tensors_and_metadata_give_the_same_bytes() {
+        let tensors = vec![
+            ("b".to_owned(), vec![2], vec![1.0, 2.0]),
+            ("a".to_owned(), vec![1], vec![3.0]),
+        ];
+        let keys = ["format", "burnish", "source", "z", "bn_epsilon"];
+        let map = |order: &[&str]| -> HashMap<String, String> {
+            order
+                .iter()
+                .map(|k| (k.to_string(), format!("{k}!")))
+                .collect()
+        };
+        let reversed: Vec<&str> = keys.iter().rev().copied().collect();
+        let first = serialize_f32(&tensors, map(&keys)).expect("serialize");
+        for _ in 0..8 {
+            assert_eq!(
+                serialize_f32(&tensors, map(&reversed)).expect("again"),
+                first
+            );
+        }
+        let header = u64::from_le_bytes(first[..8].try_into().expect("length"));
+        assert_eq!(header % 8, 0, "the data starts 8-byte aligned");
+        assert_eq!(metadata(&first).expect("metadata"), map(&keys));
+        let file = SafeTensors::deserialize(&first).expect("a valid file");
+        assert_eq!(file.tensor("b").expect("b").data(), le_bytes(&[1.0, 2.0]));
+    }
 }
