@@ -4,8 +4,15 @@
 # (www/pkg/app-runtime.zip): cargo's release profile for wasm32, then the wasm-bindgen CLI (the
 # version Cargo.lock pins, installed by setup) writes the JS glue, and wasm-opt strips it. What `wasm-pack build --target web` does, without needing wasm-pack (a
 # test-only tool now: `wasm-pack test`), so `npm start` installs one tool fewer.
+#
+#   bash .ci/build.sh [trainer|app]    (both by default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+what=${1:-both}
+if [[ ! "$what" =~ ^(trainer|app|both)$ ]]; then
+  echo "usage: bash .ci/build.sh [trainer|app]" >&2
+  exit 2
+fi
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/burnish/target}"
 # The library's one npm dependency, idb (a single ES module), copied beside the module that
 # imports it, so the library loads from any static server without an import map or a bundler.
@@ -43,8 +50,10 @@ package() {
 }
 
 # The trainer's and the library's: WebGPU and Flex.
-package wgpu www/pkg
-# The exported web apps': Flex only (no cubecl GPU kernels), a quarter of the size.
-package "" www/pkg/cpu
-# Every exported web app copies this archive (the app page, the library, the wasm).
-python3 .ci/app-runtime.py
+[[ "$what" == app ]] || package wgpu www/pkg
+if [[ "$what" != trainer ]]; then
+  # The exported web apps': Flex only (no cubecl GPU kernels), a quarter of the size.
+  package "" www/pkg/cpu
+  # Every exported web app copies this archive (the app page, the library, the wasm).
+  python3 .ci/app-runtime.py
+fi

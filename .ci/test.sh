@@ -33,6 +33,8 @@ layer "eslint (www, tests, bench)" node_modules/.bin/eslint www tests bench sw.j
 layer "cargo test (native, Flex)" cargo test --all-targets
 layer "clippy (native)" cargo clippy --all-targets -- -D warnings
 layer "clippy (wasm32)" cargo clippy --target wasm32-unknown-unknown --features wgpu --lib --test web -- -D warnings
+# The exported web app's build: the same crate without WebGPU.
+layer "clippy (wasm32, CPU only)" cargo clippy --target wasm32-unknown-unknown --lib -- -D warnings
 layer "wasm-pack test --chrome" wasm-pack test --release --headless --chrome --chromedriver "$(command -v chromedriver)" -- --features wgpu --test web
 layer "wasm-pack test --firefox" wasm-pack test --release --headless --firefox --geckodriver "$(command -v geckodriver)" -- --features wgpu --test web
 layer "app build (release wasm)" bash .ci/build.sh

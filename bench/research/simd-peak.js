@@ -1,9 +1,9 @@
 // How many multiply-adds a second one core can do in wasm SIMD (f32x4 mul + add: wasm has no
 // fused multiply-add without relaxed SIMD), in V8 — the engine of Chromium and of Node —, as the
 // ceiling to read burnish's and TF.js's embedding throughput against (docs/benchmarks.md,
-// "How close to the ceiling"). Twelve independent accumulators (fourteen vector registers in all: x86-64 has sixteen) hide
-// the multiply and add latencies; every
-// operand stays in registers, so this is the arithmetic bound alone, without memory traffic.
+// "How close to the ceiling"). Twelve independent accumulators (fourteen vector registers in
+// all: x86-64 has sixteen) hide the multiply and add latencies; every operand stays in
+// registers, so this is the arithmetic bound alone, without memory traffic.
 // `node bench/research/simd-peak.js`
 
 import binaryen from 'binaryen';
