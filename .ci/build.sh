@@ -36,15 +36,21 @@ package() {
     echo "$out is up to date with $built" >&2
     return
   fi
-  wasm-bindgen --target web --out-dir "$out" --no-typescript "$built"
+  # Made aside and moved in at the end: `npm start` may be serving `out` meanwhile.
+  local made="$out.partial"
+  rm -rf "$made"
+  wasm-bindgen --target web --out-dir "$made" --no-typescript "$built"
   # npm binaryen (v132): Debian's wasm-opt 108 predates reference types and corrupts the table.
   # Stripping names/producers only: -O3 costs ~4 min here for a larger brotli size (measured).
   # KEEP_NAMES=1 keeps the function names, for profiles (bench/profile.js).
   local strip=(--strip-debug --strip-producers)
   [[ "${KEEP_NAMES:-}" == 1 ]] && strip=(--debuginfo --strip-producers)
-  node_modules/.bin/wasm-opt "$out/burnish_bg.wasm" -o "$out/burnish_bg.wasm" "${strip[@]}" \
+  node_modules/.bin/wasm-opt "$made/burnish_bg.wasm" -o "$made/burnish_bg.wasm" "${strip[@]}" \
     --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int \
     --enable-sign-ext --enable-mutable-globals --enable-multivalue --enable-simd
+  mkdir -p "$out"
+  mv -f "$made/burnish_bg.wasm" "$made/burnish.js" "$out/"
+  rm -rf "$made"
   ls -l "$out/burnish_bg.wasm" >&2
   echo "$made_from" > "$stamp"
 }

@@ -1,13 +1,14 @@
 // Converts the frozen TF-slim MobileNetV1 graph into the weights the page loads, with burnish's
-// converter compiled to wasm (www/pkg, built by .ci/build.sh) running under Node: setting up
-// needs no native build of the CLI. Same code and output as `burnish convert GRAPH OUT_DIR`.
+// converter compiled to wasm (the CPU-only build, www/pkg/cpu: the quicker one to build, made by
+// `.ci/build.sh app`) running under Node: setting up needs no native build of the CLI. Same code
+// and output as `burnish convert GRAPH OUT_DIR`.
 //   node .ci/convert-weights.mjs GRAPH.pb OUT_DIR
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const [graph, outDir] = process.argv.slice(2);
 if (!graph || !outDir) throw new Error('usage: node .ci/convert-weights.mjs GRAPH.pb OUT_DIR');
-const pkg = new URL('../www/pkg/', import.meta.url);
+const pkg = new URL('../www/pkg/cpu/', import.meta.url);
 const { default: init, convertFrozenGraph, imagenetClassNames } = await import(new URL('burnish.js', pkg));
 await init({ module_or_path: readFileSync(new URL('burnish_bg.wasm', pkg)) });
 

@@ -101,7 +101,7 @@ stamp="$MODELS/.source-sha256"
 made_from="$GRAPH_SHA256 int16-large-kernels-bias-corrected"
 if [[ ! -f "$WEIGHTS" || ! -f "$stamp" || "$(cat "$stamp")" != "$made_from" ]]; then
   step "convert the frozen graph with burnish's converter (the wasm build, under Node)"
-  bash .ci/build.sh trainer
+  bash .ci/build.sh app
   node .ci/convert-weights.mjs "$graph" "$MODELS"
   echo "$made_from" > "$stamp"
   rm -f "$WEIGHTS.sha256"
