@@ -101,7 +101,7 @@ const handlers = {
    */
   async writeApp(strictness, behaviours, title, weightsUrl) {
     const response = await fetch(new URL('../pkg/app-runtime.zip', import.meta.url));
-    if (!response.ok) throw new Error(`the web app's runtime is not there yet (HTTP ${response.status}): npm start builds it a few minutes after it serves the page, npm run build builds it now`);
+    if (!response.ok) throw new Error(`the web app's runtime is missing (HTTP ${response.status}): build it with npm run build`);
     const runtime = new Uint8Array(await response.arrayBuffer());
     const { bytes: weights } = await loadWeights(weightsUrl, () => {});
     return needProject().writeApp(strictness, behaviours, title, runtime, weights);
