@@ -2,8 +2,9 @@
 # Builds the wasm packages — the library's (www/pkg, WebGPU and Flex) and the exported web apps'
 # (www/pkg/cpu, Flex only) —, vendors idb into www/lib/vendor and packs the web apps' runtime
 # (www/pkg/app-runtime.zip): cargo's release profile for wasm32, then the wasm-bindgen CLI (the
-# version Cargo.lock pins, installed by setup) writes the JS glue, and wasm-opt strips it. What `wasm-pack build --target web` does, without needing wasm-pack (a
-# test-only tool now: `wasm-pack test`), so `npm start` installs one tool fewer.
+# version Cargo.lock pins, installed by setup) writes the JS glue, and wasm-opt strips it. What
+# `wasm-pack build --target web` does, without needing wasm-pack (a test-only tool now:
+# `wasm-pack test`), so `npm start` installs one tool fewer.
 #
 #   bash .ci/build.sh [trainer|app]    (both by default)
 set -euo pipefail
@@ -26,20 +27,17 @@ target="$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/burnish.wasm"
 package() {
   local features=$1 out=$2
   cargo build --release --lib --target wasm32-unknown-unknown ${features:+--features "$features"}
-  # Both builds write the same file: keep this one's beside it, so the freshness check below sees it.
-  local built="${target%/*}/${features:-cpu}/burnish.wasm"
-  mkdir -p "${built%/*}"
-  if ! cmp -s "$target" "$built"; then cp "$target" "$built"; fi
+  # Both builds write the same file, so `out` records what it was made from by content.
   local stamp="$out/.built-from" made_from
-  made_from="$(stat -c %Y "$built") names=${KEEP_NAMES:-0}"
+  made_from="$(sha256sum < "$target" | cut -d' ' -f1) names=${KEEP_NAMES:-0}"
   if [[ -f "$out/burnish_bg.wasm" && -f "$out/burnish.js" && "$(cat "$stamp" 2>/dev/null)" == "$made_from" ]]; then
-    echo "$out is up to date with $built" >&2
+    echo "$out is up to date with this build" >&2
     return
   fi
   # Made aside and moved in at the end: `npm start` may be serving `out` meanwhile.
   local made="$out.partial"
   rm -rf "$made"
-  wasm-bindgen --target web --out-dir "$made" --no-typescript "$built"
+  wasm-bindgen --target web --out-dir "$made" --no-typescript "$target"
   # npm binaryen (v132): Debian's wasm-opt 108 predates reference types and corrupts the table.
   # Stripping names/producers only: -O3 costs ~4 min here for a larger brotli size (measured).
   # KEEP_NAMES=1 keeps the function names, for profiles (bench/profile.js).

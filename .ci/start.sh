@@ -24,4 +24,4 @@ else
     fi
   ) &
 fi
-exec node_modules/.bin/vite --host 127.0.0.1 --port "${PORT:-8080}" --strictPort
+exec npm run serve

@@ -292,7 +292,7 @@ mod tests {
     #[test]
     fn float32_files_pass_through_unchanged() {
         let tensors = vec![("v".to_string(), vec![2], vec![1.0, 2.0])];
-        let bytes = crate::weights::serialize_f32(&tensors, HashMap::new()).expect("f32");
+        let bytes = serialize_where(&tensors, HashMap::new(), |_| false).expect("f32");
         assert!(matches!(expand(&bytes).expect("expand"), Cow::Borrowed(_)));
     }
 
